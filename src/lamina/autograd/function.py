@@ -1,0 +1,144 @@
+"""``Function``: one recorded operation of the graph, and the backward pass.
+
+An op is a subclass with two methods:
+
+* ``forward(*arrays, **params)`` computes the output array from input arrays and
+  keeps (with :meth:`Function.save_for_backward` or plain attributes) only what
+  its backward needs;
+* ``backward(grad)`` maps the gradient of the output to one gradient per input
+  (``None`` where an input needs none).
+
+``Function.apply`` wraps this in tensors and records the node when any input
+requires a gradient. :func:`backward` walks the graph in reverse topological
+order, without recursion, so a chain of thousands of ops works. This file and
+the op files under ``ops/`` are the only places in lamina with derivative code.
+"""
+
+from __future__ import annotations
+
+from lamina.autograd.grad_mode import is_grad_enabled
+from lamina.backend import get_array_module
+
+
+class Function:
+    """Base class of every differentiable op. See the module docstring for the contract."""
+
+    #: inputs that need a gradient, one bool per tensor input (set before ``forward`` runs)
+    needs_input_grad: tuple = ()
+    #: the array module of the inputs (numpy now, cupy later)
+    xp = None
+    #: the public name used in error messages (e.g. ``"conv2d"``)
+    name = "op"
+
+    def forward(self, *arrays, **params):  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__}.forward")
+
+    def backward(self, grad):  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__}.backward")
+
+    def save_for_backward(self, *arrays) -> None:
+        """Keep arrays for ``backward`` (read them back as ``self.saved``)."""
+        self.saved = arrays
+
+    @property
+    def recording(self) -> bool:
+        """True when this call builds a graph node: forward should then save what backward needs."""
+        return any(self.needs_input_grad)
+
+    @classmethod
+    def apply(cls, *inputs, **params):
+        """Run the op on tensors (positional) with non-differentiable ``params`` (keywords)."""
+        from lamina.autograd.tensor import Tensor, as_tensor
+
+        tensors = tuple(x if isinstance(x, Tensor) else as_tensor(x, where=cls.name) for x in inputs)
+        fn = cls()
+        arrays = tuple(t.data for t in tensors)
+        fn.xp = get_array_module(*arrays)
+        record = is_grad_enabled() and any(t.requires_grad for t in tensors)
+        if record:
+            fn.needs_input_grad = tuple(t.requires_grad for t in tensors)
+        out = fn.forward(*arrays, **params)
+        if not record:
+            return Tensor._wrap(out, None)
+        fn.inputs = tensors
+        return Tensor._wrap(out, fn)
+
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` over the axes NumPy broadcasting added or stretched, so it has ``shape``.
+
+    The single place where broadcast gradients are reduced: the engine calls it
+    whenever an op returns a gradient whose shape differs from its input's.
+    """
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    return grad.sum(axis=axes).reshape(shape)
+
+
+def topological_order(root) -> list:
+    """Tensors reachable from ``root`` that require grad, each after all of its inputs.
+
+    An explicit stack replaces recursion: micrograd's recursive sort fails on deep graphs.
+    """
+    order, visited = [], set()
+    stack = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        fn = node._ctx
+        if fn is not None:
+            for parent in getattr(fn, "inputs", ()):
+                if parent.requires_grad and id(parent) not in visited:
+                    stack.append((parent, False))
+    return order
+
+
+def backward(root, grad, retain_graph: bool = False) -> None:
+    """Propagate ``grad`` (d root / d root) to every leaf that requires a gradient.
+
+    Leaves (and tensors marked with ``retain_grad()``) accumulate into ``.grad``.
+    Unless ``retain_graph`` is set, each node drops its inputs and saved arrays as
+    soon as its backward has run, so memory is returned during the pass.
+    """
+    order = topological_order(root)
+    grads = {id(root): grad}
+    for node in reversed(order):
+        g = grads.pop(id(node), None)
+        if g is None:
+            continue
+        fn = node._ctx
+        if fn is None or node._retain:
+            node.grad = g if node.grad is None else node.grad + g
+        if fn is None:
+            continue
+        if not hasattr(fn, "inputs"):
+            raise RuntimeError(
+                f"backward: the graph through {type(fn).__name__} was already freed by an "
+                "earlier backward(); call backward(retain_graph=True) the first time to "
+                "go through it twice"
+            )
+        input_grads = fn.backward(g)
+        if not isinstance(input_grads, tuple):
+            input_grads = (input_grads,)
+        for inp, ig, need in zip(fn.inputs, input_grads, fn.needs_input_grad):
+            if not need or ig is None:
+                continue
+            if ig.shape != inp.data.shape:
+                ig = unbroadcast(ig, inp.data.shape)
+            if ig.dtype != inp.data.dtype:
+                ig = ig.astype(inp.data.dtype)
+            key = id(inp)
+            grads[key] = ig if key not in grads else grads[key] + ig
+        if not retain_graph:
+            del fn.inputs
+            fn.saved = None

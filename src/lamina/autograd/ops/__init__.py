@@ -1,0 +1,27 @@
+"""Every differentiable op of lamina, one concept per module.
+
+* ``arithmetic``: add, sub, mul, div, neg, power, matmul, cast
+* ``elementwise``: exp, log, sqrt, abs, clip, maximum, minimum, where
+* ``reduction``: sum, mean, max, min, var
+* ``shape``: reshape, transpose, getitem, concatenate, stack, pad
+* ``activation``: identity, heaviside, sigmoid, tanh, relu, leaky_relu, elu, softplus,
+  softmax, log_softmax
+* ``loss``: mse, mae, huber, binary / categorical / sparse categorical cross-entropy
+* ``conv``: conv2d, conv2d_transpose, conv1d (im2col + one GEMM)
+* ``pooling``: max_pool2d, avg_pool2d, global average / max pooling
+* ``resize``: upsampling_nearest2d, zero_padding2d
+* ``dropout``: inverted, seeded dropout
+* ``normalization``: batch_norm, layer_norm
+"""
+
+from lamina.autograd.ops.arithmetic import *  # noqa: F403
+from lamina.autograd.ops.elementwise import *  # noqa: F403
+from lamina.autograd.ops.reduction import *  # noqa: F403
+from lamina.autograd.ops.shape import *  # noqa: F403
+from lamina.autograd.ops.activation import *  # noqa: F403
+from lamina.autograd.ops.loss import *  # noqa: F403
+from lamina.autograd.ops.conv import *  # noqa: F403
+from lamina.autograd.ops.pooling import *  # noqa: F403
+from lamina.autograd.ops.resize import *  # noqa: F403
+from lamina.autograd.ops.dropout import *  # noqa: F403
+from lamina.autograd.ops.normalization import *  # noqa: F403

@@ -1,0 +1,89 @@
+"""Argument checks and size arithmetic shared by convolution and pooling.
+
+The output length of a window op is the lecture formula (seed 004)
+
+    out = floor((in + p_before + p_after - k_eff) / s) + 1,   k_eff = (k - 1) * d + 1
+
+``'valid'`` pads nothing; ``'same'`` pads so that ``out = ceil(in / s)``, putting the
+odd pixel after (as Keras/TensorFlow do); explicit padding is an int, one int per
+spatial axis, or one ``(before, after)`` pair per spatial axis.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def normalize_tuple(value, n: int, name: str, op: str, minimum: int = 1) -> tuple:
+    """``value`` (an int or ``n`` ints) as a tuple of ``n`` ints, each ``>= minimum``."""
+    items = (value,) * n if isinstance(value, int) else value
+    ok = isinstance(items, (tuple, list)) and len(items) == n and all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= minimum for v in items
+    )
+    if not ok:
+        kind = "positive" if minimum == 1 else f">= {minimum}"
+        raise ValueError(
+            f"{op}: {name} must be an integer {kind} or a tuple of {n} such integers; "
+            f"received {name}={value!r}"
+        )
+    return tuple(items)
+
+
+def expect_ndim(x, ndim: int, op: str, layout: str) -> None:
+    """Raise a ValueError unless ``x`` has ``ndim`` axes (``layout`` says which, e.g. 'N, H, W, C')."""
+    if x.ndim != ndim:
+        raise ValueError(
+            f"{op}: expected a {ndim}-D input ({layout}); received shape {tuple(x.shape)}"
+        )
+
+
+def resolve_padding(padding, in_sizes, kernel_sizes, strides, dilations, op: str) -> tuple:
+    """Padding as one ``(before, after)`` pair per spatial axis."""
+    n = len(in_sizes)
+    if isinstance(padding, str):
+        mode = padding.lower()
+        if mode == "valid":
+            return ((0, 0),) * n
+        if mode == "same":
+            pads = []
+            for size, k, s, d in zip(in_sizes, kernel_sizes, strides, dilations):
+                k_eff = (k - 1) * d + 1
+                out = math.ceil(size / s)
+                total = max((out - 1) * s + k_eff - size, 0)
+                pads.append((total // 2, total - total // 2))
+            return tuple(pads)
+        raise ValueError(
+            f"{op}: padding must be 'valid', 'same', an int, or per-axis ints or (before, after) "
+            f"pairs; received padding={padding!r}"
+        )
+    if isinstance(padding, int) and not isinstance(padding, bool) and padding >= 0:
+        return ((padding, padding),) * n
+    if isinstance(padding, (tuple, list)) and len(padding) == n:
+        pairs = []
+        for p in padding:
+            if isinstance(p, int) and not isinstance(p, bool) and p >= 0:
+                pairs.append((p, p))
+            elif (isinstance(p, (tuple, list)) and len(p) == 2
+                  and all(isinstance(v, int) and v >= 0 for v in p)):
+                pairs.append((int(p[0]), int(p[1])))
+            else:
+                break
+        else:
+            return tuple(pairs)
+    raise ValueError(
+        f"{op}: padding must be 'valid', 'same', a non-negative int, or {n} ints or {n} "
+        f"(before, after) pairs; received padding={padding!r}"
+    )
+
+
+def output_length(size: int, k: int, s: int, pad: tuple, d: int, op: str, axis: str) -> int:
+    """Output length along one axis; a ValueError when the (dilated) window does not fit."""
+    k_eff = (k - 1) * d + 1
+    padded = size + pad[0] + pad[1]
+    if k_eff > padded:
+        raise ValueError(
+            f"{op}: the window ({k_eff} along {axis}, kernel {k} with dilation {d}) is larger "
+            f"than the padded input ({padded} = {size} + padding {pad}); use padding='same' "
+            "or a smaller kernel"
+        )
+    return (padded - k_eff) // s + 1

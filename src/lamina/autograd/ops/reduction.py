@@ -1,0 +1,142 @@
+"""Reductions over axes: sum, mean, max, min, var (each with ``axis`` and ``keepdims``)."""
+
+from __future__ import annotations
+
+import builtins  # this module defines sum, max and min
+
+from lamina.autograd.function import Function
+
+__all__ = ["sum", "mean", "max", "min", "var"]
+
+
+def _axes(axis, ndim, op):
+    """``axis`` as a sorted tuple of non-negative ints, checked against ``ndim``."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    out = []
+    for a in axes:
+        if not isinstance(a, int) or not -ndim <= a < ndim:
+            raise ValueError(
+                f"{op}: axis={axis!r} is out of range for an input with {ndim} axes "
+                f"(expected integers in [{-ndim}, {ndim - 1}])"
+            )
+        out.append(a % ndim)
+    return tuple(sorted(set(out)))
+
+
+def _expand(grad, axes, keepdims):
+    """Put the reduced axes back as size-1 axes so ``grad`` broadcasts over the input."""
+    if keepdims or not axes:
+        return grad
+    shape = list(grad.shape)
+    for a in axes:
+        shape.insert(a, 1)
+    return grad.reshape(shape)
+
+
+class Sum(Function):
+    name = "sum"
+
+    def forward(self, x, *, axis, keepdims):
+        self.axes = _axes(axis, x.ndim, self.name)
+        self.keepdims, self.in_shape = keepdims, x.shape
+        return x.sum(axis=self.axes, keepdims=keepdims)
+
+    def backward(self, grad):
+        return self.xp.broadcast_to(_expand(grad, self.axes, self.keepdims), self.in_shape)
+
+
+class Mean(Function):
+    name = "mean"
+
+    def forward(self, x, *, axis, keepdims):
+        self.axes = _axes(axis, x.ndim, self.name)
+        self.keepdims, self.in_shape = keepdims, x.shape
+        return x.mean(axis=self.axes, keepdims=keepdims)
+
+    def backward(self, grad):
+        count = 1
+        for a in self.axes:
+            count *= self.in_shape[a]
+        g = _expand(grad, self.axes, self.keepdims) / builtins.max(count, 1)
+        return self.xp.broadcast_to(g, self.in_shape)
+
+
+class _Extreme(Function):
+    """max / min: the gradient goes to the extreme entries, split evenly between ties."""
+
+    reducer = "max"
+
+    def forward(self, x, *, axis, keepdims):
+        self.axes = _axes(axis, x.ndim, self.name)
+        if x.size == 0:
+            raise ValueError(f"{self.name}: cannot reduce an empty array of shape {x.shape}")
+        self.keepdims = keepdims
+        out = getattr(x, self.reducer)(axis=self.axes, keepdims=True)
+        if self.recording:
+            mask = x == out
+            self.save_for_backward(mask / mask.sum(axis=self.axes, keepdims=True))
+        return out if keepdims else out.reshape([n for i, n in enumerate(out.shape)
+                                                if i not in self.axes])
+
+    def backward(self, grad):
+        (share,) = self.saved
+        return share * _expand(grad, self.axes, self.keepdims)
+
+
+class Max(_Extreme):
+    name = "max"
+    reducer = "max"
+
+
+class Min(_Extreme):
+    name = "min"
+    reducer = "min"
+
+
+class Var(Function):
+    """Variance ``mean((x - mean(x))**2)``, divided by ``N - ddof`` (population variance)."""
+
+    name = "var"
+
+    def forward(self, x, *, axis, keepdims, ddof):
+        self.axes = _axes(axis, x.ndim, self.name)
+        self.keepdims = keepdims
+        count = 1
+        for a in self.axes:
+            count *= x.shape[a]
+        self.denominator = builtins.max(count - ddof, 1)
+        centered = x - x.mean(axis=self.axes, keepdims=True)
+        if self.recording:
+            self.save_for_backward(centered)
+        return (centered * centered).sum(axis=self.axes, keepdims=keepdims) / self.denominator
+
+    def backward(self, grad):
+        (centered,) = self.saved
+        return _expand(grad, self.axes, self.keepdims) * (2.0 / self.denominator) * centered
+
+
+def sum(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
+    """Sum over ``axis`` (all axes when None)."""
+    return Sum.apply(x, axis=axis, keepdims=keepdims)
+
+
+def mean(x, axis=None, keepdims=False):
+    """Arithmetic mean over ``axis``."""
+    return Mean.apply(x, axis=axis, keepdims=keepdims)
+
+
+def max(x, axis=None, keepdims=False):  # noqa: A001
+    """Largest entry over ``axis``; ties share the gradient evenly."""
+    return Max.apply(x, axis=axis, keepdims=keepdims)
+
+
+def min(x, axis=None, keepdims=False):  # noqa: A001
+    """Smallest entry over ``axis``; ties share the gradient evenly."""
+    return Min.apply(x, axis=axis, keepdims=keepdims)
+
+
+def var(x, axis=None, keepdims=False, ddof=0):
+    """Variance over ``axis`` (``ddof=0``: population variance, as Keras and NumPy)."""
+    return Var.apply(x, axis=axis, keepdims=keepdims, ddof=ddof)

@@ -1,0 +1,46 @@
+import numpy as np
+import pytest
+
+from lamina import Tensor
+from lamina.autograd import ops
+from tests.gradcheck import check_grad
+
+rng = np.random.default_rng(1)
+
+CASES = [((), None), ((5,), None), ((5,), 0), ((3, 4), 1), ((3, 4), (0, 1)), ((2, 3, 4), (0, 2)),
+         ((2, 3, 4), -1)]
+
+
+@pytest.mark.parametrize("shape,axis", CASES)
+@pytest.mark.parametrize("keepdims", [False, True])
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "min", "var"])
+def test_reduction_matches_numpy_and_gradient(name, shape, axis, keepdims):
+    x = rng.permutation(np.arange(int(np.prod(shape)), dtype=np.float64)).reshape(shape) * 0.1
+    op = getattr(ops, name)
+    np.testing.assert_allclose(op(Tensor(x), axis=axis, keepdims=keepdims).data,
+                               getattr(np, name)(x, axis=axis, keepdims=keepdims), atol=1e-12)
+    check_grad(lambda t: op(t, axis=axis, keepdims=keepdims), x)
+
+
+def test_max_ties_share_the_gradient():
+    x = Tensor([1.0, 3.0, 3.0], requires_grad=True)
+    x.max().backward()
+    np.testing.assert_allclose(x.grad, [0.0, 0.5, 0.5])
+
+
+def test_var_ddof():
+    x = rng.standard_normal((4, 3))
+    np.testing.assert_allclose(ops.var(Tensor(x), axis=0, ddof=1).data, x.var(axis=0, ddof=1))
+    check_grad(lambda t: ops.var(t, axis=0, ddof=1), x)
+
+
+def test_bad_axis_names_the_op():
+    with pytest.raises(ValueError, match=r"mean: axis=3 is out of range for an input with 2 axes"):
+        ops.mean(Tensor(np.ones((2, 2))), axis=3)
+
+
+def test_methods_on_tensor():
+    x = Tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert x.sum().item() == 10.0
+    np.testing.assert_allclose(x.mean(axis=0).data, [2.0, 3.0])
+    np.testing.assert_allclose(x.max(axis=1, keepdims=True).data, [[2.0], [4.0]])
