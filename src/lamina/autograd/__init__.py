@@ -3,6 +3,7 @@
 from lamina.autograd.function import Function, unbroadcast
 from lamina.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from lamina.autograd.tensor import Tensor, as_tensor
+from lamina.autograd.variable import Variable
 
 __all__ = [
     "Function",
@@ -12,4 +13,5 @@ __all__ = [
     "is_grad_enabled",
     "no_grad",
     "unbroadcast",
+    "Variable",
 ]

@@ -1,0 +1,291 @@
+"""``Layer``: the base of every layer, with Keras's lifecycle.
+
+``__init__`` validates and stores arguments; ``build(input_shape)`` creates the
+weights with :meth:`Layer.add_weight`; ``call(inputs)`` computes the output from
+lamina ops (never with gradient code of its own); ``compute_output_shape`` and
+``get_config`` finish the class. Calling a layer on a symbolic ``Input`` records a
+graph node (the functional API); calling it on arrays or tensors runs it.
+
+A minimal layer, as in Keras::
+
+    class Scale(Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
+
+        def call(self, inputs):
+            return inputs * self.w
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+
+from lamina.autograd import Tensor, Variable, no_grad
+from lamina.backend import floatx
+from lamina.layers import naming
+
+_SHAPE_HINT = "a tuple of positive ints (without the batch axis)"
+
+
+def standardize_shape(shape, where: str, name: str = "input_shape") -> tuple:
+    """A user's shape as a tuple of ints or None, with a clear error otherwise."""
+    if isinstance(shape, int):
+        shape = (shape,)
+    try:
+        out = tuple(None if s is None else int(s) for s in shape)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: {name} must be {_SHAPE_HINT}; received {name}={shape!r}") from None
+    if any(s is not None and s <= 0 for s in out):
+        raise ValueError(f"{where}: {name} must be {_SHAPE_HINT}; received {name}={shape!r}")
+    return out
+
+
+def serialize_or_none(module, obj):
+    """``module.serialize(obj)``, or None for None (initializers, regularizers, constraints)."""
+    return None if obj is None else module.serialize(obj)
+
+
+class InputSpec:
+    """What a layer accepts: a number of axes (``ndim`` or ``min_ndim``) and fixed axis sizes."""
+
+    def __init__(self, ndim=None, min_ndim=None, axes=None):
+        self.ndim, self.min_ndim, self.axes = ndim, min_ndim, dict(axes or {})
+
+    def check(self, layer, shape) -> None:
+        where = f"Input 0 of layer '{layer.name}' is incompatible with the layer"
+        if self.ndim is not None and len(shape) != self.ndim:
+            raise ValueError(f"{where}: expected ndim={self.ndim}, found ndim={len(shape)}. "
+                             f"Full shape received: {tuple(shape)}")
+        if self.min_ndim is not None and len(shape) < self.min_ndim:
+            raise ValueError(f"{where}: expected min_ndim={self.min_ndim}, found "
+                             f"ndim={len(shape)}. Full shape received: {tuple(shape)}")
+        for axis, size in self.axes.items():
+            got = shape[axis] if -len(shape) <= axis < len(shape) else None
+            if got is not None and got != size:
+                raise ValueError(f"{where}: expected axis {axis} of input shape to have value "
+                                 f"{size}, but received input with shape {tuple(shape)}")
+
+
+class Layer:
+    """Base class of all layers.
+
+    Args:
+        trainable: whether the layer's weights are updated by training.
+        name: unique name; by default the class name in snake_case (``dense``, ``dense_1``).
+        dtype: the weights' dtype (default ``floatx()``, float32).
+        input_shape: the input shape without the batch axis; lets a Sequential model build
+            at once (Keras 2 style; ``Input(shape=...)`` is the Keras 3 way).
+        activity_regularizer: a regularizer applied to the layer's output.
+    """
+
+    def __init__(self, *, trainable=True, name=None, dtype=None, input_shape=None,
+                 batch_input_shape=None, input_dim=None, activity_regularizer=None, **kwargs):
+        if kwargs:
+            bad = ", ".join(sorted(kwargs))
+            raise TypeError(f"{type(self).__name__}: unrecognized keyword argument(s): {bad}")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"{type(self).__name__}: name must be a string; received {name!r}")
+        self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
+        self._trainable = bool(trainable)
+        self.dtype = str(dtype or floatx())
+        self.built = False
+        self._variables: list[Variable] = []
+        self._regularized: list[tuple] = []
+        self._activity_losses: list[Tensor] = []
+        self._inbound_nodes: list = []
+        self.input_spec: InputSpec | None = None
+        if input_dim is not None:
+            warnings.warn(f"{type(self).__name__}: `input_dim` is deprecated; use "
+                          "`input_shape=(input_dim,)` or an Input layer", DeprecationWarning,
+                          stacklevel=3)
+            input_shape = (input_dim,)
+        if batch_input_shape is not None:
+            input_shape = tuple(batch_input_shape)[1:]
+        self._input_shape_arg = (None if input_shape is None
+                                 else standardize_shape(input_shape, type(self).__name__))
+        from lamina import regularizers
+
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+
+    # ------------------------------------------------------------------ weights
+    def add_weight(self, shape, initializer="glorot_uniform", dtype=None, trainable=True,
+                   regularizer=None, constraint=None, name=None) -> Variable:
+        """Create a weight, register it with the layer and return it."""
+        from lamina import constraints, initializers, regularizers
+
+        shape = tuple(int(s) for s in shape)
+        value = initializers.get(initializer)(shape, dtype=dtype or self.dtype)
+        var = Variable(value, trainable=trainable and self._trainable, name=name,
+                       constraint=constraints.get(constraint))
+        var._trainable = trainable  # its own flag; the layer's flag is applied on top
+        var.path = f"{self.name}/{name or 'variable'}"
+        self._variables.append(var)
+        reg = regularizers.get(regularizer)
+        if reg is not None:
+            self._regularized.append((reg, var))
+        return var
+
+    def _tracked_layers(self) -> list[Layer]:
+        """Sub-layers whose weights this layer owns (models and wrappers override)."""
+        return []
+
+    @property
+    def weights(self) -> list[Variable]:
+        out = list(self._variables)
+        for layer in self._tracked_layers():
+            out.extend(v for v in layer.weights if all(v is not w for w in out))
+        return out
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        if not self.trainable:
+            return []
+        own = [v for v in self._variables if v._trainable]
+        for layer in self._tracked_layers():
+            own.extend(v for v in layer.trainable_weights if all(v is not w for w in own))
+        return own
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        trainable = self.trainable_weights
+        return [v for v in self.weights if all(v is not w for w in trainable)]
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        for layer in self._tracked_layers():
+            layer.trainable = value
+        for v in self._variables:
+            v.requires_grad = v._trainable and self._trainable
+
+    def get_weights(self) -> list:
+        """Copies of the weights as arrays, in creation order."""
+        return [v.data.copy() for v in self.weights]
+
+    def set_weights(self, weights) -> None:
+        """Set the weights from a list of arrays (as returned by ``get_weights``)."""
+        own = self.weights
+        weights = list(weights)
+        if len(weights) != len(own):
+            raise ValueError(f"Layer '{self.name}' expects {len(own)} weight arrays "
+                             f"({[v.shape for v in own]}); received {len(weights)}")
+        for var, value in zip(own, weights):
+            var.assign(value)
+
+    def count_params(self) -> int:
+        if not self.built:
+            raise ValueError(f"Layer '{self.name}': you tried to call count_params() on a layer "
+                             "that isn't built yet. Build it first (call it on data or Input).")
+        return sum(int(v.size) for v in self.weights)
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """Regularization penalties of the weights plus activity penalties of the last call."""
+        out = [reg(var) for reg, var in self._regularized]
+        out.extend(self._activity_losses)
+        for layer in self._tracked_layers():
+            out.extend(layer.losses)
+        return out
+
+    # ---------------------------------------------------------------- lifecycle
+    def build(self, input_shape) -> None:
+        """Create the weights for inputs of ``input_shape`` (batch axis included, may be None)."""
+        self.built = True
+
+    def call(self, inputs, training=None):  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__}.call")
+
+    def compute_output_shape(self, input_shape):
+        """Output shape for ``input_shape``; by default found by running the layer on zeros."""
+        import numpy
+
+        def concrete(shape):
+            return tuple(1 if s is None else s for s in shape)
+
+        if _is_shape_list(input_shape):
+            dummy = [Tensor(numpy.zeros(concrete(s), dtype=self.dtype)) for s in input_shape]
+        else:
+            dummy = Tensor(numpy.zeros(concrete(input_shape), dtype=self.dtype))
+        with no_grad():
+            out = self._call_with_training(dummy, False)
+        return _restore_batch(out.shape, input_shape)
+
+    def _maybe_build(self, input_shape) -> None:
+        if not self.built:
+            self.build(input_shape)
+            self.built = True
+        if self.input_spec is not None and not _is_shape_list(input_shape):
+            self.input_spec.check(self, input_shape)
+
+    def _call_with_training(self, inputs, training):
+        if _accepts_training(type(self)):
+            return self.call(inputs, training=training)
+        return self.call(inputs)
+
+    def __call__(self, inputs, training=None, **kwargs):
+        from lamina.layers.input_layer import SymbolicTensor, record_node
+
+        flat = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+        if any(isinstance(t, SymbolicTensor) for t in flat):
+            return record_node(self, inputs)
+        if isinstance(inputs, (list, tuple)):
+            inputs = [t if isinstance(t, Tensor) else Tensor(t, dtype=self.dtype) for t in inputs]
+            shape = [t.shape for t in inputs]
+        else:
+            if not isinstance(inputs, Tensor):
+                inputs = Tensor(inputs, dtype=self.dtype)
+            shape = inputs.shape
+        self._maybe_build(_with_batch_none(shape))
+        out = self._call_with_training(inputs, training, **kwargs) if kwargs else \
+            self._call_with_training(inputs, training)
+        if self.activity_regularizer is not None:
+            self._activity_losses = [self.activity_regularizer(out)]
+        return out
+
+    # ------------------------------------------------------------ serialization
+    def get_config(self) -> dict:
+        """The arguments that rebuild this layer (JSON-able), as in Keras."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self.activity_regularizer is not None:
+            from lamina import regularizers
+
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _is_shape_list(shape) -> bool:
+    return isinstance(shape, list) and all(isinstance(s, (tuple, list)) for s in shape)
+
+
+def _with_batch_none(shape):
+    if _is_shape_list(shape):
+        return [(None, *s[1:]) for s in shape]
+    return (None, *shape[1:]) if len(shape) else shape
+
+
+def _restore_batch(shape, input_shape):
+    first = input_shape[0] if input_shape else None
+    batch = first[0] if _is_shape_list(input_shape) else first
+    return (batch, *shape[1:]) if len(shape) else tuple(shape)
+
+
+_TRAINING_CACHE: dict = {}
+
+
+def _accepts_training(cls) -> bool:
+    if cls not in _TRAINING_CACHE:
+        _TRAINING_CACHE[cls] = "training" in inspect.signature(cls.call).parameters
+    return _TRAINING_CACHE[cls]
+

@@ -1,0 +1,178 @@
+"""Turn what ``fit``/``evaluate``/``predict`` receive into batches.
+
+Accepted, as in Keras: NumPy arrays (or lists/tuples of arrays for several inputs),
+a ``Sequence``-like object (``__len__`` and ``__getitem__`` giving ``(x, y)`` or
+``(x, y, sample_weight)`` batches), or a Python generator/iterator of such batches.
+"""
+
+from __future__ import annotations
+
+import numpy
+
+from lamina.random import make_rng
+
+
+def _base_seed(seed) -> int:
+    """An int from which each epoch's shuffling order is derived (``[seed, epoch]``), so
+    that resuming at ``initial_epoch`` replays the same orders as an unbroken run."""
+    if isinstance(seed, (int, numpy.integer)) and not isinstance(seed, bool):
+        return int(seed)
+    return int(make_rng(seed).integers(2**62))
+
+
+def _as_list(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def is_array_data(x) -> bool:
+    return all(hasattr(a, "shape") and hasattr(a, "dtype") for a in _as_list(x))
+
+
+def _float(a, dtype):
+    return a if a.dtype == dtype else a.astype(dtype)
+
+
+class ArrayAdapter:
+    """Batches of in-memory arrays, shuffled per epoch with a seeded generator."""
+
+    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, seed=None,
+                 dtype="float32"):
+        if not isinstance(batch_size, int) or batch_size <= 0:
+            raise ValueError(f"batch_size must be a positive int; received batch_size={batch_size!r}")
+        self.multi_input = isinstance(x, (list, tuple))
+        self.xs = [_float(numpy.asarray(a), numpy.dtype(dtype)) if numpy.asarray(a).dtype.kind
+                   in "fiub" else numpy.asarray(a) for a in _as_list(x)]
+        self.y = None if y is None else numpy.asarray(y)
+        if self.y is not None and self.y.dtype.kind == "f":
+            self.y = _float(self.y, numpy.dtype(dtype))
+        self.sw = None if sample_weight is None else numpy.asarray(sample_weight, dtype=dtype)
+        sizes = {"x": [len(a) for a in self.xs]}
+        if self.y is not None:
+            sizes["y"] = [len(self.y)]
+        if self.sw is not None:
+            sizes["sample_weight"] = [len(self.sw)]
+        flat = {n for v in sizes.values() for n in v}
+        if len(flat) > 1:
+            detail = " ".join(f"'{k}' sizes: {', '.join(map(str, v))}" for k, v in sizes.items())
+            raise ValueError("Data cardinality is ambiguous: x, y and sample_weight must contain "
+                             f"the same number of samples. {detail}")
+        self.num_samples = flat.pop() if flat else 0
+        if self.num_samples == 0:
+            raise ValueError("The data is empty: x has 0 samples")
+        self.batch_size, self.shuffle = batch_size, shuffle
+        self.seed = _base_seed(seed) if shuffle else None
+
+    @property
+    def steps(self) -> int:
+        return -(-self.num_samples // self.batch_size)
+
+    def _take(self, index):
+        xs = [a[index] for a in self.xs]
+        x = xs if self.multi_input else xs[0]
+        y = None if self.y is None else self.y[index]
+        sw = None if self.sw is None else self.sw[index]
+        return x, y, sw
+
+    def batches(self, epoch: int = 0):
+        """The batches of one epoch (shuffled by ``[seed, epoch]`` when shuffling)."""
+        n, bs = self.num_samples, self.batch_size
+        order = numpy.random.default_rng([self.seed, epoch]).permutation(n) if self.shuffle \
+            else None
+        for start in range(0, n, bs):
+            index = slice(start, min(start + bs, n)) if order is None else order[start:start + bs]
+            yield self._take(index)
+
+    def split(self, fraction: float):
+        """Keras's ``validation_split``: the last ``fraction`` of the samples, before shuffling."""
+        if not 0.0 < fraction < 1.0:
+            raise ValueError(f"validation_split must be in (0, 1); received {fraction!r}")
+        cut = int(self.num_samples * (1.0 - fraction))
+        if cut == 0 or cut == self.num_samples:
+            raise ValueError(f"validation_split={fraction} leaves an empty training or validation "
+                             f"set for {self.num_samples} samples")
+
+        def part(index):
+            adapter = object.__new__(ArrayAdapter)
+            adapter.__dict__.update(self.__dict__)
+            adapter.xs = [a[index] for a in self.xs]
+            adapter.y = None if self.y is None else self.y[index]
+            adapter.sw = None if self.sw is None else self.sw[index]
+            adapter.num_samples = len(adapter.xs[0])
+            return adapter
+
+        val = part(slice(cut, None))
+        val.shuffle, val.seed = False, None
+        return part(slice(0, cut)), val
+
+
+def _unpack(batch):
+    if isinstance(batch, tuple):
+        if len(batch) == 1:
+            return batch[0], None, None
+        if len(batch) == 2:
+            return batch[0], batch[1], None
+        if len(batch) == 3:
+            return batch
+    if isinstance(batch, list):
+        return batch, None, None
+    return batch, None, None
+
+
+class SequenceAdapter:
+    """Batches from a Keras-style ``Sequence`` (``len()`` batches, ``seq[i]``)."""
+
+    def __init__(self, sequence, shuffle=False, seed=None, steps=None):
+        self.sequence, self.shuffle = sequence, shuffle
+        self.seed = _base_seed(seed) if shuffle else None
+        self.steps = min(len(sequence), steps) if steps else len(sequence)
+
+    def batches(self, epoch: int = 0):
+        n = len(self.sequence)
+        order = numpy.random.default_rng([self.seed, epoch]).permutation(n) if self.shuffle \
+            else range(n)
+        for i, index in enumerate(order):
+            if i >= self.steps:
+                break
+            yield _unpack(self.sequence[int(index)])
+        if hasattr(self.sequence, "on_epoch_end"):
+            self.sequence.on_epoch_end()
+
+
+class GeneratorAdapter:
+    """Batches from a generator; ``steps`` batches per epoch (all it gives when None)."""
+
+    def __init__(self, generator, steps=None):
+        self.iterator, self.steps = iter(generator), steps
+
+    def batches(self, epoch: int = 0):
+        count = 0
+        while self.steps is None or count < self.steps:
+            try:
+                batch = next(self.iterator)
+            except StopIteration:
+                if self.steps is not None and count < self.steps:
+                    raise ValueError(f"The generator ran out after {count} batches; expected "
+                                     f"steps={self.steps}") from None
+                return
+            count += 1
+            yield _unpack(batch)
+
+
+def make_adapter(x, y=None, sample_weight=None, batch_size=None, shuffle=False, seed=None,
+                 steps=None, dtype="float32"):
+    """Pick the adapter for ``x`` (arrays, Sequence or generator)."""
+    if x is None:
+        raise ValueError("No data: x is None")
+    if isinstance(x, (list, tuple)) and x and not is_array_data(x):
+        x = numpy.asarray(x)  # a plain nested list of numbers
+    if is_array_data(x):
+        return ArrayAdapter(x, y, sample_weight, batch_size or 32, shuffle, seed, dtype)
+    if y is not None:
+        raise ValueError("When x is a Sequence or a generator it must yield (x, y) batches; "
+                         "do not pass y separately")
+    if hasattr(x, "__getitem__") and hasattr(x, "__len__"):
+        return SequenceAdapter(x, shuffle, seed, steps)
+    if hasattr(x, "__iter__") or hasattr(x, "__next__"):
+        return GeneratorAdapter(x, steps)
+    raise TypeError(f"Unrecognized data type for x: {type(x).__name__}; expected NumPy arrays, a "
+                    "Sequence or a generator")
