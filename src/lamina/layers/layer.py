@@ -215,12 +215,13 @@ class Layer:
             out = self._call_with_training(dummy, False)
         return _restore_batch(out.shape, input_shape)
 
-    def _maybe_build(self, input_shape) -> None:
+    def _maybe_build(self, input_shape, actual_shape=None) -> None:
+        """Build for ``input_shape`` (batch None) once; check ``actual_shape`` every call."""
         if not self.built:
             self.build(input_shape)
             self.built = True
         if self.input_spec is not None and not _is_shape_list(input_shape):
-            self.input_spec.check(self, input_shape)
+            self.input_spec.check(self, input_shape if actual_shape is None else actual_shape)
 
     def _call_with_training(self, inputs, training):
         if _accepts_training(type(self)):
@@ -240,7 +241,7 @@ class Layer:
             if not isinstance(inputs, Tensor):
                 inputs = Tensor(inputs, dtype=self.dtype)
             shape = inputs.shape
-        self._maybe_build(_with_batch_none(shape))
+        self._maybe_build(_with_batch_none(shape), shape)
         out = self._call_with_training(inputs, training, **kwargs) if kwargs else \
             self._call_with_training(inputs, training)
         if self.activity_regularizer is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import tempfile
@@ -12,8 +13,9 @@ import numpy
 MAX_MEMBER_BYTES = 4 * 1024**3  # no single member of a model file may claim more than 4 GiB
 
 
-def atomic_write(path, write) -> None:
-    """Call ``write(file)`` on a temp file beside ``path``, then rename it over ``path``.
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temp path beside ``path``; on success rename it over ``path``.
 
     A crash or an error midway leaves any earlier file at ``path`` untouched.
     """
@@ -21,16 +23,21 @@ def atomic_write(path, write) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".lamina-", suffix=".tmp", dir=directory)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
+        yield tmp
         os.replace(tmp, path)
-    except BaseException:
+    finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-        raise
+
+
+def atomic_write(path, write) -> None:
+    """Call ``write(file)`` on a temp file beside ``path``, then rename it over ``path``."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        write(f)
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def npz_bytes(arrays: dict) -> bytes:

@@ -1,0 +1,83 @@
+"""Optimizers: update weights in place from their gradients (Keras 3's names and formulas).
+
+Example:
+    >>> from lamina import Variable
+    >>> from lamina import optimizers
+    >>> x = Variable([3.0, -1.0])
+    >>> opt = optimizers.get("adam")
+    >>> loss = (x * x).sum()
+    >>> loss.backward()
+    >>> opt.apply_gradients([(x.grad, x)])
+    1
+    >>> x.data
+    array([ 2.999, -0.999], dtype=float32)
+"""
+
+from __future__ import annotations
+
+from lamina._lookup import lookup
+from lamina.optimizers import schedules
+from lamina.optimizers.adadelta import Adadelta
+from lamina.optimizers.adagrad import Adagrad
+from lamina.optimizers.adam import Adam
+from lamina.optimizers.adamax import Adamax
+from lamina.optimizers.adamw import AdamW
+from lamina.optimizers.base import Optimizer
+from lamina.optimizers.nadam import Nadam
+from lamina.optimizers.rmsprop import RMSprop
+from lamina.optimizers.sgd import SGD
+
+__all__ = [
+    "SGD",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Adamax",
+    "Nadam",
+    "Optimizer",
+    "RMSprop",
+    "deserialize",
+    "get",
+    "schedules",
+    "serialize",
+]
+
+_OPTIMIZERS = {cls.__name__.lower(): cls for cls in (
+    SGD, Adadelta, Adagrad, Adam, AdamW, Adamax, Nadam, RMSprop)}
+
+
+def serialize(optimizer: Optimizer) -> dict:
+    """``{"class_name": ..., "config": ...}`` (Keras's form) for :func:`deserialize`."""
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"serialize: expected an Optimizer; received {optimizer!r}")
+    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+
+
+def deserialize(config: dict, custom_objects: dict | None = None) -> Optimizer:
+    """An optimizer from :func:`serialize`'s output; ``class_name`` ignores case."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError("deserialize: expected a dict with 'class_name' and 'config'; "
+                         f"received {config!r}")
+    name = config["class_name"]
+    if custom_objects and name in custom_objects:
+        cls = custom_objects[name]
+    else:
+        cls = lookup(_OPTIMIZERS, name, "optimizer")
+    return cls.from_config(dict(config.get("config") or {}), custom_objects)
+
+
+def get(identifier) -> Optimizer | None:
+    """An optimizer from a name (``'adam'``, ``'SGD'``, ``'rmsprop'``: default arguments), a
+    config dict, or an instance (returned as is). None gives None.
+
+    Unknown names raise a ValueError suggesting the closest ("did you mean 'adam'?").
+    """
+    if identifier is None or isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        return lookup(_OPTIMIZERS, identifier, "optimizer")()
+    raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}; expected a "
+                     f"name such as 'adam', a config dict or an Optimizer")
