@@ -15,3 +15,9 @@ def test_unknown_name_suggests_the_closest():
         lookup(TABLE, "adm", "optimizer")
     with pytest.raises(TypeError, match="expected a name"):
         lookup(TABLE, 3, "optimizer")
+
+
+def test_suggestion_ranks_by_the_normalised_name():
+    table = {"adam": 1, "adamax": 2, "adamw": 3}
+    with pytest.raises(ValueError, match="Did you mean 'adam'"):
+        lookup(table, "adma", "optimizer")

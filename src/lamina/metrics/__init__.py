@@ -1,0 +1,158 @@
+"""Metrics: what ``fit`` and ``evaluate`` report besides the loss, with Keras 3's names.
+
+A metric is stateful: ``update_state(y_true, y_pred, sample_weight=None)`` adds a
+batch, ``result()`` is the value over all samples since ``reset_state()``::
+
+    >>> from lamina import metrics
+    >>> m = metrics.get("accuracy", loss="categorical_crossentropy")
+    >>> m.update_state([[0, 1], [1, 0]], [[0.2, 0.8], [0.3, 0.7]])
+    >>> m.update_state([[0, 1]], [[0.4, 0.6]])
+    >>> m.result()                     # 2 right out of 3
+    0.6666666666666666
+
+Modules: ``base`` (Metric, Mean, Sum, MeanMetricWrapper), ``accuracy``, ``regression``
+(MSE, MAE, RMSE), ``confusion`` (Precision, Recall, AUC).
+"""
+
+from __future__ import annotations
+
+from lamina._lookup import lookup
+from lamina.metrics.accuracy import (
+    ACCURACY_CLASSES,
+    Accuracy,
+    AutoAccuracy,
+    BinaryAccuracy,
+    CategoricalAccuracy,
+    SparseCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    TopKCategoricalAccuracy,
+    accuracy,
+    accuracy_kind,
+    binary_accuracy,
+    categorical_accuracy,
+    sparse_categorical_accuracy,
+    sparse_top_k_categorical_accuracy,
+    top_k_categorical_accuracy,
+)
+from lamina.metrics.base import Mean, MeanMetricWrapper, Metric, Sum
+from lamina.metrics.confusion import AUC, Precision, Recall
+from lamina.metrics.regression import (
+    MeanAbsoluteError,
+    MeanSquaredError,
+    RootMeanSquaredError,
+    mean_absolute_error,
+    mean_squared_error,
+)
+from lamina.saving.registry import get_registered
+
+__all__ = [
+    "Metric", "Mean", "Sum", "MeanMetricWrapper",
+    "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy",
+    "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "AutoAccuracy",
+    "MeanSquaredError", "MeanAbsoluteError", "RootMeanSquaredError",
+    "Precision", "Recall", "AUC",
+    "accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
+    "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy",
+    "mean_squared_error", "mean_absolute_error", "mse", "mae",
+    "accuracy_kind", "get", "serialize", "deserialize",
+]
+
+mse = mean_squared_error
+mae = mean_absolute_error
+
+_CLASSES = [Metric, Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy,
+            CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy,
+            SparseTopKCategoricalAccuracy, AutoAccuracy, MeanSquaredError, MeanAbsoluteError,
+            RootMeanSquaredError, Precision, Recall, AUC]
+
+ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
+# the names users type; each gives a metric instance (functions are wrapped by class)
+_NAMES = {
+    "mean": Mean, "sum": Sum,
+    "binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
+    "sparse_categorical_accuracy": SparseCategoricalAccuracy,
+    "top_k_categorical_accuracy": TopKCategoricalAccuracy,
+    "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
+    "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
+    "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
+    "root_mean_squared_error": RootMeanSquaredError, "rmse": RootMeanSquaredError,
+    "precision": Precision, "recall": Recall, "auc": AUC,
+    "accuracy": Accuracy, "acc": Accuracy,
+}
+ALL_OBJECTS.update(_NAMES)
+
+
+def _by_name(name: str):
+    try:
+        return lookup(ALL_OBJECTS, name, "metric")
+    except ValueError:
+        pass
+    custom = get_registered(name)  # classes registered with register_serializable
+    if custom is not None:
+        return custom
+    return lookup(_NAMES, name, "metric")  # raises, listing the snake_case names
+
+
+def _accuracy_metric(name, loss, y_true_shape, y_pred_shape):
+    """``'accuracy'`` / ``'acc'`` as Keras's compile resolves it, keeping the name given."""
+    kind = accuracy_kind(loss, y_true_shape, y_pred_shape)
+    if kind is None:
+        return AutoAccuracy(name=name, loss=loss)  # decided from the first batch's shapes
+    return ACCURACY_CLASSES[kind](name=name)
+
+
+def serialize(metric) -> dict:
+    """``{"class_name": ..., "config": ...}`` for a metric instance."""
+    if not isinstance(metric, Metric):
+        raise TypeError(f"serialize: expected a Metric; received {metric!r}")
+    return {"class_name": type(metric).__name__, "config": metric.get_config()}
+
+
+def deserialize(config: dict) -> Metric:
+    """Rebuild a metric from :func:`serialize`'s dict."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise TypeError(
+            "deserialize: expected a dict like {'class_name': 'Precision', 'config': {}}; "
+            f"received {config!r}"
+        )
+    return _by_name(config["class_name"]).from_config(dict(config.get("config") or {}))
+
+
+def get(identifier, loss=None, y_true_shape=None, y_pred_shape=None):
+    """Resolve ``identifier`` to a :class:`Metric` (as ``compile(metrics=[...])`` does).
+
+    Args:
+        identifier: a name (``'accuracy'``, ``'acc'``, ``'mse'``, ``'mae'``, ``'precision'``,
+            ``'recall'``, ``'top_k_categorical_accuracy'``, class names, ...), a Metric
+            instance or class, a config dict, a function ``fn(y_true, y_pred)`` (wrapped in
+            :class:`MeanMetricWrapper`), or None.
+        loss: the model's loss; helps resolve ``'accuracy'``.
+        y_true_shape, y_pred_shape: shapes of the labels and of the model output.
+
+    ``'accuracy'`` / ``'acc'`` become binary accuracy when the loss is binary
+    cross-entropy or the output has one unit; sparse categorical accuracy when the
+    labels are integer class ids (``y_true`` has one axis fewer than ``y_pred``, or a last
+    axis of 1 while ``y_pred``'s is > 1); categorical accuracy otherwise. If the loss and
+    shapes given cannot decide, an :class:`AutoAccuracy` decides at its first batch.
+
+    A metric made from a name carries that name (``get('acc').name == 'acc'``), so the
+    training history uses the keys the user wrote, as in Keras.
+    """
+    if identifier is None or isinstance(identifier, Metric):
+        return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, type) and issubclass(identifier, Metric):
+        return identifier()
+    if isinstance(identifier, str):
+        if identifier.lower() in ("accuracy", "acc"):
+            return _accuracy_metric(identifier, loss, y_true_shape, y_pred_shape)
+        metric = _by_name(identifier)()
+        metric.name = identifier
+        return metric
+    if callable(identifier):
+        return MeanMetricWrapper(identifier)
+    raise TypeError(
+        "metrics.get: expected a name, a Metric, a config dict or a function "
+        f"fn(y_true, y_pred); received {identifier!r}"
+    )

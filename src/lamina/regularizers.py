@@ -1,0 +1,209 @@
+"""Weight penalties added to the loss: L1, L2, L1L2 and the orthogonal regularizer.
+
+A regularizer maps a weight tensor to a scalar tensor, built from lamina ops, so
+its gradient comes from the autograd engine like any other part of the loss::
+
+    >>> from lamina import Variable, regularizers
+    >>> w = Variable([[1.0, -2.0]])
+    >>> penalty = regularizers.get("l2")(w)        # 0.01 * (1 + 4)
+    >>> penalty.backward()
+    >>> w.grad                                     # 0.01 * 2 * w
+    array([[ 0.02, -0.04]], dtype=float32)
+
+Names as in Keras 3: ``'l1'``, ``'l2'``, ``'l1_l2'``, ``'orthogonal_regularizer'``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from lamina._lookup import lookup
+from lamina.autograd import ops
+from lamina.autograd.tensor import Tensor, as_tensor
+from lamina.saving.registry import get_registered
+
+__all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer",
+           "get", "serialize", "deserialize"]
+
+
+def _factor(value, name, where):
+    """A non-negative finite float, or a ValueError that names the argument."""
+    if (not isinstance(value, numbers.Real) or isinstance(value, bool)
+            or not math.isfinite(value) or value < 0):
+        raise ValueError(
+            f"{where}: {name} must be a non-negative float; received {name}={value!r}"
+        )
+    return float(value)
+
+
+def _tensor(x, where):
+    return x if isinstance(x, Tensor) else as_tensor(x, where=where)
+
+
+class Regularizer:
+    """Base class: ``__call__(x)`` returns a scalar lamina Tensor; ``get_config`` its args.
+
+    Subclass it to write your own penalty from lamina ops (never from raw arrays, or the
+    penalty would have no gradient).
+    """
+
+    def __call__(self, x):
+        return as_tensor(0.0)
+
+    def get_config(self) -> dict:
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class L1(Regularizer):
+    """``l1 * sum(|x|)`` (default ``l1=0.01``)."""
+
+    def __init__(self, l1=0.01):
+        self.l1 = _factor(0.01 if l1 is None else l1, "l1", "L1")
+
+    def __call__(self, x):
+        return ops.sum(ops.abs(_tensor(x, "L1"))) * self.l1
+
+    def get_config(self):
+        return {"l1": self.l1}
+
+
+class L2(Regularizer):
+    """``l2 * sum(x**2)`` (default ``l2=0.01``); its gradient is ``2 * l2 * x``."""
+
+    def __init__(self, l2=0.01):
+        self.l2 = _factor(0.01 if l2 is None else l2, "l2", "L2")
+
+    def __call__(self, x):
+        return ops.sum(ops.square(_tensor(x, "L2"))) * self.l2
+
+    def get_config(self):
+        return {"l2": self.l2}
+
+
+class L1L2(Regularizer):
+    """``l1 * sum(|x|) + l2 * sum(x**2)`` (defaults ``l1=0.0, l2=0.0``, as in Keras 3)."""
+
+    def __init__(self, l1=0.0, l2=0.0):
+        self.l1 = _factor(0.0 if l1 is None else l1, "l1", "L1L2")
+        self.l2 = _factor(0.0 if l2 is None else l2, "l2", "L1L2")
+
+    def __call__(self, x):
+        x = _tensor(x, "L1L2")
+        penalty = as_tensor(0.0, like=x)
+        if self.l1:
+            penalty = penalty + ops.sum(ops.abs(x)) * self.l1
+        if self.l2:
+            penalty = penalty + ops.sum(ops.square(x)) * self.l2
+        return penalty
+
+    def get_config(self):
+        return {"l1": self.l1, "l2": self.l2}
+
+
+class OrthogonalRegularizer(Regularizer):
+    """Pushes the rows (or columns) of a 2-D weight towards being orthogonal.
+
+    The rows are scaled to unit length; the penalty is ``factor`` times the mean absolute
+    dot product (|cosine|) over the ``n (n - 1) / 2`` pairs of distinct rows: 0 when the
+    rows are orthogonal, ``factor`` when they are all parallel.
+
+    Args:
+        factor: strength (default 0.01).
+        mode: ``'rows'`` (default) or ``'columns'``.
+    """
+
+    def __init__(self, factor=0.01, mode="rows"):
+        self.factor = _factor(factor, "factor", "OrthogonalRegularizer")
+        if mode not in ("rows", "columns"):
+            raise ValueError(
+                "OrthogonalRegularizer: mode must be 'rows' or 'columns'; "
+                f"received mode={mode!r}"
+            )
+        self.mode = mode
+
+    def __call__(self, x):
+        x = _tensor(x, "OrthogonalRegularizer")
+        if x.ndim != 2:
+            raise ValueError(
+                "OrthogonalRegularizer: the weight must be 2-D (a Dense kernel); "
+                f"received a tensor of shape {x.shape}"
+            )
+        if self.mode == "columns":
+            x = ops.transpose(x)
+        n = x.shape[0]
+        if n < 2:
+            return as_tensor(0.0, like=x)
+        # unit-length rows (l2_normalize: the 1e-12 floor keeps an all-zero row finite)
+        unit = x / ops.sqrt(ops.maximum(ops.sum(ops.square(x), axis=1, keepdims=True), 1e-12))
+        gram = ops.matmul(unit, ops.transpose(unit))
+        off_diagonal = as_tensor(1.0 - x.xp.eye(n, dtype=x.dtype), like=x)
+        pairs = n * (n - 1) / 2
+        return ops.sum(ops.abs(gram * off_diagonal)) * (self.factor * 0.5 / pairs)
+
+    def get_config(self):
+        return {"factor": self.factor, "mode": self.mode}
+
+
+ALL_OBJECTS = {cls.__name__: cls for cls in (Regularizer, L1, L2, L1L2, OrthogonalRegularizer)}
+ALL_OBJECTS.update({"l1": L1, "l2": L2, "l1_l2": L1L2,
+                    "orthogonal_regularizer": OrthogonalRegularizer})
+_NAMES = {k: v for k, v in ALL_OBJECTS.items() if k[0].islower()}
+
+
+def _by_name(name: str):
+    try:
+        return lookup(ALL_OBJECTS, name, "regularizer")
+    except ValueError:
+        pass
+    custom = get_registered(name)  # classes registered with register_serializable
+    if custom is not None:
+        return custom
+    return lookup(_NAMES, name, "regularizer")  # raises, listing the snake_case names
+
+
+def serialize(regularizer) -> dict:
+    """``{"class_name": ..., "config": ...}`` for a regularizer instance."""
+    if not isinstance(regularizer, Regularizer):
+        raise TypeError(f"serialize: expected a Regularizer; received {regularizer!r}")
+    return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
+
+
+def deserialize(config: dict) -> Regularizer:
+    """Rebuild a regularizer from :func:`serialize`'s dict."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise TypeError(
+            "deserialize: expected a dict like {'class_name': 'L2', 'config': {'l2': 0.01}}; "
+            f"received {config!r}"
+        )
+    return _by_name(config["class_name"]).from_config(dict(config.get("config") or {}))
+
+
+def get(identifier):
+    """Resolve ``identifier`` to a regularizer.
+
+    Accepts a name (``'l1'``, ``'l2'``, ``'l1_l2'``, ...), a :class:`Regularizer` instance
+    or class, a config dict, any callable ``x -> scalar Tensor``, or None.
+    """
+    if identifier is None or isinstance(identifier, Regularizer):
+        return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        return _by_name(identifier)()
+    if isinstance(identifier, type) and issubclass(identifier, Regularizer):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise TypeError(
+        "regularizers.get: expected a name, a Regularizer, a config dict or a callable; "
+        f"received {identifier!r}"
+    )
