@@ -40,7 +40,7 @@ def check_grad(fn, *arrays, wrt=None, eps=1e-6, atol=1e-6, rtol=1e-5, seed=0):
         wrt: indices of the inputs to check (default: all).
     Returns the analytic gradients, for extra assertions.
     """
-    arrays = [np.array(a, dtype=np.float64) for a in arrays]
+    arrays = [np.array(a, dtype=np.float64, order="C") for a in arrays]
     wrt = range(len(arrays)) if wrt is None else wrt
     tensors = [Tensor(a, requires_grad=(i in wrt)) for i, a in enumerate(arrays)]
     out = fn(*tensors)

@@ -72,17 +72,19 @@ def print_summary(model, line_length=None, print_fn=None, show_trainable=False) 
     print_fn = print_fn or print
     rows, headers = _rows(model)
     trainable = sum(int(v.size) for v in model.trainable_weights)
-    total = sum(int(v.size) for v in model.weights)
-    item = {v.dtype.itemsize for v in model.weights} or {4}
-    itemsize = max(item)
+    weights = sum(int(v.size) for v in model.weights)
+    itemsize = max({v.dtype.itemsize for v in model.weights} or {4})
+    opt = getattr(model, "optimizer", None)
+    # As Keras 3: once the optimizer is built, its variables count in the total.
+    slots = (sum(int(a.size) for a in opt.get_state().values())
+             if opt is not None and getattr(opt, "built", False) else 0)
+    total = weights + slots
     lines = [f'Model: "{model.name}"', *_table(headers, rows)]
     lines.append(f" Total params: {total:,} ({readable_size(total * itemsize)})")
     lines.append(f" Trainable params: {trainable:,} ({readable_size(trainable * itemsize)})")
-    lines.append(f" Non-trainable params: {total - trainable:,} "
-                 f"({readable_size((total - trainable) * itemsize)})")
-    opt = getattr(model, "optimizer", None)
-    if opt is not None and getattr(opt, "_built_slots", None):
-        slots = sum(int(a.size) for a in opt.get_state().values() if hasattr(a, "size"))
+    lines.append(f" Non-trainable params: {weights - trainable:,} "
+                 f"({readable_size((weights - trainable) * itemsize)})")
+    if slots:
         lines.append(f" Optimizer params: {slots:,} ({readable_size(slots * itemsize)})")
     for line in lines:
         print_fn(line)
