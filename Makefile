@@ -16,6 +16,7 @@ $(VENV)/.installed-bench: $(VENV)/.installed-dev
 	touch $@
 
 demo: $(VENV)/.installed-dev
+	PY=$(PY) scripts/get-fashion-mnist.sh || true
 	$(PY) examples/demo.py
 
 lint: $(VENV)/.installed-dev

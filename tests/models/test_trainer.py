@@ -15,9 +15,11 @@ def blobs(n=120, seed=0):
 
 
 def classifier(seed=0):
+    from lamina.initializers import GlorotUniform
+
     return Sequential([Input(shape=(2,)),
-                       Dense(16, activation="relu", kernel_initializer={"class_name": "GlorotUniform", "config": {"seed": seed}}),
-                       Dense(3, activation="softmax", kernel_initializer={"class_name": "GlorotUniform", "config": {"seed": seed + 1}})])
+                       Dense(16, activation="relu", kernel_initializer=GlorotUniform(seed)),
+                       Dense(3, activation="softmax", kernel_initializer=GlorotUniform(seed + 1))])
 
 
 def test_fit_learns_blobs_and_reports_accuracy():
@@ -157,3 +159,20 @@ def test_generator_and_sequence_inputs():
 
     h = model.fit(gen(), steps_per_epoch=4, epochs=2, verbose=0)
     assert len(h.history["loss"]) == 2
+
+
+def test_augment_is_applied_to_training_batches_only():
+    x, y = blobs(40)
+    seen = []
+
+    def augment(batch):
+        seen.append(batch.shape)
+        return batch + 0.0
+
+    model = classifier()
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=2, batch_size=16, verbose=0, augment=augment,
+              validation_data=(x, y))
+    assert seen == [(16, 2), (16, 2), (8, 2)] * 2
+    with pytest.raises(TypeError, match="augment must be a callable"):
+        model.fit(x, y, verbose=0, augment=3)

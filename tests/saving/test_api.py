@@ -140,3 +140,21 @@ def test_h5_written_by_keras_points_to_load_weights(tmp_path):
         f.attrs["model_config"] = "{}"
     with pytest.raises(ValueError, match="load_weights"):
         load_model(path)
+
+
+def test_weights_of_a_keras_h5_load_into_the_same_lamina_model():
+    """tests/saving/data/keras_small_cnn.h5 was written by Keras 3.15.1 (torch backend) from
+    the model below after 2 epochs of training; its predictions on 4 inputs are stored beside."""
+    pytest.importorskip("h5py")
+    from pathlib import Path
+
+    from lamina.layers import BatchNormalization, Conv2D, Flatten, MaxPooling2D
+
+    data = Path(__file__).parent / "data"
+    model = Sequential([Input(shape=(8, 8, 1)), Conv2D(4, (3, 3), activation="relu"),
+                        BatchNormalization(), MaxPooling2D((2, 2)), Flatten(),
+                        Dense(5, activation="relu"), Dense(3, activation="softmax")])
+    assert model.count_params() == 259
+    model.load_weights(data / "keras_small_cnn.h5")
+    io = np.load(data / "keras_small_cnn_io.npz")
+    np.testing.assert_allclose(model.predict(io["x"], verbose=0), io["y"], rtol=1e-4, atol=1e-6)

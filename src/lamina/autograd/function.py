@@ -50,7 +50,8 @@ class Function:
         """Run the op on tensors (positional) with non-differentiable ``params`` (keywords)."""
         from lamina.autograd.tensor import Tensor, as_tensor
 
-        tensors = tuple(x if isinstance(x, Tensor) else as_tensor(x, where=cls.name) for x in inputs)
+        tensors = tuple(x if isinstance(x, Tensor) else as_tensor(x, where=cls.name)
+                        for x in inputs)
         fn = cls()
         arrays = tuple(t.data for t in tensors)
         fn.xp = get_array_module(*arrays)

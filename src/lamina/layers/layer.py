@@ -35,7 +35,8 @@ def standardize_shape(shape, where: str, name: str = "input_shape") -> tuple:
     try:
         out = tuple(None if s is None else int(s) for s in shape)
     except (TypeError, ValueError):
-        raise ValueError(f"{where}: {name} must be {_SHAPE_HINT}; received {name}={shape!r}") from None
+        raise ValueError(f"{where}: {name} must be {_SHAPE_HINT}; "
+                         f"received {name}={shape!r}") from None
     if any(s is not None and s <= 0 for s in out):
         raise ValueError(f"{where}: {name} must be {_SHAPE_HINT}; received {name}={shape!r}")
     return out
@@ -223,10 +224,10 @@ class Layer:
         if self.input_spec is not None and not _is_shape_list(input_shape):
             self.input_spec.check(self, input_shape if actual_shape is None else actual_shape)
 
-    def _call_with_training(self, inputs, training):
+    def _call_with_training(self, inputs, training, **kwargs):
         if _accepts_training(type(self)):
-            return self.call(inputs, training=training)
-        return self.call(inputs)
+            return self.call(inputs, training=training, **kwargs)
+        return self.call(inputs, **kwargs)
 
     def __call__(self, inputs, training=None, **kwargs):
         from lamina.layers.input_layer import SymbolicTensor, record_node
@@ -242,8 +243,7 @@ class Layer:
                 inputs = Tensor(inputs, dtype=self.dtype)
             shape = inputs.shape
         self._maybe_build(_with_batch_none(shape), shape)
-        out = self._call_with_training(inputs, training, **kwargs) if kwargs else \
-            self._call_with_training(inputs, training)
+        out = self._call_with_training(inputs, training, **kwargs)
         if self.activity_regularizer is not None:
             self._activity_losses = [self.activity_regularizer(out)]
         return out

@@ -38,7 +38,8 @@ class ArrayAdapter:
     def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, seed=None,
                  dtype="float32"):
         if not isinstance(batch_size, int) or batch_size <= 0:
-            raise ValueError(f"batch_size must be a positive int; received batch_size={batch_size!r}")
+            raise ValueError(f"batch_size must be a positive int; "
+                             f"received batch_size={batch_size!r}")
         self.multi_input = isinstance(x, (list, tuple))
         self.xs = [_float(numpy.asarray(a), numpy.dtype(dtype)) if numpy.asarray(a).dtype.kind
                    in "fiub" else numpy.asarray(a) for a in _as_list(x)]

@@ -143,11 +143,13 @@ class Trainer:
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq=1, seed=None, **kwargs):
+            validation_batch_size=None, validation_freq=1, seed=None, augment=None, **kwargs):
         """Train for ``epochs`` epochs; returns the ``History`` (``history.history`` dict).
 
-        ``seed`` fixes the shuffling order (lamina's explicit randomness); the Keras 1
-        name ``nb_epoch`` is accepted with a deprecation warning.
+        ``seed`` fixes the shuffling order (lamina's explicit randomness); ``augment`` is a
+        callable ``x_batch -> x_batch`` (e.g. ``lamina.data.ImageAugmenter``) applied to each
+        training batch, so every epoch sees new variants; validation data is never augmented.
+        The Keras 1 name ``nb_epoch`` is accepted with a deprecation warning.
         """
         from lamina.callbacks import CallbackList
 
@@ -161,6 +163,8 @@ class Trainer:
             raise ValueError(f"fit: epochs must be a non-negative int; received epochs={epochs!r}")
         if sample_weight is None and class_weight is not None and y is not None:
             sample_weight = _class_weights_to_samples(class_weight, numpy.asarray(y))
+        if augment is not None and not callable(augment):
+            raise TypeError(f"fit: augment must be a callable batch -> batch; received {augment!r}")
         data = make_adapter(x, y, sample_weight, batch_size, shuffle, seed, steps_per_epoch,
                             self.dtype)
         val = None
@@ -187,6 +191,8 @@ class Trainer:
             loss_mean = _RunningMean()
             for step, (xb, yb, swb) in enumerate(data.batches(epoch)):
                 cbs.on_train_batch_begin(step)
+                if augment is not None:
+                    xb = augment(xb)
                 value = self._train_step(xb, yb, swb)
                 loss_mean.update(value, _batch_len(xb))
                 logs = self._logs(loss_mean)

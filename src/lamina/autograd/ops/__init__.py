@@ -14,14 +14,14 @@
 * ``normalization``: batch_norm, layer_norm
 """
 
-from lamina.autograd.ops.arithmetic import *  # noqa: F403
-from lamina.autograd.ops.elementwise import *  # noqa: F403
-from lamina.autograd.ops.reduction import *  # noqa: F403
-from lamina.autograd.ops.shape import *  # noqa: F403
 from lamina.autograd.ops.activation import *  # noqa: F403
-from lamina.autograd.ops.loss import *  # noqa: F403
+from lamina.autograd.ops.arithmetic import *  # noqa: F403
 from lamina.autograd.ops.conv import *  # noqa: F403
-from lamina.autograd.ops.pooling import *  # noqa: F403
-from lamina.autograd.ops.resize import *  # noqa: F403
 from lamina.autograd.ops.dropout import *  # noqa: F403
+from lamina.autograd.ops.elementwise import *  # noqa: F403
+from lamina.autograd.ops.loss import *  # noqa: F403
 from lamina.autograd.ops.normalization import *  # noqa: F403
+from lamina.autograd.ops.pooling import *  # noqa: F403
+from lamina.autograd.ops.reduction import *  # noqa: F403
+from lamina.autograd.ops.resize import *  # noqa: F403
+from lamina.autograd.ops.shape import *  # noqa: F403

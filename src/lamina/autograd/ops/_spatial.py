@@ -30,7 +30,7 @@ def normalize_tuple(value, n: int, name: str, op: str, minimum: int = 1) -> tupl
 
 
 def expect_ndim(x, ndim: int, op: str, layout: str) -> None:
-    """Raise a ValueError unless ``x`` has ``ndim`` axes (``layout`` says which, e.g. 'N, H, W, C')."""
+    """Raise a ValueError unless ``x`` has ``ndim`` axes (``layout`` names them: 'N, H, W, C')."""
     if x.ndim != ndim:
         raise ValueError(
             f"{op}: expected a {ndim}-D input ({layout}); received shape {tuple(x.shape)}"
