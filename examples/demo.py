@@ -39,8 +39,8 @@ def load(limit: int | None):
         from lamina.data import train_test_split
         from lamina.datasets import digits
 
-        x, y, names = digits.load_data(return_class_names=True)
-        x = x.reshape(-1, 8, 8)
+        x, y = digits.load_data(as_images=True)
+        x, names = x.reshape(-1, 8, 8), list(digits.CLASS_NAMES)
         x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.25, seed=0,
                                                             stratify=y)
         scale = 16.0

@@ -15,8 +15,9 @@ from lamina.backend import floatx, set_floatx
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "activations", "callbacks", "constraints", "functional", "initializers", "layers", "losses",
-    "metrics", "models", "optimizers", "random", "regularizers", "saving",
+    "activations", "callbacks", "constraints", "data", "datasets", "functional", "initializers",
+    "layers", "losses", "metrics", "models", "optimizers", "random", "regularizers", "saving",
+    "viz",
 }
 
 __all__ = [
