@@ -15,7 +15,8 @@ from lamina.backend import floatx, set_floatx
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "activations", "callbacks", "constraints", "data", "datasets", "functional", "initializers",
+    "activations", "callbacks", "constraints", "data", "datasets", "explain", "functional",
+    "initializers",
     "layers", "losses", "metrics", "models", "optimizers", "random", "regularizers", "saving",
     "viz",
 }
@@ -28,6 +29,7 @@ __all__ = [
     "is_grad_enabled",
     "no_grad",
     "set_floatx",
+    "Perceptron",
     *sorted(_SUBMODULES),
 ]
 
@@ -35,4 +37,8 @@ __all__ = [
 def __getattr__(name):
     if name in _SUBMODULES:
         return importlib.import_module(f"lamina.{name}")
+    if name == "Perceptron":
+        from lamina.perceptron import Perceptron
+
+        return Perceptron
     raise AttributeError(f"module 'lamina' has no attribute {name!r}")

@@ -1,3 +1,249 @@
-"""(being written)"""
+"""Batch and layer normalisation as fused ops: one forward, one analytic backward each.
 
-__all__: list[str] = []
+Both compute ``x_hat = (x - mean) / sqrt(var + epsilon)`` and ``out = gamma * x_hat + beta``
+(``var`` is the biased variance, as in Keras). The gradient through the statistics is
+(Ioffe & Szegedy 2015, written compactly)
+
+    dx = (1 / sqrt(var + eps)) * (dx_hat - mean(dx_hat) - x_hat * mean(dx_hat * x_hat)),
+    dx_hat = gamma * grad,   dgamma = sum(grad * x_hat),   dbeta = sum(grad)
+
+where the means run over the normalised axes and the gamma / beta sums over the others.
+Batch norm in inference uses fixed (moving) statistics, so there it is a per-channel affine
+map and ``dx = gamma / sqrt(moving_var + eps) * grad``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from lamina.autograd.function import Function
+from lamina.autograd.tensor import Tensor
+
+__all__ = ["batch_norm", "layer_norm"]
+
+
+def _axes(axis, ndim, op):
+    """``axis`` (int or tuple of ints) as a sorted tuple of non-negative axes."""
+    items = (axis,) if isinstance(axis, int) else axis
+    ok = isinstance(items, (tuple, list)) and len(items) > 0 and all(
+        isinstance(a, int) and not isinstance(a, bool) and -ndim <= a < ndim for a in items)
+    if not ok:
+        raise ValueError(
+            f"{op}: axis must be an int or a tuple of ints in [{-ndim}, {ndim - 1}] for an input "
+            f"with {ndim} axes; received axis={axis!r}"
+        )
+    return tuple(sorted({a % ndim for a in items}))
+
+
+def _check_shape(array, shape, name, op, what):
+    if tuple(array.shape) != tuple(shape):
+        raise ValueError(
+            f"{op}: {name} must have shape {tuple(shape)} ({what}); received shape "
+            f"{tuple(array.shape)}"
+        )
+
+
+def _affine(xhat, gamma, beta):
+    out = xhat * gamma if gamma is not None else xhat.copy()
+    if beta is not None:
+        out += beta
+    return out
+
+
+def _needs(fn):
+    """(x, gamma, beta) gradient flags; gamma and beta follow x among the inputs when present."""
+    has_gamma, has_beta = fn.has
+    need = fn.needs_input_grad
+    return (need[0], has_gamma and need[1], has_beta and need[1 + has_gamma])
+
+
+class BatchNorm(Function):
+    name = "batch_norm"
+
+    def forward(self, x, *params, has, moving_mean, moving_variance, training, momentum,
+                epsilon, axis):
+        op, xp = self.name, self.xp
+        if x.ndim < 2:
+            raise ValueError(f"{op}: expected an input with a batch axis and a channel axis "
+                             f"(at least 2 axes); received shape {tuple(x.shape)}")
+        if isinstance(axis, bool) or not isinstance(axis, int) or not -x.ndim <= axis < x.ndim:
+            raise ValueError(f"{op}: axis (the channel axis) must be an int in [{-x.ndim}, "
+                             f"{x.ndim - 1}] for an input with {x.ndim} axes; received "
+                             f"axis={axis!r}")
+        ch = axis % x.ndim
+        self.c = c = x.shape[ch]
+        self.has = has
+        params = iter(params)
+        gamma = next(params) if has[0] else None
+        beta = next(params) if has[1] else None
+        what = f"one value per channel: x.shape[{axis}] = {c}"
+        for name, a in (("gamma", gamma), ("beta", beta), ("moving_mean", moving_mean),
+                        ("moving_variance", moving_variance)):
+            if a is not None:
+                _check_shape(a, (c,), name, op, what)
+        outer, inner = math.prod(x.shape[:ch]), math.prod(x.shape[ch + 1:])
+        self.n = max(outer * inner, 1)  # values per channel
+        # x seen as (outer, C, inner): per-channel sums are one einsum, with no temporaries
+        self.view = (outer, c, inner) if inner > 1 else (outer, c)
+        self.bshape = [1] * x.ndim
+        self.bshape[ch] = c
+        gamma_b = gamma.reshape(self.bshape) if gamma is not None else None
+        beta_b = beta.reshape(self.bshape) if beta is not None else None
+        self.training = training
+        if training:
+            mean = self._channel_sum(x) * (1.0 / self.n)
+            centered = x - mean.reshape(self.bshape)
+            var = self._channel_sum(centered, centered) * (1.0 / self.n)  # biased, as Keras
+            inv = (1.0 / xp.sqrt(var + epsilon)).reshape(self.bshape)
+            # Keras: moving = moving * momentum + batch * (1 - momentum), in place
+            moving_mean *= momentum
+            moving_mean += mean * (1.0 - momentum)
+            moving_variance *= momentum
+            moving_variance += var * (1.0 - momentum)
+            if self.recording:  # x_hat = centered * inv is never stored: one pass fewer
+                self.save_for_backward(centered, inv, gamma_b)
+            return _affine(centered, inv if gamma_b is None else inv * gamma_b, beta_b)
+        inv = 1.0 / xp.sqrt(xp.asarray(moving_variance, dtype=x.dtype).reshape(self.bshape)
+                            + epsilon)
+        mean = xp.asarray(moving_mean, dtype=x.dtype).reshape(self.bshape)
+        scale = inv * gamma_b if gamma_b is not None else inv
+        shift = -mean * scale
+        if beta_b is not None:
+            shift = shift + beta_b
+        if self.recording:
+            need_gamma = has[0] and self.needs_input_grad[1]
+            self.save_for_backward((x - mean) * inv if need_gamma else None, None, scale)
+        return x * scale + shift
+
+    def _channel_sum(self, a, b=None):
+        """Per-channel sum of ``a`` (or of ``a * b``) over every other axis, shape (C,)."""
+        spec = "acb" if len(self.view) == 3 else "ac"
+        if b is None:
+            return self.xp.einsum(f"{spec}->c", a.reshape(self.view))
+        return self.xp.einsum(f"{spec},{spec}->c", a.reshape(self.view), b.reshape(self.view))
+
+    def backward(self, grad):
+        # training: (x - batch mean, 1 / sqrt(var + eps), gamma or None);
+        # inference: (x_hat or None, None, gamma / sqrt(moving_var + eps))
+        saved, inv, scale = self.saved
+        need_x, need_gamma, need_beta = _needs(self)
+        train_x = self.training and need_x
+        sum_g = self._channel_sum(grad) if train_x or need_beta else None
+        sum_gx = None  # sum(grad * x_hat) per channel
+        if train_x or need_gamma:
+            sum_gx = self._channel_sum(grad, saved)
+            if self.training:
+                sum_gx *= inv.reshape(self.c)
+        dx = None
+        if train_x:  # inv * gamma * (grad - mean(grad) - x_hat * mean(grad * x_hat))
+            k = 1.0 / self.n
+            dx = saved * ((sum_gx * k).reshape(self.bshape) * inv)
+            self.xp.subtract(grad, dx, out=dx)
+            dx -= (sum_g * k).reshape(self.bshape)
+            dx *= inv if scale is None else inv * scale
+        elif need_x:
+            dx = grad * scale
+        grads = [dx]
+        if self.has[0]:
+            grads.append(sum_gx if need_gamma else None)
+        if self.has[1]:
+            grads.append(sum_g if need_beta else None)
+        return tuple(grads)
+
+
+class LayerNorm(Function):
+    name = "layer_norm"
+
+    def forward(self, x, *params, has, axis, epsilon):
+        op, xp = self.name, self.xp
+        self.axes = _axes(axis, x.ndim, op)
+        self.others = tuple(a for a in range(x.ndim) if a not in self.axes)
+        self.has = has
+        self.pshape = tuple(x.shape[a] for a in self.axes)
+        bshape = [x.shape[a] if a in self.axes else 1 for a in range(x.ndim)]
+        params = iter(params)
+        gamma = next(params) if has[0] else None
+        beta = next(params) if has[1] else None
+        what = f"the sizes of x on axis={axis!r}"
+        for name, a in (("gamma", gamma), ("beta", beta)):
+            if a is not None:
+                _check_shape(a, self.pshape, name, op, what)
+        gamma_b = gamma.reshape(bshape) if gamma is not None else None
+        beta_b = beta.reshape(bshape) if beta is not None else None
+        xhat = x - x.mean(axis=self.axes, keepdims=True)
+        var = (xhat * xhat).mean(axis=self.axes, keepdims=True)
+        inv = 1.0 / xp.sqrt(var + epsilon)
+        xhat *= inv
+        if self.recording:
+            self.save_for_backward(xhat, inv, gamma_b)
+        return _affine(xhat, gamma_b, beta_b)
+
+    def backward(self, grad):
+        xhat, inv, gamma_b = self.saved
+        need_x, need_gamma, need_beta = _needs(self)
+        grads = [None]
+        if need_x:
+            dxhat = grad * gamma_b if gamma_b is not None else grad
+            mean_g = dxhat.mean(axis=self.axes, keepdims=True)
+            mean_gx = (dxhat * xhat).mean(axis=self.axes, keepdims=True)
+            dx = xhat * mean_gx
+            self.xp.subtract(dxhat, dx, out=dx)
+            dx -= mean_g
+            dx *= inv
+            grads[0] = dx
+        if self.has[0]:
+            grads.append((grad * xhat).sum(axis=self.others).reshape(self.pshape)
+                         if need_gamma else None)
+        if self.has[1]:
+            grads.append(grad.sum(axis=self.others).reshape(self.pshape) if need_beta else None)
+        return tuple(grads)
+
+
+def _state(array, name, op):
+    """The writable array behind a moving statistic (an array or a Tensor/Variable)."""
+    data = array.data if isinstance(array, Tensor) else array
+    if not (hasattr(data, "shape") and hasattr(data, "dtype")) or data.dtype.kind != "f":
+        raise TypeError(
+            f"{op}: {name} must be a float array (updated in place in training); received "
+            f"{type(array).__name__}"
+        )
+    return data
+
+
+def _split(gamma, beta):
+    tensors = tuple(t for t in (gamma, beta) if t is not None)
+    return tensors, (gamma is not None, beta is not None)
+
+
+def batch_norm(x, gamma, beta, moving_mean, moving_variance, training, momentum=0.99,
+               epsilon=1e-3, axis=-1):
+    """Normalise each channel over the batch (and spatial axes), like Keras ``BatchNormalization``.
+
+    Args:
+        x: (N, C) or (N, H, W, C) (any rank >= 2; ``axis`` is the channel axis).
+        gamma, beta: (C,) scale and offset tensors, or None (Keras ``scale`` / ``center`` off).
+        moving_mean, moving_variance: (C,) float arrays (or Tensors). In training they are
+            updated in place: ``moving = moving * momentum + batch_stat * (1 - momentum)``
+            with the biased batch variance.
+        training: True uses the batch statistics; False uses the moving ones.
+    Returns a tensor shaped like ``x``.
+    """
+    op = "batch_norm"
+    mm = _state(moving_mean, "moving_mean", op)
+    mv = _state(moving_variance, "moving_variance", op)
+    tensors, has = _split(gamma, beta)
+    return BatchNorm.apply(x, *tensors, has=has, moving_mean=mm, moving_variance=mv,
+                           training=bool(training), momentum=float(momentum),
+                           epsilon=float(epsilon), axis=axis)
+
+
+def layer_norm(x, gamma, beta, axis=-1, epsilon=1e-3):
+    """Normalise each sample over ``axis`` (int or tuple), like Keras ``LayerNormalization``.
+
+    Args:
+        x: a tensor, e.g. (N, features) or (N, T, features).
+        gamma, beta: tensors shaped like ``x`` on ``axis`` (e.g. (features,)), or None.
+    Returns a tensor shaped like ``x``.
+    """
+    tensors, has = _split(gamma, beta)
+    return LayerNorm.apply(x, *tensors, has=has, axis=axis, epsilon=float(epsilon))
