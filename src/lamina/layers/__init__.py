@@ -3,6 +3,14 @@ engine ops in ``call``; none holds gradient code."""
 
 from lamina.layers.activation import Activation
 from lamina.layers.activations import ELU, LeakyReLU, ReLU, Softmax
+from lamina.layers.conv import (
+    Conv1D,
+    Conv2D,
+    Conv2DTranspose,
+    Convolution1D,
+    Convolution2D,
+    Convolution2DTranspose,
+)
 from lamina.layers.dense import Dense
 from lamina.layers.embedding import Embedding
 from lamina.layers.flatten import Flatten
@@ -25,10 +33,35 @@ from lamina.layers.merging import (
     subtract,
 )
 from lamina.layers.normalization import BatchNormalization, LayerNormalization
+from lamina.layers.pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    AvgPool1D,
+    AvgPool2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalAvgPool1D,
+    GlobalAvgPool2D,
+    GlobalMaxPool1D,
+    GlobalMaxPool2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPool1D,
+    MaxPool2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
 from lamina.layers.regularization import Dropout, GaussianNoise, SpatialDropout2D
+from lamina.layers.reshaping import Cropping2D, Reshape, UpSampling2D, ZeroPadding2D
 from lamina.layers.serialization import deserialize, serialize
 
 __all__ = [
+    "AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D", "Conv1D", "Conv2D",
+    "Conv2DTranspose", "Convolution1D", "Convolution2D", "Convolution2DTranspose", "Cropping2D",
+    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
+    "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
+    "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Reshape", "UpSampling2D",
+    "ZeroPadding2D",
     "ELU", "Activation", "Add", "Average", "BatchNormalization", "Concatenate", "Dense",
     "Dropout", "Embedding", "Flatten", "GaussianNoise", "Input", "InputLayer", "InputSpec",
     "Layer", "LayerNormalization", "LeakyReLU", "Maximum", "Minimum", "Multiply", "ReLU",

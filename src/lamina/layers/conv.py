@@ -285,6 +285,9 @@ class Conv2DTranspose(BaseConv):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
+        if "groups" in kwargs:
+            raise TypeError("Conv2DTranspose: unrecognized keyword argument(s): groups (grouped "
+                            "transposed convolution does not exist in Keras)")
         super().__init__(2, filters, kernel_size, strides, padding, data_format, dilation_rate,
                          1, activation, use_bias, kernel_initializer, bias_initializer,
                          kernel_regularizer, bias_regularizer, activity_regularizer,
