@@ -17,7 +17,8 @@ __version__ = "0.1.0"
 _SUBMODULES = {
     "activations", "callbacks", "constraints", "data", "datasets", "explain", "functional",
     "initializers",
-    "layers", "losses", "metrics", "models", "optimizers", "random", "regularizers", "saving",
+    "layers", "losses", "metrics", "models", "optimizers", "parallel", "random", "regularizers",
+    "saving",
     "viz",
 }
 

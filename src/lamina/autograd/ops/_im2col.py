@@ -41,21 +41,34 @@ _CHUNK_BYTES = 1 << 21  # bytes of the column buffer per chunk (a laptop core's 
 _FUSED_BYTES = 1 << 17  # padded-input bytes per chunk of the fused stride-1 backward
 
 
-def pad_input(xp, x, pads, shape=None):
+def pad_input(xp, x, pads, shape=None, out=None):
     """``x`` (N, H, W, C) with ``pads = ((top, bottom), (left, right))`` zeros around it.
 
     ``shape`` (Hp, Wp) overrides the padded size (bottom/right may then be cut or grown).
     Only the border is zeroed, and ``x`` itself is returned when there is nothing to pad.
+    ``out`` is an optional (N, Hp, Wp, C) array to fill.
     """
     (top, bottom), (left, right) = pads
     n, h, w, c = x.shape
     hp, wp = shape if shape is not None else (h + top + bottom, w + left + right)
-    if (top, left) == (0, 0) and (hp, wp) == (h, w):
-        return x
-    out = xp.zeros((n, hp, wp, c), dtype=x.dtype)
+    if out is None:
+        if (top, left) == (0, 0) and (hp, wp) == (h, w):
+            return x
+        out = xp.empty((n, hp, wp, c), dtype=x.dtype)
     hh, ww = min(h, hp - top), min(w, wp - left)
+    out[:, :top] = 0
+    out[:, top + hh:] = 0
+    out[:, top:top + hh, :left] = 0
+    out[:, top:top + hh, left + ww:] = 0
     out[:, top:top + hh, left:left + ww] = x[:, :hh, :ww]
     return out
+
+
+def padded_shape(x_shape, pads):
+    """(N, Hp, Wp, C) of ``x_shape`` padded by ``pads``."""
+    (top, bottom), (left, right) = pads
+    n, h, w, c = x_shape
+    return (n, h + top + bottom, w + left + right, c)
 
 
 def _patches(xp, xpad, ksize, out_hw, strides, dilation):
@@ -86,17 +99,18 @@ def _column_buffer(xp, chunks, wo, width, ones, dtype):
     return buf
 
 
-def conv_forward(xp, xpad, w, out_hw, ksize, strides, dilation):
+def conv_forward(xp, xpad, w, out_hw, ksize, strides, dilation, out=None):
     """Valid correlation of ``xpad`` (N, Hp, Wp, C) with ``w`` (kh*kw*C [+1], O).
 
     A ``w`` with one extra row holds the bias (added through a column of ones).
-    Returns (N, Ho, Wo, O).
+    Returns (N, Ho, Wo, O), written into ``out`` when given.
     """
     n, c = xpad.shape[0], xpad.shape[3]
     (ho, wo), width = out_hw, ksize[0] * ksize[1] * c
     ones = w.shape[0] - width
     view = _patches(xp, xpad, ksize, out_hw, strides, dilation)
-    out = xp.empty((n, ho, wo, w.shape[1]), dtype=w.dtype)
+    if out is None:
+        out = xp.empty((n, ho, wo, w.shape[1]), dtype=w.dtype)
     out2 = out.reshape(n * ho * wo, w.shape[1])
     chunks = _chunks(n, ho, wo * width * xpad.itemsize)
     buf = _column_buffer(xp, chunks, wo, width, ones, xpad.dtype)
@@ -129,11 +143,12 @@ def conv_kernel_grad(xp, xpad, grad, ksize, strides, dilation, with_bias):
     return total[:width], (total[width] if with_bias else None)
 
 
-def col2im(xp, grad, kernel, padded_hw, strides, dilation):
+def col2im(xp, grad, kernel, padded_hw, strides, dilation, out=None):
     """Add ``grad @ kernel.T`` back into the windows: the adjoint of :func:`conv_forward`.
 
     Args:
         grad: (N, Ho, Wo, O); kernel: (kh, kw, C, O); padded_hw: (Hp, Wp) of the result.
+        out: optional (N, Hp, Wp, C) array to write into.
     Returns (N, Hp, Wp, C); cells no window covers stay 0.
     """
     n, ho, wo, o = grad.shape
@@ -142,7 +157,10 @@ def col2im(xp, grad, kernel, padded_hw, strides, dilation):
     # (kh*kw, O, C): one (rows, O) @ (O, C) product per kernel offset, each result contiguous
     kt = xp.ascontiguousarray(kernel.reshape(kh * kw, c, o).transpose(0, 2, 1))
     g2 = xp.ascontiguousarray(grad).reshape(n * ho * wo, o)
-    out = xp.zeros((n, *padded_hw, c), dtype=grad.dtype)
+    if out is None:
+        out = xp.zeros((n, *padded_hw, c), dtype=grad.dtype)
+    else:
+        out[...] = 0
     chunks = _chunks(n, ho, wo * kh * kw * c * grad.itemsize)
     rows_max = max((n1 - n0) * (h1 - h0) for n0, n1, h0, h1 in chunks) * wo
     buf = xp.empty((kh * kw, rows_max, c), dtype=grad.dtype)
@@ -160,7 +178,7 @@ def col2im(xp, grad, kernel, padded_hw, strides, dilation):
     return out
 
 
-def stride1_backward(xp, xpad, grad, kernel, padded_hw, dilation):
+def stride1_backward(xp, xpad, grad, kernel, padded_hw, dilation, dx_out=None):
     """Both gradients of a stride-1 conv in one pass over the batch, with no im2col copy.
 
     On the flattened padded grid (row ``q = (n*Hp + h)*Wp + w``) kernel offset ``(i, j)`` is a
@@ -173,6 +191,7 @@ def stride1_backward(xp, xpad, grad, kernel, padded_hw, dilation):
     Args:
         xpad: the padded input (N, Hp, Wp, C), or None when no kernel gradient is wanted.
         kernel: (kh, kw, C, O), or None when no input gradient is wanted.
+        dx_out: optional (N, Hp, Wp, C) array for the input gradient.
     Returns (dxpad (N, Hp, Wp, C) or None, dK (kh, kw, C, O) or None).
     """
     need_x, need_k = kernel is not None, xpad is not None
@@ -185,7 +204,10 @@ def stride1_backward(xp, xpad, grad, kernel, padded_hw, dilation):
     xflat = xpad.reshape(n * plane, c) if need_k else None
     gp = xp.zeros((step * plane, o), dtype=grad.dtype)
     gp_inner = gp.reshape(step, hp, wp, o)[:, :ho, :wo]
-    dxflat = xp.empty((n * plane, c), dtype=grad.dtype) if need_x else None
+    dxflat = None
+    if need_x:
+        dxflat = (xp.empty((n * plane, c), dtype=grad.dtype) if dx_out is None
+                  else dx_out.reshape(n * plane, c))
     kt = xp.ascontiguousarray(kernel.transpose(0, 1, 3, 2)) if need_x else None  # (kh,kw,O,C)
     dk = xp.zeros((kh, kw, c, o), dtype=grad.dtype) if need_k else None
     part = xp.empty((c, o), dtype=grad.dtype)

@@ -20,6 +20,7 @@ from lamina.autograd.ops._im2col import (
     conv_forward,
     conv_kernel_grad,
     pad_input,
+    padded_shape,
     stride1_backward,
 )
 from lamina.autograd.ops._spatial import (
@@ -28,6 +29,7 @@ from lamina.autograd.ops._spatial import (
     output_length,
     resolve_padding,
 )
+from lamina.parallel import parallel_for
 
 __all__ = ["conv2d", "conv2d_transpose", "conv1d"]
 
@@ -78,11 +80,19 @@ class Conv2D(Function):
         pads = resolve_padding(padding, x.shape[1:3], ksize, strides, dilation, op)
         out_hw = tuple(output_length(n, k, s, p, d, op, axis) for n, k, s, p, d, axis in zip(
             x.shape[1:3], ksize, strides, pads, dilation, ("height", "width")))
-        xpad = pad_input(xp, x, pads)
         w = kernel.reshape(-1, kernel.shape[3])
         if bias:
             w = xp.concatenate([w, bias[0].reshape(1, -1)])
-        out = conv_forward(xp, xpad, w, out_hw, ksize, strides, dilation)
+        needs_pad = any(p for pair in pads for p in pair)
+        xpad = xp.empty(padded_shape(x.shape, pads), dtype=x.dtype) if needs_pad else x
+        out = xp.empty((x.shape[0], *out_hw, w.shape[1]), dtype=w.dtype)
+
+        def work(lo, hi):  # one part of the batch per thread
+            if needs_pad:
+                pad_input(xp, x[lo:hi], pads, out=xpad[lo:hi])
+            conv_forward(xp, xpad[lo:hi], w, out_hw, ksize, strides, dilation, out=out[lo:hi])
+
+        parallel_for(work, x.shape[0])
         self.args = (strides, dilation, pads, x.shape, kernel.shape, bool(bias))
         if self.recording:  # the padded input for the kernel grad, the kernel for the input grad
             need_x, need_k = self.needs_input_grad[:2]
@@ -98,15 +108,29 @@ class Conv2D(Function):
         (top, _), (left, _) = pads
         padded = (x_shape[1] + sum(pads[0]), x_shape[2] + sum(pads[1]))
         need_b = has_bias and need[2]
-        if strides == (1, 1):  # both gradients in one fused pass, no im2col copy
-            full = None
-            if need[0] or need[1]:
-                full, gk = stride1_backward(xp, xpad, grad, kernel, padded, dilation)
-        else:
-            full = col2im(xp, grad, kernel, padded, strides, dilation) if need[0] else None
+        n, c = x_shape[0], k_shape[2]
+        full = xp.empty((n, *padded, c), dtype=grad.dtype) if need[0] else None
+        fused = strides == (1, 1)  # both gradients in one pass with no im2col copy
+
+        def work(lo, hi):  # one part of the batch per thread; kernel gradients are summed
+            part = None if full is None else full[lo:hi]
+            xs = None if xpad is None else xpad[lo:hi]
+            if fused:
+                return stride1_backward(xp, xs, grad[lo:hi], kernel, padded, dilation,
+                                        dx_out=part)[1], None
+            if need[0]:
+                col2im(xp, grad[lo:hi], kernel, padded, strides, dilation, out=part)
             if need[1]:  # the bias gradient comes out of the same GEMM (a ones column)
-                gw, gb = conv_kernel_grad(xp, xpad, grad, k_shape[:2], strides, dilation, need_b)
-                gk = gw.reshape(k_shape)
+                return conv_kernel_grad(xp, xs, grad[lo:hi], k_shape[:2], strides, dilation,
+                                        need_b)
+            return None, None
+
+        if need[0] or need[1]:
+            parts = parallel_for(work, n)
+            if need[1]:
+                gk = sum(p[0] for p in parts).reshape(k_shape)
+                if not fused and need_b:
+                    gb = sum(p[1] for p in parts)
         if need_b and gb is None:  # ones @ grad: a GEMM, ~8x faster than grad.sum(axis=0)
             g2 = xp.ascontiguousarray(grad).reshape(-1, grad.shape[3])
             gb = xp.ones(g2.shape[0], dtype=grad.dtype) @ g2

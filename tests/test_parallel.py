@@ -1,0 +1,83 @@
+import threading
+
+import numpy as np
+import pytest
+
+from lamina import parallel
+
+
+def test_parallel_for_covers_the_range_in_order_and_restores_blas():
+    blas = parallel._blas_control()
+    before = blas.get() if blas.get else None
+    parallel.set_num_threads(2)
+    try:
+        seen = []
+        parts = parallel.parallel_for(lambda lo, hi: seen.append((lo, hi)) or (lo, hi), 10)
+        assert parts == [(0, 5), (5, 10)]
+        assert sorted(seen) == [(0, 5), (5, 10)]
+        assert (blas.get() if blas.get else None) == before
+    finally:
+        parallel.set_num_threads(parallel._default_threads())
+
+
+def test_blas_is_single_threaded_inside_and_nested_calls_run_serially():
+    blas = parallel._blas_control()
+    parallel.set_num_threads(2)
+    try:
+        inner = []
+
+        def work(lo, hi):
+            if blas.get:
+                assert blas.get() == 1
+            inner.append(parallel.parallel_for(lambda a, b: threading.get_ident(), 4))
+            return hi - lo
+
+        assert parallel.parallel_for(work, 8) == [4, 4]
+        assert all(len(r) == 1 for r in inner)  # no nested splitting
+    finally:
+        parallel.set_num_threads(parallel._default_threads())
+
+
+def test_small_work_and_one_thread_do_not_split():
+    assert parallel.parallel_for(lambda lo, hi: (lo, hi), 1) == [(0, 1)]
+    assert parallel.parallel_for(lambda lo, hi: (lo, hi), 6, min_per_thread=4) == [(0, 6)]
+    parallel.set_num_threads(1)
+    try:
+        assert parallel.parallel_for(lambda lo, hi: (lo, hi), 100) == [(0, 100)]
+    finally:
+        parallel.set_num_threads(parallel._default_threads())
+
+
+def test_errors_propagate_after_all_parts_finish():
+    parallel.set_num_threads(2)
+    try:
+        def work(lo, hi):
+            if lo == 0:
+                raise RuntimeError("boom")
+            return np.ones(3)
+
+        with pytest.raises(RuntimeError, match="boom"):
+            parallel.parallel_for(work, 4)
+    finally:
+        parallel.set_num_threads(parallel._default_threads())
+    with pytest.raises(ValueError, match="positive int"):
+        parallel.set_num_threads(0)
+
+
+def test_conv_results_do_not_depend_on_the_thread_count():
+    import lamina.functional as F
+    from lamina import Tensor
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((6, 7, 7, 3)).astype("float32")
+    w = rng.standard_normal((3, 3, 3, 4)).astype("float32")
+    results = []
+    for threads in (1, 2):
+        parallel.set_num_threads(threads)
+        xt, wt = Tensor(x, requires_grad=True), Tensor(w, requires_grad=True)
+        out = F.conv2d(xt, wt, padding="same", strides=2)
+        out.sum().backward()
+        results.append((out.data, xt.grad, wt.grad))
+    parallel.set_num_threads(parallel._default_threads())
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
