@@ -1,4 +1,10 @@
-"""The ``lamina`` command line: ``lamina info`` tells what lamina runs on."""
+"""The ``lamina`` command line.
+
+* ``lamina info``: what lamina runs on (versions of lamina, Python, NumPy, BLAS);
+* ``lamina lecture list``: the lecture scripts, one line each;
+* ``lamina lecture run NAME [--out DIR] [--quick]``: run one; it writes its figures and
+  ``summary.txt`` to DIR (default ``runs/lectures/NAME``) and prints its numbers.
+"""
 
 from __future__ import annotations
 
@@ -24,16 +30,60 @@ def _info() -> int:
     return 0
 
 
+def _lecture(args, parser) -> int:
+    import time
+
+    from lamina import lectures
+
+    if args.lecture_command not in ("list", "run"):
+        parser.print_help()
+        return 0
+    try:  # only finding the scripts is guarded: a lecture's own errors keep their traceback
+        if args.lecture_command == "list":
+            table = lectures.available()
+            width = max((len(name) for name in table), default=0)
+            for name, lecture in table.items():
+                print(f"{name:<{width}}  {lecture.title}")
+            if not table:
+                print(f"no lecture scripts in {lectures.lectures_dir()}", file=sys.stderr)
+            return 0
+        lecture = lectures.find(args.name)
+    except (lectures.LecturesNotFoundError, ValueError) as error:
+        print(f"lamina lecture: error: {error}", file=sys.stderr)
+        return 2
+    out = args.out or f"runs/lectures/{lecture.name}"
+    start = time.perf_counter()
+    lectures.run(lecture.name, out, quick=args.quick, directory=lecture.path.parent)
+    print(f"[lamina lecture] {lecture.name} finished in {time.perf_counter() - start:.1f} s; "
+          f"figures and summary.txt are in {out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     import lamina
 
-    parser = argparse.ArgumentParser(prog="lamina", description=__doc__)
+    parser = argparse.ArgumentParser(prog="lamina", description=__doc__.replace("``", ""),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"lamina {lamina.__version__}")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("info", help="versions of lamina, Python, NumPy and its BLAS")
+    lecture = commands.add_parser("lecture", help="list and run the lecture scripts",
+                                  description="List and run the lecture scripts "
+                                  "(examples/lectures; $LAMINA_LECTURES overrides where "
+                                  "they are looked for).")
+    lecture_commands = lecture.add_subparsers(dest="lecture_command")
+    lecture_commands.add_parser("list", help="the lectures, one per line")
+    run = lecture_commands.add_parser("run", help="run one lecture")
+    run.add_argument("name", help="the lecture's name, as `lamina lecture list` shows it")
+    run.add_argument("--out", metavar="DIR",
+                     help="where figures and summary.txt go (default runs/lectures/NAME)")
+    run.add_argument("--quick", action="store_true",
+                     help="a small budget: seconds instead of minutes")
     args = parser.parse_args(argv)
     if args.command == "info":
         return _info()
+    if args.command == "lecture":
+        return _lecture(args, lecture)
     parser.print_help()
     return 0
 
