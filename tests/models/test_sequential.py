@@ -86,3 +86,19 @@ def test_weights_and_trainable_flag():
     model.layers[0].trainable = False
     assert len(model.trainable_weights) == 2 and len(model.non_trainable_weights) == 2
     assert not model.layers[0].kernel.requires_grad
+
+
+def test_seed001_cnn_counts_match_keras(capsys):
+    """Keras 3.15.1 reports for this model on 28x28x1 inputs: 251,706 parameters, per layer
+    [160, 0, 2320, 0, 247936, 1290], output shapes (None, 26, 26, 16) ... (None, 10)."""
+    from lamina.layers import Conv2D, MaxPooling2D
+
+    model = Sequential([Input(shape=(28, 28, 1)), Conv2D(16, (3, 3)),
+                        MaxPooling2D(pool_size=(2, 2)), Conv2D(16, (3, 3)), Flatten(),
+                        Dense(128, activation="relu"), Dense(10, activation="softmax")])
+    assert [layer.count_params() for layer in model.layers] == [160, 0, 2320, 0, 247936, 1290]
+    assert [layer._output_shape for layer in model.layers] == [
+        (None, 26, 26, 16), (None, 13, 13, 16), (None, 11, 11, 16), (None, 1936), (None, 128),
+        (None, 10)]
+    model.summary()
+    assert "Total params: 251,706 (983.23 KB)" in capsys.readouterr().out
