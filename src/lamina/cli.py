@@ -61,12 +61,14 @@ def _lecture(args, parser) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     import lamina
+    from lamina.apps.recognizer.cli import add_recognizer_commands, run_recognizer_command
 
     parser = argparse.ArgumentParser(prog="lamina", description=__doc__.replace("``", ""),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"lamina {lamina.__version__}")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("info", help="versions of lamina, Python, NumPy and its BLAS")
+    add_recognizer_commands(commands)
     lecture = commands.add_parser("lecture", help="list and run the lecture scripts",
                                   description="List and run the lecture scripts "
                                   "(examples/lectures; $LAMINA_LECTURES overrides where "
@@ -82,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "info":
         return _info()
+    if (code := run_recognizer_command(args)) is not None:
+        return code
     if args.command == "lecture":
         return _lecture(args, lecture)
     parser.print_help()

@@ -17,11 +17,12 @@ Example:
     >>> (x_train, y_train), (x_test, y_test) = fashion_mnist.load_data()  # doctest: +SKIP
 """
 
-from lamina.datasets import digits, fashion_mnist, housing, iris, mnist, toy
+from lamina.datasets import digits, fashion_mnist, housing, iris, mnist, symbols, toy
 from lamina.datasets._idx import IdxFormatError, read_idx
 from lamina.datasets._sources import ChecksumError, cache_dir
 
 __all__ = [
+    "symbols",
     "ChecksumError",
     "IdxFormatError",
     "cache_dir",

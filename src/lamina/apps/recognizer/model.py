@@ -1,0 +1,249 @@
+"""The recognizer: turn a drawing (PNG or strokes) into the 32x32 image the CNN reads, and rank
+the symbols.
+
+A drawing is normalised the way write-math normalises one and the way
+:mod:`lamina.datasets.symbols` draws its training data: crop to the ink, scale (aspect kept) to
+fit 32x32 with a 2-pixel margin, centre; ink 1.0 on a 0.0 background. Strokes are redrawn with
+a pen whose width is a fixed fraction of the drawing's size, so how thick the page's pen was
+does not matter.
+
+Example:
+    >>> recognizer = Recognizer.load()                                  # doctest: +SKIP
+    >>> recognizer.top_k(strokes_to_image([[[0, 0], [0, 50]]]), k=3)    # doctest: +SKIP
+    [{'latex': '1', 'unicode': '1', 'probability': 0.71}, ...]
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import math
+import threading
+from contextlib import nullcontext
+from pathlib import Path
+
+import numpy
+
+__all__ = [
+    "DEFAULT_MODEL", "BadDrawing", "EmptyDrawing", "Recognizer", "decode_data_url",
+    "image_from_png", "strokes_to_image",
+]
+
+DEFAULT_MODEL = Path(__file__).parent / "weights" / "symbols.lamina"
+"""The model shipped with lamina (see this package's README for how it was trained)."""
+
+SIZE = 32
+MAX_PIXELS = 4096 * 4096  # a 512 KB PNG can claim far more; such images are refused
+MAX_POINTS = 20_000
+_CANVAS = 128  # strokes are drawn at 4x, then area-averaged down (antialiasing for free)
+_PEN = 0.075  # pen width as a fraction of the drawing's longest side
+
+
+class BadDrawing(ValueError):
+    """The request's drawing cannot be read (malformed data URL, not an image, bad strokes)."""
+
+
+class EmptyDrawing(ValueError):
+    """The drawing has no ink."""
+
+    def __init__(self, message: str = "nothing drawn"):
+        super().__init__(message)
+
+
+def _fit(image: numpy.ndarray) -> numpy.ndarray:
+    from lamina.datasets.symbols.render import fit_to_box
+
+    if not numpy.any(image > 0.05):
+        raise EmptyDrawing()
+    return fit_to_box(image, SIZE)
+
+
+# ------------------------------------------------------------------------------------ PNG
+def decode_data_url(url) -> bytes:
+    """The bytes of a ``data:image/...;base64,...`` URL; raises :class:`BadDrawing`."""
+    if not isinstance(url, str):
+        raise BadDrawing(f"image must be a data URL string; received {type(url).__name__}")
+    head, comma, payload = url.partition(",")
+    if not head.startswith("data:") or not comma:
+        raise BadDrawing("image must be a data URL like 'data:image/png;base64,...'; received "
+                         f"{url[:40]!r}")
+    mime, _, encoding = head[5:].partition(";")
+    if not mime.startswith("image/"):
+        raise BadDrawing(f"the data URL must hold an image (image/png); received {mime!r}")
+    if encoding != "base64":
+        raise BadDrawing("the data URL must be base64-encoded (';base64,')")
+    try:
+        return base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadDrawing("the data URL's base64 payload is malformed") from None
+
+
+def image_from_png(data: bytes) -> numpy.ndarray:
+    """The normalised 32x32 ink image of an image file (PNG, or any format Pillow reads).
+
+    Dark ink on a light or transparent background is the expected input; an image whose
+    border is mostly dark (light ink on black, like MNIST) is inverted.
+
+    Raises:
+        BadDrawing: not an image, or more than 16 M pixels.
+        EmptyDrawing: a blank image.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            if img.width * img.height > MAX_PIXELS:
+                raise BadDrawing(f"the image is {img.width}x{img.height}; at most 4096x4096 "
+                                 "pixels are accepted")
+            img.load()
+            rgba = img.convert("RGBA")
+            paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+            gray = Image.alpha_composite(paper, rgba).convert("L")  # on white paper, in C
+    except BadDrawing:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError,
+            SyntaxError, EOFError) as error:
+        raise BadDrawing(f"the upload is not a readable image ({type(error).__name__})") from None
+    ink = 1.0 - numpy.asarray(gray, dtype=numpy.float32) / 255.0
+    border = numpy.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
+    if border.size and numpy.median(border) > 0.5:
+        ink = 1.0 - ink
+    return _fit(ink)
+
+
+# -------------------------------------------------------------------------------- strokes
+def _points(stroke, i: int) -> numpy.ndarray:
+    if not isinstance(stroke, (list, tuple)):
+        raise BadDrawing(f"stroke {i} must be a list of points; received {type(stroke).__name__}")
+    rows = []
+    for point in stroke:
+        if isinstance(point, dict):
+            point = (point.get("x"), point.get("y"))
+        if not isinstance(point, (list, tuple)) or len(point) < 2:
+            raise BadDrawing(f"stroke {i}: a point must be [x, y] or {{'x':..., 'y':...}}; "
+                             f"received {str(point)[:40]}")
+        x, y = point[0], point[1]
+        if (not isinstance(x, (int, float)) or not isinstance(y, (int, float))
+                or isinstance(x, bool) or isinstance(y, bool)
+                or not (math.isfinite(x) and math.isfinite(y))):
+            raise BadDrawing(f"stroke {i}: coordinates must be finite numbers; received "
+                             f"{str(point)[:40]}")
+        rows.append((float(x), float(y)))
+    return numpy.array(rows, dtype=numpy.float64).reshape(-1, 2)
+
+
+def strokes_to_image(strokes) -> numpy.ndarray:
+    """The normalised 32x32 ink image of a stroke list ``[[[x, y], ...], ...]`` (screen
+    coordinates, y down; extra values per point such as a time are ignored).
+
+    Raises:
+        BadDrawing: not a list of lists of points, non-finite coordinates, too many points.
+        EmptyDrawing: no points at all.
+    """
+    from PIL import Image, ImageDraw
+
+    if not isinstance(strokes, (list, tuple)):
+        raise BadDrawing(f"strokes must be a list of strokes; received {type(strokes).__name__}")
+    lines = [_points(stroke, i) for i, stroke in enumerate(strokes)]
+    lines = [line for line in lines if len(line)]
+    if not lines:
+        raise EmptyDrawing()
+    if sum(len(line) for line in lines) > MAX_POINTS:
+        raise BadDrawing(f"at most {MAX_POINTS} points are accepted")
+    every = numpy.concatenate(lines)
+    low, high = every.min(axis=0), every.max(axis=0)
+    extent = float(max(high - low))
+    pen = _PEN * _CANVAS
+    inner = _CANVAS - 2 * pen
+    scale = inner / extent if extent > 0 else 1.0
+    centre = (low + high) / 2.0
+    canvas = Image.new("L", (_CANVAS, _CANVAS), 0)
+    draw = ImageDraw.Draw(canvas)
+    radius = pen / 2.0
+    for line in lines:
+        xy = (line - centre) * scale + _CANVAS / 2.0
+        points = [tuple(p) for p in xy]
+        if len(points) > 1:
+            draw.line(points, fill=255, width=round(pen), joint="curve")
+        for x, y in (points[0], points[-1]):  # round caps (and a dot for a single click)
+            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
+    return _fit(numpy.asarray(canvas, dtype=numpy.float32) / 255.0)
+
+
+# ------------------------------------------------------------------------------ the model
+def _blas_controller():
+    """threadpoolctl's controller, when installed. A drawing's forward pass is a few small
+    GEMMs: OpenBLAS's threads cost more than they give there (measured: 45 ms per drawing with
+    2 busy cores, 1 ms with one thread), so single drawings run on one BLAS thread."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController()
+
+
+class Recognizer:
+    """A trained classifier and the symbols its outputs stand for.
+
+    The model's ``i``-th output is ``CLASSES[i]`` (the class order is append-only, so a model
+    trained on the first ``n`` classes stays valid when classes are added).
+
+    Args:
+        model: a lamina model mapping ``(N, 32, 32, 1)`` images to ``(N, n)`` probabilities.
+    """
+
+    def __init__(self, model):
+        import lamina
+        from lamina.datasets.symbols import CLASSES
+
+        self.model = model
+        with lamina.no_grad():  # one warm-up pass also tells the number of outputs
+            n = int(model(numpy.zeros((1, SIZE, SIZE, 1), numpy.float32), training=False).shape[-1])
+        if n > len(CLASSES):
+            raise ValueError(f"Recognizer: the model has {n} outputs but only {len(CLASSES)} "
+                             "symbol classes exist")
+        self.classes = list(CLASSES[:n])
+        self._lock = threading.Lock()  # one forward pass at a time: no BLAS oversubscription
+        self._blas = _blas_controller()
+
+    @classmethod
+    def load(cls, path=None) -> Recognizer:
+        """Load a saved model (``.lamina``); ``None`` loads :data:`DEFAULT_MODEL`."""
+        from lamina.models import load_model
+
+        path = Path(DEFAULT_MODEL if path is None else path)
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"no recognizer model at {path}; train one with `lamina recognizer train "
+                f"--out {path}`"
+            )
+        return cls(load_model(path, compile=False))
+
+    def predict(self, images) -> numpy.ndarray:
+        """Class probabilities, ``(N, n_classes)`` float32, for ``(N, 32, 32[, 1])`` images."""
+        import lamina
+
+        x = numpy.asarray(images, dtype=numpy.float32).reshape(-1, SIZE, SIZE, 1)
+        one_thread = self._blas is not None and len(x) <= 64
+        limit = self._blas.limit(limits=1, user_api="blas") if one_thread else nullcontext()
+        with self._lock, limit, lamina.no_grad():
+            out = numpy.asarray(self.model(x, training=False).data, dtype=numpy.float32)
+        sums = out.sum(axis=1, keepdims=True)
+        if out.min() < 0 or not numpy.allclose(sums, 1.0, atol=1e-3):  # logits: softmax them
+            out = numpy.exp(out - out.max(axis=1, keepdims=True))
+            out /= out.sum(axis=1, keepdims=True)
+        return out
+
+    def rank(self, probabilities, k: int = 10) -> list[dict]:
+        """The ``k`` likeliest symbols of one row of :meth:`predict`, best first:
+        ``[{"latex", "unicode", "probability"}, ...]``."""
+        probs = numpy.asarray(probabilities).reshape(-1)
+        k = max(1, min(int(k), len(probs)))
+        order = numpy.argsort(-probs, kind="stable")[:k]
+        return [{"latex": self.classes[i].latex, "unicode": self.classes[i].unicode,
+                 "probability": float(probs[i])} for i in order]
+
+    def top_k(self, image, k: int = 10) -> list[dict]:
+        """The ``k`` likeliest symbols for one image (see :meth:`rank`)."""
+        return self.rank(self.predict(image)[0], k)

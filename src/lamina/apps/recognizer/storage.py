@@ -1,0 +1,143 @@
+"""The drawings people label on the page, kept in one SQLite file.
+
+Each row is one drawing: its label (a LaTeX command of :data:`lamina.datasets.symbols.CLASSES`),
+the 32x32 image the recognizer saw (1024 bytes, ink 0..255), the page's strokes (JSON) or the
+uploaded PNG when there was one, how it was collected (``"vote"``: the ✓ on a result;
+``"train"``: the Train tab's prompt) and when. Every statement binds its values as parameters
+(``?``); no SQL is ever built from a value.
+
+A connection is opened per call, so one store serves any number of threads; the file is in WAL
+mode, so readers never wait for a writer.
+
+Example:
+    >>> store = DrawingStore("/tmp/drawings.sqlite3")            # doctest: +SKIP
+    >>> store.add(r"\\alpha", image)                             # doctest: +SKIP
+    1
+    >>> x, labels = store.images()                               # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+import numpy
+
+__all__ = ["MODES", "DrawingStore"]
+
+MODES = ("vote", "train")
+"""How a drawing was collected: a ✓ on a result, or the Train tab's prompt."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS drawings (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    label      TEXT    NOT NULL,
+    mode       TEXT    NOT NULL CHECK (mode IN ('vote', 'train')),
+    image      BLOB    NOT NULL CHECK (length(image) = 1024),
+    strokes    TEXT,
+    png        BLOB,
+    created_at REAL    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS drawings_label ON drawings (label);
+"""
+
+IMAGE_SIZE = 32
+
+
+class DrawingStore:
+    """Labelled drawings in the SQLite file ``path`` (created with its folder when missing)."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+
+    @contextlib.contextmanager
+    def _connect(self):
+        db = sqlite3.connect(os.fspath(self.path), timeout=10.0)
+        try:
+            with db:  # commits on success, rolls back on an exception
+                yield db
+        finally:
+            db.close()
+
+    def add(self, label: str, image, mode: str = "vote", strokes=None, png: bytes | None = None,
+            ) -> int:
+        """Store one drawing; returns its id.
+
+        Args:
+            label: the LaTeX command (the caller checks it is a known class).
+            image: ``(32, 32)`` or ``(32, 32, 1)`` floats, ink 1.0 on 0.0.
+            mode: one of :data:`MODES`.
+            strokes: the page's stroke list (stored as JSON), or None.
+            png: the uploaded image's bytes, or None.
+        """
+        if mode not in MODES:
+            raise ValueError(f"DrawingStore.add: mode must be one of {MODES}; received {mode!r}")
+        pixels = numpy.asarray(image, dtype=numpy.float32).reshape(-1)
+        if pixels.size != IMAGE_SIZE * IMAGE_SIZE:
+            raise ValueError(f"DrawingStore.add: image must have 32x32 pixels; received "
+                             f"shape {numpy.shape(image)}")
+        blob = (numpy.clip(numpy.nan_to_num(pixels), 0.0, 1.0) * 255.0 + 0.5).astype(numpy.uint8)
+        stroke_json = None if strokes is None else json.dumps(strokes, separators=(",", ":"))
+        with self._connect() as db:
+            cursor = db.execute(
+                "INSERT INTO drawings (label, mode, image, strokes, png, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (label, mode, blob.tobytes(), stroke_json, png, time.time()),
+            )
+            return int(cursor.lastrowid)
+
+    def count(self, label: str | None = None) -> int:
+        """How many drawings are stored (of ``label`` only, when given)."""
+        with self._connect() as db:
+            if label is None:
+                row = db.execute("SELECT COUNT(*) FROM drawings").fetchone()
+            else:
+                row = db.execute("SELECT COUNT(*) FROM drawings WHERE label = ?",
+                                 (label,)).fetchone()
+        return int(row[0])
+
+    def counts(self) -> dict[str, int]:
+        """Drawings per label, for the labels that have any."""
+        with self._connect() as db:
+            rows = db.execute("SELECT label, COUNT(*) FROM drawings GROUP BY label").fetchall()
+        return {label: int(n) for label, n in rows}
+
+    def get(self, drawing_id: int) -> dict | None:
+        """One drawing as a dict (``id, label, mode, image, strokes, created_at``), or None."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT id, label, mode, image, strokes, created_at FROM drawings WHERE id = ?",
+                (int(drawing_id),),
+            ).fetchone()
+        if row is None:
+            return None
+        return {"id": row[0], "label": row[1], "mode": row[2], "image": _decode(row[3]),
+                "strokes": None if row[4] is None else json.loads(row[4]), "created_at": row[5]}
+
+    def images(self, labels=None) -> tuple[numpy.ndarray, list[str]]:
+        """Every drawing (whose label is in ``labels``, when given) in id order.
+
+        Returns:
+            ``x``: ``(N, 32, 32, 1)`` float32, ink 1.0 on 0.0; ``labels``: N LaTeX commands.
+        """
+        with self._connect() as db:
+            rows = db.execute("SELECT label, image FROM drawings ORDER BY id").fetchall()
+        wanted = None if labels is None else set(labels)
+        kept = [(label, blob) for label, blob in rows if wanted is None or label in wanted]
+        x = numpy.zeros((len(kept), IMAGE_SIZE, IMAGE_SIZE, 1), dtype=numpy.float32)
+        for i, (_, blob) in enumerate(kept):
+            x[i, :, :, 0] = _decode(blob)
+        return x, [label for label, _ in kept]
+
+
+def _decode(blob: bytes) -> numpy.ndarray:
+    pixels = numpy.frombuffer(blob, dtype=numpy.uint8).reshape(IMAGE_SIZE, IMAGE_SIZE)
+    return pixels.astype(numpy.float32) / 255.0

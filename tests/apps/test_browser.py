@@ -1,0 +1,171 @@
+"""End to end in a real browser: Playwright drives Debian's Chromium against ``lamina serve``'s
+app with the shipped model. It draws symbols with the mouse, checks the right LaTeX is in the
+top 3, stores a drawing with ✓, uses the Train tab, and checks the page fits a phone.
+
+Skipped, with the reason, without Playwright (``pip install playwright``), without
+``/usr/bin/chromium`` (``apt-get install chromium``) or without the shipped model. Set
+``LAMINA_SCREENSHOT=docs/recognizer.png`` to save a screenshot of a drawing and its results.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+
+pytest.importorskip("fastapi")
+pytest.importorskip("uvicorn")
+pytest.importorskip("PIL")
+sync_api = pytest.importorskip("playwright.sync_api",
+                               reason="Playwright is not installed: pip install playwright")
+if not os.access(CHROMIUM, os.X_OK):
+    pytest.skip(f"no browser: {CHROMIUM} is missing (apt-get install chromium)",
+                allow_module_level=True)
+
+from lamina.apps.recognizer.model import DEFAULT_MODEL  # noqa: E402
+from tests.apps.conftest import ARROW, EQUALS, ONE, PLUS, ZERO  # noqa: E402
+
+if not DEFAULT_MODEL.is_file():
+    pytest.skip(f"the shipped model {DEFAULT_MODEL} is missing (lamina recognizer train)",
+                allow_module_level=True)
+
+# Symbol -> strokes in a 420 px box (the tests' drawings), and the LaTeX expected in the top 3.
+SYMBOLS = {"1": ONE, "+": PLUS, "=": EQUALS, "0": ZERO, r"\rightarrow": ARROW}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    import uvicorn
+
+    from lamina.apps.recognizer.server import create_app
+
+    data_dir = tmp_path_factory.mktemp("browser-data")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app(None, data_dir)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not uv.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", app
+    uv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        try:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        except Exception as error:  # noqa: BLE001 - a broken install is a skip, with the reason
+            pytest.skip(f"Chromium does not start: {str(error).splitlines()[0]}")
+        yield chromium
+        chromium.close()
+
+
+def _draw(page, strokes):
+    box = page.locator("#pad").bounding_box()
+    scale = box["width"] / 420
+    for stroke in strokes:
+        points = [(box["x"] + x * scale, box["y"] + y * scale) for x, y in stroke]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for point in points[1:]:
+            page.mouse.move(*point, steps=4)
+        page.mouse.up()
+
+
+def _top(page, n=3):
+    page.wait_for_function("document.querySelectorAll('#results .result').length === 10")
+    return page.eval_on_selector_all(
+        "#results .result", f"rows => rows.slice(0, {n}).map(r => r.dataset.latex)")
+
+
+def _settle(page):
+    """Wait until the answer of the last stroke is shown (the page drops stale answers)."""
+    page.wait_for_load_state("networkidle")
+    return _top(page)
+
+
+@pytest.mark.parametrize("latex", list(SYMBOLS))
+def test_a_drawn_symbol_has_its_latex_in_the_top_3(server, browser, latex):
+    url, _ = server
+    page = browser.new_page(viewport={"width": 1000, "height": 760})
+    page.goto(url)
+    _draw(page, SYMBOLS[latex])
+    top3 = _settle(page)
+    assert latex in top3, f"drew {latex}, got {top3}"
+    page.close()
+
+
+def test_vote_stores_the_drawing_and_undo_clear_work(server, browser):
+    url, app = server
+    page = browser.new_page(viewport={"width": 1000, "height": 760})
+    page.goto(url)
+    before = app.state.store.count("+")
+    _draw(page, EQUALS)
+    page.click("#undo")  # back to one bar
+    page.click("#clear")
+    assert page.locator("#results .result").count() == 0
+    _draw(page, PLUS)
+    _settle(page)
+    row = page.locator('#results .result[data-latex="+"]')
+    row.locator(".code").click()
+    page.wait_for_function("document.querySelector('#status').textContent.includes('Copied')")
+    if os.environ.get("LAMINA_SCREENSHOT"):
+        path = Path(os.environ["LAMINA_SCREENSHOT"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path))
+    row.locator(".vote").click()
+    page.wait_for_function("document.querySelector('#status').textContent.includes('Stored')")
+    assert app.state.store.count("+") == before + 1
+    stored = app.state.store.get(max(d for d in range(1, app.state.store.count() + 1)))
+    assert stored["label"] == "+" and stored["mode"] == "vote" and len(stored["strokes"]) == 2
+    assert page.locator("#results .result").count() == 0  # the pad is clear for the next one
+    page.close()
+
+
+def test_train_tab_asks_for_a_symbol_and_stores_it(server, browser):
+    url, app = server
+    page = browser.new_page(viewport={"width": 1000, "height": 760})
+    page.goto(url)
+    page.click("#tab-train")
+    page.wait_for_function("document.querySelector('#train-latex').textContent.length > 0")
+    asked = page.text_content("#train-latex")
+    assert page.is_visible("#train-prompt") and not page.is_visible("#answers")
+    before = app.state.store.count(asked)
+    _draw(page, ZERO)
+    page.click("#train-submit")
+    page.wait_for_function("document.querySelector('#status').textContent.includes('Stored')")
+    assert app.state.store.count(asked) == before + 1
+    page.close()
+
+
+def test_the_page_fits_a_phone(server, browser):
+    url, _ = server
+    context = browser.new_context(viewport={"width": 375, "height": 740}, has_touch=True,
+                                  is_mobile=True, device_scale_factor=2)
+    page = context.new_page()
+    page.goto(url)
+    assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+    box = page.locator("#pad").bounding_box()
+    assert 300 <= box["width"] <= 375 and abs(box["width"] - box["height"]) < 2
+    _draw(page, ONE)
+    _settle(page)
+    assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+    vote = page.locator("#results .result .vote").first.bounding_box()
+    assert vote["x"] + vote["width"] <= 375 and vote["height"] >= 32  # a finger can hit it
+    context.close()

@@ -1,0 +1,132 @@
+"""Drawing normalisation (strokes and PNG to the 32x32 the CNN reads) and the Recognizer."""
+
+from __future__ import annotations
+
+import numpy
+import pytest
+
+pytest.importorskip("PIL")
+
+from lamina.apps.recognizer.model import (  # noqa: E402
+    BadDrawing,
+    EmptyDrawing,
+    Recognizer,
+    decode_data_url,
+    image_from_png,
+    strokes_to_image,
+)
+from lamina.datasets.symbols import CLASSES  # noqa: E402
+from tests.apps.conftest import ARROW, PLUS, ZERO, data_url, png_bytes, tiny_model  # noqa: E402
+
+
+def _ink_box(image):
+    rows = numpy.flatnonzero(image.max(axis=1) > 0.05)
+    cols = numpy.flatnonzero(image.max(axis=0) > 0.05)
+    return rows[0], rows[-1], cols[0], cols[-1]
+
+
+def test_strokes_become_a_centred_32x32_ink_image_with_a_2_pixel_margin():
+    image = strokes_to_image(PLUS)
+    assert image.shape == (32, 32) and image.dtype == numpy.float32
+    assert image.min() == 0.0 and 0.9 < image.max() <= 1.0
+    top, bottom, left, right = _ink_box(image)
+    assert min(top, left) >= 2 and max(bottom, right) <= 29  # the margin is size // 16
+    assert max(bottom - top, right - left) >= 26  # the longest side fills the box
+    assert image[16, 3:29].mean() > 0.5 and image[3:29, 16].mean() > 0.5  # the two bars
+    assert image[5, 5] == 0.0 and image[26, 26] == 0.0  # empty corners
+
+
+def test_strokes_ignore_position_and_scale_and_keep_the_aspect():
+    shifted = [[[3 * x + 1000, 3 * y - 50] for x, y in stroke] for stroke in ARROW]
+    numpy.testing.assert_allclose(strokes_to_image(shifted), strokes_to_image(ARROW), atol=0.06)
+    flat = strokes_to_image([[[0, 0], [100, 0]]])  # a minus sign stays flat
+    top, bottom, left, right = _ink_box(flat)
+    assert right - left >= 26 and bottom - top <= 4
+
+
+def test_a_single_click_is_a_dot_and_extra_point_values_are_ignored():
+    dot = strokes_to_image([[[5, 5]]])
+    assert dot.max() > 0.9 and dot[16, 16] > 0.9
+    timed = [[[x, y, 1000 + i] for i, (x, y) in enumerate(stroke)] for stroke in PLUS]
+    named = [[{"x": x, "y": y} for x, y in stroke] for stroke in PLUS]
+    numpy.testing.assert_array_equal(strokes_to_image(timed), strokes_to_image(PLUS))
+    numpy.testing.assert_array_equal(strokes_to_image(named), strokes_to_image(PLUS))
+
+
+@pytest.mark.parametrize("strokes, message", [
+    ({"a": 1}, "strokes must be a list"),
+    ([[[0, float("inf")]]], "finite"),
+    ([[[0, True]]], "finite"),
+    ([[None]], "a point must be"),
+    ([[[0, 0]] * 20_001], "at most 20000 points"),
+])
+def test_bad_strokes_raise_bad_drawing(strokes, message):
+    with pytest.raises(BadDrawing, match=message):
+        strokes_to_image(strokes)
+
+
+def test_no_points_raise_empty_drawing():
+    for strokes in ([], [[]], [[], []]):
+        with pytest.raises(EmptyDrawing, match="nothing drawn"):
+            strokes_to_image(strokes)
+
+
+def test_png_dark_on_light_transparent_or_inverted_give_the_same_image():
+    on_transparent = image_from_png(png_bytes(ZERO))
+    on_white = image_from_png(png_bytes(ZERO, mode="L", paper=255, ink=0))
+    inverted = image_from_png(png_bytes(ZERO, mode="L", paper=0, ink=255))  # MNIST-style
+    assert on_transparent.shape == (32, 32) and on_transparent.max() > 0.9
+    numpy.testing.assert_allclose(on_white, on_transparent, atol=1e-5)
+    numpy.testing.assert_allclose(inverted, on_transparent, atol=1e-5)
+    assert on_transparent[16, 16] == 0.0  # the hole of the zero
+
+
+def test_png_and_strokes_of_one_drawing_look_alike():
+    from_png = image_from_png(png_bytes(PLUS, width=30))
+    from_strokes = strokes_to_image(PLUS)
+    overlap = (from_png > 0.3) & (from_strokes > 0.3)
+    assert overlap.sum() > 0.7 * (from_strokes > 0.3).sum()
+
+
+def test_data_urls_decode_or_raise_bad_drawing():
+    png = png_bytes(PLUS)
+    assert decode_data_url(data_url(png)) == png
+    for url, message in [("data:image/png;base64", "must be a data URL"),
+                         ("data:application/pdf;base64,AAAA", "must hold an image"),
+                         ("data:image/png;base64,AAA", "malformed"),
+                         (None, "data URL string")]:
+        with pytest.raises(BadDrawing, match=message):
+            decode_data_url(url)
+
+
+def test_recognizer_ranks_the_model_outputs_as_symbols(tmp_path):
+    model = tiny_model(5)
+    recognizer = Recognizer(model)
+    assert [s.latex for s in recognizer.classes] == [s.latex for s in CLASSES[:5]]
+    image = strokes_to_image(PLUS)
+    probs = recognizer.predict(image)
+    assert probs.shape == (1, 5) and probs.dtype == numpy.float32
+    expected = model.predict(image.reshape(1, 32, 32, 1), verbose=0)
+    numpy.testing.assert_allclose(probs, expected, rtol=1e-6)
+    top = recognizer.top_k(image, k=3)
+    order = numpy.argsort(-expected[0])[:3]
+    assert [r["latex"] for r in top] == [CLASSES[i].latex for i in order]
+    assert [r["probability"] for r in top] == pytest.approx(expected[0][order].tolist())
+    assert len(recognizer.top_k(image, k=99)) == 5
+
+
+def test_a_model_that_outputs_logits_gets_a_softmax():
+    recognizer = Recognizer(tiny_model(4, activation="linear"))
+    probs = recognizer.predict(numpy.stack([strokes_to_image(PLUS), strokes_to_image(ZERO)]))
+    assert probs.shape == (2, 4)
+    numpy.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_a_model_with_more_outputs_than_classes_is_refused():
+    with pytest.raises(ValueError, match=f"only {len(CLASSES)} symbol classes"):
+        Recognizer(tiny_model(len(CLASSES) + 1))
+
+
+def test_load_tells_how_to_train_a_missing_model(tmp_path):
+    with pytest.raises(FileNotFoundError, match="lamina recognizer train"):
+        Recognizer.load(tmp_path / "none.lamina")
