@@ -111,7 +111,7 @@ def lamina_cases():
     def logits():
         h = mlp_x
         for i in (0, 2, 4):
-            h = F.add(F.matmul(h, params[i]), params[i + 1])
+            h = F.linear(h, params[i], params[i + 1])
             h = F.sigmoid(h) if i < 4 else h
         return h
 

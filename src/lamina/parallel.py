@@ -9,6 +9,13 @@ thread pool and switches BLAS to one thread per call meanwhile (then back).
 
 ``LAMINA_NUM_THREADS`` (or :func:`set_num_threads`) sets the number of threads; 1 turns
 splitting off. Nested calls run serially inside the worker that made them.
+
+OpenBLAS's own worker threads spin (busy-wait) for about 0.1 s after every multi-threaded
+call. On 2 cores a spinning BLAS thread steals a core from the threads of the next
+:func:`parallel_for`: measured, a conv2d forward+backward burnt 144 ms of CPU instead of 89.
+So every lamina op runs inside :func:`lamina_threads`, which keeps BLAS at one thread (BLAS
+workers then sleep) and leaves the splitting to lamina: :func:`parallel_for` here, and
+:func:`matmul` for matrix products big enough to pay for a second thread.
 """
 
 from __future__ import annotations
@@ -16,12 +23,12 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import queue
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 _state = threading.local()
 _lock = threading.Lock()
-_pool: ThreadPoolExecutor | None = None
+_pool = None  # the _Workers, started on first use
 _threads: int | None = None
 
 
@@ -49,14 +56,11 @@ def num_threads() -> int:
 
 def set_num_threads(n: int) -> None:
     """Split batch work over ``n`` threads (1: no splitting)."""
-    global _threads, _pool
+    global _threads
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"set_num_threads: n must be a positive int; received {n!r}")
     with _lock:
-        _threads = n
-        if _pool is not None:
-            _pool.shutdown(wait=False)
-            _pool = None
+        _threads = n  # the workers stay; more start when a larger split first needs them
 
 
 class _Blas:
@@ -116,11 +120,90 @@ def single_threaded_blas():
         blas.set(before)
 
 
-def _get_pool(n: int) -> ThreadPoolExecutor:
+def in_lamina_threads() -> bool:
+    """True inside :func:`lamina_threads` (on this thread)."""
+    return getattr(_state, "depth", 0) > 0
+
+
+@contextlib.contextmanager
+def lamina_threads():
+    """The scope of lamina's compute: BLAS at one thread, restored on leaving the outermost.
+
+    Nested scopes cost one attribute check, the outermost two ctypes calls (~1 us).
+    """
+    if getattr(_state, "depth", 0):
+        _state.depth += 1
+        try:
+            yield
+        finally:
+            _state.depth -= 1
+        return
+    blas = _blas_control()
+    before = blas.get() if blas.set is not None else None
+    if before is not None and before != 1:
+        blas.set(1)
+    _state.depth = 1
+    try:
+        yield
+    finally:
+        _state.depth = 0
+        if before is not None and before != 1:
+            blas.set(before)
+
+
+#: below this many multiply-adds a product is not split (a hand-off costs ~30 us)
+MATMUL_SPLIT_MIN = 1 << 21
+
+
+def matmul(xp, a, b, out=None):
+    """``a @ b`` for 2-D ``a`` (M, K) and ``b`` (K, N), split over threads when it pays.
+
+    The rows of ``a`` (or, when M is small, the columns of ``b``) are cut into one part per
+    thread, and each thread runs one single-threaded BLAS call into its slice of ``out``.
+    Transposed views (``x.T``) are passed to BLAS as they are, without a copy.
+    """
+    m, k = a.shape
+    n = b.shape[1]
+    if out is None:
+        out = xp.empty((m, n), dtype=xp.result_type(a, b))
+    threads = num_threads()
+    if threads <= 1 or m * k * n < MATMUL_SPLIT_MIN or getattr(_state, "inside", False):
+        return xp.matmul(a, b, out=out)
+    if m >= n:
+        parallel_for(lambda lo, hi: xp.matmul(a[lo:hi], b, out=out[lo:hi]), m, 8)
+    else:
+        parallel_for(lambda lo, hi: xp.matmul(a, b[:, lo:hi], out=out[:, lo:hi]), n, 8)
+    return out
+
+
+class _Workers:
+    """Long-lived worker threads, each fed through its own queue.
+
+    A hand-off costs a queue put and a wake-up (~10 us), against ~40 us for a
+    ``ThreadPoolExecutor`` future, which matters for the ~1 ms products of a dense layer.
+    """
+
+    def __init__(self, count: int):
+        self.queues = [queue.SimpleQueue() for _ in range(count)]
+        for i, q in enumerate(self.queues):
+            threading.Thread(target=self._loop, args=(q,), name=f"lamina-{i}",
+                             daemon=True).start()
+
+    @staticmethod
+    def _loop(q):
+        while True:
+            fn, lo, hi, slot, done = q.get()
+            try:
+                done.put((slot, True, _run(fn, lo, hi)))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller, raised there
+                done.put((slot, False, exc))
+
+
+def _get_workers(count: int) -> _Workers:
     global _pool
     with _lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="lamina")
+        if _pool is None or len(_pool.queues) < count:
+            _pool = _Workers(count)
         return _pool
 
 
@@ -145,11 +228,21 @@ def parallel_for(fn, n: int, min_per_thread: int = 1) -> list:
     if threads <= 1 or getattr(_state, "inside", False):
         return [fn(0, n)]
     bounds = [n * i // threads for i in range(threads + 1)]
-    with single_threaded_blas():
-        pool = _get_pool(num_threads())
-        futures = [pool.submit(_run, fn, bounds[i], bounds[i + 1]) for i in range(threads - 1)]
+    with contextlib.nullcontext() if in_lamina_threads() else single_threaded_blas():
+        workers = _get_workers(threads - 1)
+        done = queue.SimpleQueue()
+        for i in range(threads - 1):
+            workers.queues[i].put((fn, bounds[i], bounds[i + 1], i, done))
         try:
             last = _run(fn, bounds[-2], bounds[-1])  # the calling thread takes the last part
         finally:
-            done = [f.result() for f in futures]  # wait for all, even when ours failed
-        return [*done, last]
+            results = [None] * (threads - 1)
+            failure = None
+            for _ in range(threads - 1):  # wait for all, even when ours failed
+                slot, ok, value = done.get()
+                results[slot] = value
+                if not ok and failure is None:
+                    failure = value
+        if failure is not None:
+            raise failure
+        return [*results, last]

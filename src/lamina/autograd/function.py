@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from lamina.autograd.grad_mode import is_grad_enabled
 from lamina.backend import get_array_module
+from lamina.parallel import in_lamina_threads, lamina_threads
 
 
 class Function:
@@ -58,7 +59,11 @@ class Function:
         record = is_grad_enabled() and any(t.requires_grad for t in tensors)
         if record:
             fn.needs_input_grad = tuple(t.requires_grad for t in tensors)
-        out = fn.forward(*arrays, **params)
+        if in_lamina_threads():
+            out = fn.forward(*arrays, **params)
+        else:
+            with lamina_threads():  # BLAS at one thread; lamina splits the work itself
+                out = fn.forward(*arrays, **params)
         if not record:
             return Tensor._wrap(out, None)
         fn.inputs = tensors
@@ -111,6 +116,11 @@ def backward(root, grad, retain_graph: bool = False) -> None:
     Unless ``retain_graph`` is set, each node drops its inputs and saved arrays as
     soon as its backward has run, so memory is returned during the pass.
     """
+    with lamina_threads():  # BLAS at one thread; lamina splits the work itself
+        _run_backward(root, grad, retain_graph)
+
+
+def _run_backward(root, grad, retain_graph):
     order = topological_order(root)
     grads = {id(root): grad}
     for node in reversed(order):

@@ -73,10 +73,7 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        y = F.matmul(inputs, self.kernel)
-        if self.bias is not None:
-            y = y + self.bias
-        return self.activation(y)
+        return self.activation(F.linear(inputs, self.kernel, self.bias))
 
     def compute_output_shape(self, input_shape):
         return (*tuple(input_shape)[:-1], self.units)

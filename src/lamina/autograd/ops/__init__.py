@@ -1,6 +1,7 @@
 """Every differentiable op of lamina, one concept per module.
 
 * ``arithmetic``: add, sub, mul, div, neg, power, matmul, cast
+* ``linear``: x @ kernel + bias, fused (the Dense layer)
 * ``elementwise``: exp, log, sqrt, abs, clip, maximum, minimum, where
 * ``reduction``: sum, mean, max, min, var
 * ``shape``: reshape, transpose, getitem, concatenate, stack, pad
@@ -19,6 +20,7 @@ from lamina.autograd.ops.arithmetic import *  # noqa: F403
 from lamina.autograd.ops.conv import *  # noqa: F403
 from lamina.autograd.ops.dropout import *  # noqa: F403
 from lamina.autograd.ops.elementwise import *  # noqa: F403
+from lamina.autograd.ops.linear import *  # noqa: F403
 from lamina.autograd.ops.loss import *  # noqa: F403
 from lamina.autograd.ops.normalization import *  # noqa: F403
 from lamina.autograd.ops.pooling import *  # noqa: F403

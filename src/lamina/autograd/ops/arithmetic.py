@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from lamina.autograd.function import Function
 from lamina.autograd.tensor import Tensor, as_tensor
+from lamina.parallel import matmul as split_matmul
 
 __all__ = ["add", "sub", "mul", "div", "neg", "power", "matmul", "cast"]
 
@@ -168,7 +169,7 @@ class MatMul(Function):
                 f"axis of the second ({kb})"
             )
         try:
-            out = a @ b
+            out = split_matmul(self.xp, a, b) if a.ndim == 2 and b.ndim == 2 else a @ b
         except ValueError:
             raise ValueError(
                 f"matmul: the batch axes of shapes {a.shape} and {b.shape} do not broadcast"
@@ -192,12 +193,17 @@ class MatMul(Function):
         if b.ndim == 1:
             g = xp.expand_dims(g, -1)
         ga = gb = None
-        if need_a:
+        plain = a.ndim == 2 and b.ndim == 2  # split over threads by lamina.parallel.matmul
+        if need_a and plain:
+            ga = split_matmul(xp, g, b.T)
+        elif need_a:
             ga = g @ xp.swapaxes(b2, -1, -2)
             if a.ndim == 1:
                 ga = ga.reshape(ga.shape[:-2] + (ga.shape[-1],))
                 ga = ga.reshape(-1, a.shape[0]).sum(axis=0) if ga.ndim > 1 else ga
-        if need_b:
+        if need_b and plain:
+            gb = split_matmul(xp, a.T, g)
+        elif need_b:
             gb = xp.swapaxes(a2, -1, -2) @ g
             if b.ndim == 1:
                 gb = gb.reshape(gb.shape[:-1])

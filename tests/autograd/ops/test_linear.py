@@ -1,0 +1,63 @@
+import numpy as np
+import pytest
+
+from lamina import Tensor, parallel
+from lamina.autograd import ops
+from tests.gradcheck import check_grad
+
+rng = np.random.default_rng(0)
+
+
+@pytest.mark.parametrize("x_shape,units", [((4, 3), 5), ((1, 7), 2), ((2, 3, 4), 6), ((5,), 3)])
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_linear_matches_numpy_and_central_differences(x_shape, units, with_bias):
+    x = rng.standard_normal(x_shape)
+    k = rng.standard_normal((x_shape[-1], units))
+    b = rng.standard_normal(units)
+    args = (x, k, b) if with_bias else (x, k)
+    expected = x @ k + (b if with_bias else 0)
+    np.testing.assert_allclose(ops.linear(*[Tensor(a, dtype="float64") for a in args]).data,
+                               expected, rtol=1e-12)
+    check_grad(ops.linear, *args)
+
+
+def test_linear_split_over_threads_equals_one_thread():
+    # big enough for lamina.parallel.matmul to split every product over two threads
+    x = rng.standard_normal((64, 300)).astype("float32")
+    k = rng.standard_normal((300, 200)).astype("float32")
+    b = rng.standard_normal(200).astype("float32")
+    g = rng.standard_normal((64, 200)).astype("float32")
+    assert x.shape[0] * 300 * 200 >= parallel.MATMUL_SPLIT_MIN
+    results = []
+    for threads in (1, 2):
+        parallel.set_num_threads(threads)
+        try:
+            xt, kt, bt = (Tensor(a, requires_grad=True) for a in (x, k, b))
+            out = ops.linear(xt, kt, bt)
+            out.backward(g)
+            results.append((out.data, xt.grad, kt.grad, bt.grad))
+        finally:
+            parallel.set_num_threads(parallel._default_threads())
+    for one, two in zip(*results):
+        np.testing.assert_allclose(one, two, rtol=1e-6, atol=1e-5)
+    np.testing.assert_allclose(results[1][0], x @ k + b, rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(results[1][2], x.T @ g, rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(results[1][3], g.sum(0), rtol=1e-5, atol=1e-4)
+
+
+def test_split_matmul_over_columns_when_rows_are_few():
+    a = rng.standard_normal((4, 2000)).astype("float32")
+    b = rng.standard_normal((2000, 600)).astype("float32")
+    parallel.set_num_threads(2)
+    try:
+        out = parallel.matmul(np, a, b)
+    finally:
+        parallel.set_num_threads(parallel._default_threads())
+    np.testing.assert_allclose(out, a @ b, rtol=1e-5, atol=1e-3)
+
+
+def test_linear_bad_shapes_name_the_op():
+    with pytest.raises(ValueError, match=r"linear: the last axis of the input \(3"):
+        ops.linear(Tensor(np.zeros((2, 3))), Tensor(np.zeros((4, 5))))
+    with pytest.raises(ValueError, match=r"linear: bias must have shape \(5,\)"):
+        ops.linear(Tensor(np.zeros((2, 4))), Tensor(np.zeros((4, 5))), Tensor(np.zeros(3)))
