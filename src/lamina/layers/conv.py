@@ -173,7 +173,12 @@ class BaseConv(Layer):
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={-1: in_channels})
         self.built = True
 
+    #: the conv op can apply ReLU itself (fused: one pass less each way); see ``conv2d``
+    _fuses_relu = False
+
     def call(self, inputs):
+        if self._fuses_relu and self.activation is activations.relu:
+            return self._convolve(inputs, activation="relu")
         return self.activation(self._convolve(inputs))
 
     def compute_output_shape(self, input_shape):
@@ -256,9 +261,12 @@ class Conv2D(BaseConv):
                          kernel_regularizer, bias_regularizer, activity_regularizer,
                          kernel_constraint, bias_constraint, **kwargs)
 
-    def _convolve(self, inputs):
+    _fuses_relu = True
+
+    def _convolve(self, inputs, activation=None):
         return F.conv2d(inputs, self.kernel, self.bias, strides=self.strides,
-                        padding=self.padding, dilation_rate=self.dilation_rate)
+                        padding=self.padding, dilation_rate=self.dilation_rate,
+                        activation=activation)
 
 
 class Conv2DTranspose(BaseConv):

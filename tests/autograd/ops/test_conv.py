@@ -100,6 +100,34 @@ def test_conv2d_gradients(strides, padding, dilation):
                                      dilation_rate=dilation), x, k, b)
 
 
+@pytest.mark.parametrize("strides,padding,dilation", GRAD_CASES[:6])
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_conv2d_fused_relu_equals_relu_of_conv_with_its_gradients(strides, padding, dilation,
+                                                                  with_bias):
+    x, k, b = rng.standard_normal((3, 6, 5, 2)), rng.standard_normal((2, 3, 2, 3)), \
+        rng.standard_normal(3)
+    args = (x, k, b) if with_bias else (x, k)
+    kw = dict(strides=strides, padding=padding, dilation_rate=dilation)
+    tensors = [Tensor(a, dtype="float64") for a in args]
+    fused = ops.conv2d(*tensors, activation="relu", **kw).data
+    np.testing.assert_allclose(fused, np.maximum(ops.conv2d(*tensors, **kw).data, 0), atol=0)
+    assert (fused == 0).any() and (fused > 0).any()  # both sides of the kink are exercised
+    check_grad(lambda *t: ops.conv2d(*t, activation="relu", **kw), *args)
+
+
+def test_conv2d_fused_relu_bias_only_gradient_and_bad_activation():
+    x, k, b = rng.standard_normal((2, 5, 5, 2)), rng.standard_normal((3, 3, 2, 2)), \
+        rng.standard_normal(2)
+    bt = Tensor(b, dtype="float64", requires_grad=True)
+    out = ops.conv2d(Tensor(x, dtype="float64"), Tensor(k, dtype="float64"), bt,
+                     padding="same", activation="relu")
+    g = rng.standard_normal(out.shape)
+    out.backward(g)
+    np.testing.assert_allclose(bt.grad, (g * (out.data > 0)).sum(axis=(0, 1, 2)), rtol=1e-12)
+    with pytest.raises(ValueError, match="conv2d: activation must be None or 'relu'"):
+        ops.conv2d(Tensor(x), Tensor(k), activation="tanh")
+
+
 def test_conv2d_gradient_of_one_input_only():
     """Only the requested gradient is computed, and the forward keeps only what it needs."""
     x, k = rng.standard_normal((2, 5, 5, 2)), rng.standard_normal((3, 3, 2, 2))

@@ -99,10 +99,11 @@ def _column_buffer(xp, chunks, wo, width, ones, dtype):
     return buf
 
 
-def conv_forward(xp, xpad, w, out_hw, ksize, strides, dilation, out=None):
+def conv_forward(xp, xpad, w, out_hw, ksize, strides, dilation, out=None, relu=False):
     """Valid correlation of ``xpad`` (N, Hp, Wp, C) with ``w`` (kh*kw*C [+1], O).
 
-    A ``w`` with one extra row holds the bias (added through a column of ones).
+    A ``w`` with one extra row holds the bias (added through a column of ones). With
+    ``relu``, each chunk's result is clipped at 0 while it is still in the cache.
     Returns (N, Ho, Wo, O), written into ``out`` when given.
     """
     n, c = xpad.shape[0], xpad.shape[3]
@@ -118,7 +119,10 @@ def conv_forward(xp, xpad, w, out_hw, ksize, strides, dilation, out=None):
         rows = (n1 - n0) * (h1 - h0) * wo
         xp.copyto(buf[:rows, :width].reshape(view[n0:n1, h0:h1].shape), view[n0:n1, h0:h1])
         start = (n0 * ho + h0) * wo
-        xp.matmul(buf[:rows], w, out=out2[start:start + rows])
+        result = out2[start:start + rows]
+        xp.matmul(buf[:rows], w, out=result)
+        if relu:
+            xp.maximum(result, 0, out=result)
     return out
 
 
@@ -178,7 +182,8 @@ def col2im(xp, grad, kernel, padded_hw, strides, dilation, out=None):
     return out
 
 
-def stride1_backward(xp, xpad, grad, kernel, padded_hw, dilation, dx_out=None):
+def stride1_backward(xp, xpad, grad, kernel, padded_hw, dilation, dx_out=None, relu_out=None,
+                     bias=False):
     """Both gradients of a stride-1 conv in one pass over the batch, with no im2col copy.
 
     On the flattened padded grid (row ``q = (n*Hp + h)*Wp + w``) kernel offset ``(i, j)`` is a
@@ -192,7 +197,10 @@ def stride1_backward(xp, xpad, grad, kernel, padded_hw, dilation, dx_out=None):
         xpad: the padded input (N, Hp, Wp, C), or None when no kernel gradient is wanted.
         kernel: (kh, kw, C, O), or None when no input gradient is wanted.
         dx_out: optional (N, Hp, Wp, C) array for the input gradient.
-    Returns (dxpad (N, Hp, Wp, C) or None, dK (kh, kw, C, O) or None).
+        relu_out: for a conv fused with ReLU, its output (N, Ho, Wo, O): the gradient is
+            masked with ``relu_out > 0`` as it is copied onto the grid (ReLU's backward).
+        bias: also return the bias gradient, ``ones @ gp`` per chunk while it is in cache.
+    Returns (dxpad (N, Hp, Wp, C) or None, dK (kh, kw, C, O) or None, db (O,) or None).
     """
     need_x, need_k = kernel is not None, xpad is not None
     n, ho, wo, o = grad.shape
@@ -212,10 +220,17 @@ def stride1_backward(xp, xpad, grad, kernel, padded_hw, dilation, dx_out=None):
     dk = xp.zeros((kh, kw, c, o), dtype=grad.dtype) if need_k else None
     part = xp.empty((c, o), dtype=grad.dtype)
     z = xp.empty((step * plane, c), dtype=grad.dtype)
+    db = xp.zeros(o, dtype=grad.dtype) if bias else None
+    ones = xp.ones(step * plane, dtype=grad.dtype) if bias else None
     for n0 in range(0, n, step):
         nn = min(step, n - n0)
         rows = nn * plane
-        gp_inner[:nn] = grad[n0:n0 + nn]
+        if relu_out is None:
+            gp_inner[:nn] = grad[n0:n0 + nn]
+        else:
+            xp.multiply(grad[n0:n0 + nn], relu_out[n0:n0 + nn] > 0, out=gp_inner[:nn])
+        if bias:
+            db += ones[:rows] @ gp[:rows]
         x_chunk = xflat[n0 * plane:n0 * plane + rows] if need_k else None
         dx_chunk = dxflat[n0 * plane:n0 * plane + rows] if need_x else None
         for i in range(kh):
@@ -231,4 +246,4 @@ def stride1_backward(xp, xpad, grad, kernel, padded_hw, dilation, dx_out=None):
                     xp.matmul(gp[:length], kt[i, j], out=z[:length])
                     dx_chunk[off:] += z[:length]
     dxpad = dxflat.reshape(n, hp, wp, c) if need_x else None
-    return dxpad, dk
+    return dxpad, dk, db

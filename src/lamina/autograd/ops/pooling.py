@@ -19,6 +19,8 @@ its gradient to exactly one cell.
 
 from __future__ import annotations
 
+import threading
+
 from lamina.autograd.function import Function
 from lamina.autograd.ops._spatial import (
     expect_ndim,
@@ -26,6 +28,7 @@ from lamina.autograd.ops._spatial import (
     output_length,
     resolve_padding,
 )
+from lamina.parallel import parallel_for
 
 __all__ = [
     "max_pool2d", "avg_pool2d", "max_pool1d", "avg_pool1d",
@@ -109,19 +112,24 @@ class _Pool2D(Function):
         """
         xp = self.xp
         gx = (xp.empty if self.tiles else xp.zeros)(self.in_shape, dtype=dtype)
-        if scratch and not self.disjoint:
-            buffer = xp.empty((self.per,) + self.out_shape[1:], dtype=dtype)
-        for b in self.batches:
-            for k, orows, ocols, irows, icols in self.offsets:
-                target = gx[b, irows, icols]
-                if self.disjoint:
-                    share(k, b, orows, ocols, target)
-                elif scratch:
-                    piece = buffer[:target.shape[0], orows, ocols]
-                    share(k, b, orows, ocols, piece)
-                    target += piece
-                else:
-                    target += share(k, b, orows, ocols, None)
+
+        def work(lo, hi):  # a run of batch chunks per thread, each with its own scratch
+            buffer = None
+            if scratch and not self.disjoint:
+                buffer = xp.empty((self.per,) + self.out_shape[1:], dtype=dtype)
+            for b in self.batches[lo:hi]:
+                for k, orows, ocols, irows, icols in self.offsets:
+                    target = gx[b, irows, icols]
+                    if self.disjoint:
+                        share(k, b, orows, ocols, target)
+                    elif scratch:
+                        piece = buffer[:target.shape[0], orows, ocols]
+                        share(k, b, orows, ocols, piece)
+                        target += piece
+                    else:
+                        target += share(k, b, orows, ocols, None)
+
+        parallel_for(work, len(self.batches))
         return gx.reshape(self.orig_shape)
 
     def _output(self, out):
@@ -138,16 +146,21 @@ class MaxPool2D(_Pool2D):
         index_type = xp.int8 if self.window <= 127 else xp.int32
         out = (xp.empty(self.out_shape, dtype=x.dtype) if self.full
                else xp.full(self.out_shape, -xp.inf, dtype=x.dtype))
-        best = better = flag = None
-        if record:
-            best = xp.zeros(self.out_shape, dtype=index_type)
-            chunk_shape = (self.per,) + self.out_shape[1:]
-            better = xp.empty(chunk_shape, dtype=bool)
-            flag = (better.view(index_type) if index_type == xp.int8
-                    else xp.empty(chunk_shape, dtype=index_type))
-        for b in self.batches:
-            nb = out[b].shape[0]
-            self._chunk(x[b], out[b], *((best[b], better[:nb], flag[:nb]) if record else ()))
+        best = xp.zeros(self.out_shape, dtype=index_type) if record else None
+        chunk_shape = (self.per,) + self.out_shape[1:]
+
+        def work(lo, hi):  # a run of batch chunks per thread, each with its own scratch
+            better = flag = None
+            if record:
+                better = xp.empty(chunk_shape, dtype=bool)
+                flag = (better.view(index_type) if index_type == xp.int8
+                        else xp.empty(chunk_shape, dtype=index_type))
+            for b in self.batches[lo:hi]:
+                nb = out[b].shape[0]
+                self._chunk(x[b], out[b],
+                            *((best[b], better[:nb], flag[:nb]) if record else ()))
+
+        parallel_for(work, len(self.batches))
         if record:
             self.save_for_backward(best)
         return self._output(out)
@@ -175,9 +188,13 @@ class MaxPool2D(_Pool2D):
         (best,) = self.saved
         xp = self.xp
         grad = grad.reshape(self.out_shape)
-        won_buffer = xp.empty((self.per,) + self.out_shape[1:], dtype=bool)
+        buffers = {}  # one scratch mask per thread
 
         def share(k, b, rows, cols, out):  # the gradient of the windows that offset k won
+            won_buffer = buffers.get(threading.get_ident())
+            if won_buffer is None:
+                won_buffer = buffers[threading.get_ident()] = xp.empty(
+                    (self.per,) + self.out_shape[1:], dtype=bool)
             won = xp.equal(best[b, rows, cols], k, out=won_buffer[:out.shape[0], rows, cols])
             return xp.multiply(grad[b, rows, cols], won, out=out)
 
