@@ -272,4 +272,16 @@ def as_tensor(x, like: Tensor | None = None, where: str = "Tensor") -> Tensor:
     return Tensor._wrap(_float_array(x, None, where), None)
 
 
-from lamina.autograd import ops as _ops  # noqa: E402  (ops import Tensor from this module)
+class _LazyOps:
+    """``lamina.autograd.ops``, imported when the first operator runs (the ops import Tensor
+    from this module, and loading them on ``import lamina`` cost ~30 ms of its start-up)."""
+
+    def __getattr__(self, name):
+        global _ops
+        from lamina.autograd import ops
+
+        _ops = ops  # later lookups go straight to the module
+        return getattr(ops, name)
+
+
+_ops = _LazyOps()
