@@ -26,7 +26,7 @@ test: lint
 	$(PY) -m pytest
 
 bench: $(VENV)/.installed-bench
-	$(PY) benchmarks/kernels.py
+	$(PY) benchmarks/kernels.py; status=$$?; $(PY) benchmarks/compare.py && exit $$status
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .ruff_cache

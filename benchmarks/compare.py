@@ -1,0 +1,473 @@
+"""Model benchmark: train the same networks on Fashion-MNIST in lamina and in PyTorch CPU.
+
+lamina trains through ``model.fit`` (the Keras API, as a user writes it); PyTorch
+through a plain training loop (``nn.Sequential``, shuffled index batches,
+``zero_grad``/``backward``/``step``). Same data, float32, batch sizes, optimizers,
+epoch count and per-epoch shuffling; not the same batch order or initial weights.
+
+Each run is a fresh worker process (one library, one model), so its peak RSS
+belongs to that model alone and the two libraries' thread pools never share a
+process. The libraries take turns, each model is repeated (``--repeats``, seed =
+repeat index) and the tables show medians and the lamina/PyTorch ratio, next to
+the targets of issue 5. Per model: seconds per epoch, test accuracy after training,
+inference over the test set at batch 1000, and peak RSS while training. For the
+libraries: ``import`` time and installed size with dependencies.
+
+Run: ``make bench`` or ``.venv/bin/python benchmarks/compare.py [--models a,c] [--repeats 3]``.
+Quick check: ``--train-rows 2000 --test-rows 2000 --repeats 1``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import importlib.util
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from _timing import (
+    BackgroundLoad,
+    Worker,
+    blas_info,
+    digest,
+    format_table,
+    import_times,
+    machine_info,
+    torch_info,
+    wait_for_quiet,
+    write_results,
+)
+
+INFER_BATCH = 1000
+# key -> (letter, label, architecture, activation, optimizer, batch size, train target)
+MODELS = {
+    "mlp_sigmoid": ("a", "MLP 784-500-500-10 sigmoid, SGD 0.1, b100", "mlp", "sigmoid", "sgd",
+                    100, 1.0),
+    "mlp_relu": ("b", "MLP 784-500-500-10 relu, SGD 0.1, b100", "mlp", "relu", "sgd", 100, 1.0),
+    "cnn_b128": ("c", "seed-001 CNN + ReLU, Adam, b128", "seed_cnn", "relu", "adam", 128, 1.0),
+    "cnn_b32": ("d", "seed-001 CNN + ReLU, Adam, b32", "seed_cnn", "relu", "adam", 32, 1.0),
+    "cnn_big": ("e", "conv32-pool-conv64-pool-d128, Adam, b128", "big_cnn", "relu", "adam", 128,
+                1.25),
+}
+LETTERS = {spec[0]: key for key, spec in MODELS.items()}
+TARGETS = {"inference": 0.8, "memory": 1.0, "import_s": 0.15}  # issue 5, item 2
+
+
+# ------------------------------------------------------------------ worker side
+def _status_mb(field: str) -> float | None:
+    """A ``/proc/self/status`` memory field (VmRSS, VmHWM) in MB, or None off Linux."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
+
+def _reset_peak_rss() -> bool:
+    """Reset the kernel's peak-RSS mark (VmHWM) to the current RSS; False if not allowed."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _peak_rss_mb() -> float:
+    hwm = _status_mb("VmHWM")
+    if hwm is not None:
+        return hwm
+    import resource  # ru_maxrss is in kB on Linux
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _load(data_path: str, arch: str):
+    """The prepared arrays, images as (N, 28, 28, 1) for CNNs or (N, 784) for MLPs."""
+    with np.load(data_path, allow_pickle=False) as d:
+        arrays = {k: d[k] for k in d.files}
+    for k in ("x_train", "x_test"):
+        n = len(arrays[k])
+        arrays[k] = arrays[k].reshape(n, 784) if arch == "mlp" else arrays[k].reshape(n, 28, 28, 1)
+    return arrays
+
+
+def _memory(result: dict, before: float | None, reset: bool) -> dict:
+    result.update(rss_before_train_mb=before, peak_rss_train_mb=_peak_rss_mb(),
+                  peak_rss_reset=reset)
+    return result
+
+
+def lamina_run(key: str, data_path: str, epochs: int, seed: int, infer_repeats: int):
+    """Worker factory: train and time one model in lamina; returns ``({}, result)``."""
+    import lamina
+    import lamina.random
+    from lamina.layers import Conv2D, Dense, Flatten, Input, MaxPooling2D
+    from lamina.models import Sequential
+    from lamina.optimizers import SGD, Adam
+
+    _, _, arch, act, opt, batch, _ = MODELS[key]
+    d = _load(data_path, arch)
+    lamina.random.set_random_seed(seed)
+    if arch == "mlp":
+        layers = [Input(shape=(784,)), Dense(500, activation=act), Dense(500, activation=act),
+                  Dense(10, activation="softmax")]
+    elif arch == "seed_cnn":
+        layers = [Input(shape=(28, 28, 1)), Conv2D(16, (3, 3), activation="relu"),
+                  MaxPooling2D(pool_size=(2, 2)), Conv2D(16, (3, 3), activation="relu"),
+                  Flatten(), Dense(128, activation="relu"), Dense(10, activation="softmax")]
+    else:
+        layers = [Input(shape=(28, 28, 1)),
+                  Conv2D(32, (3, 3), padding="same", activation="relu"),
+                  MaxPooling2D(pool_size=(2, 2)),
+                  Conv2D(64, (3, 3), padding="same", activation="relu"),
+                  MaxPooling2D(pool_size=(2, 2)),
+                  Flatten(), Dense(128, activation="relu"), Dense(10, activation="softmax")]
+    model = Sequential(layers)
+    optimizer = SGD(learning_rate=0.1) if opt == "sgd" else Adam(learning_rate=0.001)
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
+
+    before, reset = _status_mb("VmRSS"), _reset_peak_rss()
+    start = time.perf_counter()
+    history = model.fit(d["x_train"], d["y_train"], batch_size=batch, epochs=epochs,
+                        shuffle=True, seed=seed, verbose=0)
+    train_s = time.perf_counter() - start
+    result = _memory({"train_s": train_s, "epoch_s": train_s / epochs,
+                      "train_loss": float(history.history["loss"][-1])}, before, reset)
+
+    x_test = d["x_test"]
+    times = []
+    for i in range(infer_repeats + 1):  # the first pass warms up
+        start = time.perf_counter()
+        probs = model.predict(x_test, batch_size=INFER_BATCH, verbose=0)
+        if i:
+            times.append(time.perf_counter() - start)
+    result.update(
+        infer_s=statistics.median(times), infer_times_s=times, infer_rows=len(x_test),
+        accuracy=float((probs.argmax(axis=1) == d["y_test"]).mean()),
+        peak_rss_mb=_peak_rss_mb(), lamina=lamina.__version__, blas=blas_info(),
+        data=digest(d),
+    )
+    return {}, result
+
+
+def torch_run(key: str, data_path: str, epochs: int, seed: int, infer_repeats: int):
+    """Worker factory: the same model in a plain PyTorch training loop (NCHW, nn defaults)."""
+    import torch
+    from torch import nn
+
+    _, _, arch, act, opt, batch, _ = MODELS[key]
+    d = _load(data_path, arch)
+    digest_ = digest(d)
+    torch.manual_seed(seed)
+    if arch == "mlp":
+        activation = nn.Sigmoid if act == "sigmoid" else nn.ReLU
+        model = nn.Sequential(nn.Linear(784, 500), activation(), nn.Linear(500, 500),
+                              activation(), nn.Linear(500, 10))
+    elif arch == "seed_cnn":
+        model = nn.Sequential(nn.Conv2d(1, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Conv2d(16, 16, 3), nn.ReLU(), nn.Flatten(),
+                              nn.Linear(16 * 11 * 11, 128), nn.ReLU(), nn.Linear(128, 10))
+    else:
+        model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.ReLU(),
+                              nn.Linear(128, 10))
+
+    def tensor(a):  # NHWC with one channel is NCHW after a reshape
+        return torch.from_numpy(a if arch == "mlp" else a.reshape(len(a), 1, 28, 28))
+
+    x, y = tensor(d["x_train"]), torch.from_numpy(d["y_train"].astype(np.int64))
+    x_test = tensor(d["x_test"])
+    optimizer = (torch.optim.SGD(model.parameters(), lr=0.1) if opt == "sgd"
+                 else torch.optim.Adam(model.parameters(), lr=0.001))
+    loss_fn = nn.CrossEntropyLoss()
+    generator = torch.Generator().manual_seed(seed)
+
+    before, reset = _status_mb("VmRSS"), _reset_peak_rss()
+    start = time.perf_counter()
+    model.train()
+    n = len(x)
+    for _ in range(epochs):
+        order = torch.randperm(n, generator=generator)
+        total = 0.0
+        for i in range(0, n, batch):
+            idx = order[i:i + batch]
+            xb, yb = x[idx], y[idx]
+            optimizer.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(idx)
+    train_s = time.perf_counter() - start
+    result = _memory({"train_s": train_s, "epoch_s": train_s / epochs, "train_loss": total / n},
+                     before, reset)
+
+    model.eval()
+    times = []
+    for i in range(infer_repeats + 1):
+        start = time.perf_counter()
+        with torch.no_grad():
+            logits = torch.cat([model(x_test[j:j + INFER_BATCH])
+                                for j in range(0, len(x_test), INFER_BATCH)])
+        if i:
+            times.append(time.perf_counter() - start)
+    result.update(
+        infer_s=statistics.median(times), infer_times_s=times, infer_rows=len(x_test),
+        accuracy=float((logits.argmax(1).numpy() == d["y_test"]).mean()),
+        peak_rss_mb=_peak_rss_mb(), data=digest_, **torch_info(torch),
+    )
+    return {}, result
+
+
+RUNNERS = {"lamina": lamina_run, "torch": torch_run}
+
+
+# ---------------------------------------------------------------- library-wide
+def _requirement_names(dist) -> list[str]:
+    """Names of a distribution's unconditional requirements (markers evaluated here)."""
+    try:
+        from packaging.markers import Marker
+    except ImportError:  # pragma: no cover - pip vendors packaging, venvs have it
+        Marker = None
+    names = []
+    for req in dist.requires or []:
+        spec, _, marker = req.partition(";")
+        if "extra" in marker:
+            continue
+        if marker.strip() and Marker is not None and not Marker(marker.strip()).evaluate():
+            continue
+        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", spec)
+        if match:
+            names.append(match.group(1))
+    return names
+
+
+def _tree_bytes(root: Path) -> int:
+    total = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [n for n in dirnames if n != "__pycache__"]
+        total += sum(os.path.getsize(os.path.join(dirpath, f)) for f in filenames)
+    return total
+
+
+def installed_size(name: str) -> dict:
+    """Bytes on disk of distribution ``name`` and everything it requires (transitively).
+
+    Files come from each distribution's RECORD (``__pycache__`` left out, as it is
+    rebuilt on use). An editable install (lamina in development) is measured as its
+    package directory.
+    """
+    from importlib import metadata
+
+    sizes, todo = {}, [name]
+    while todo:
+        current = todo.pop()
+        key = re.sub(r"[-_.]+", "-", current).lower()
+        if key in sizes:
+            continue
+        try:
+            dist = metadata.distribution(current)
+        except metadata.PackageNotFoundError:
+            sizes[key] = None
+            continue
+        files = [f for f in dist.files or [] if "__pycache__" not in f.parts]
+        size = sum(f.size or 0 for f in files)
+        spec = importlib.util.find_spec(current.replace("-", "_"))
+        if size < 100_000 and spec is not None and spec.submodule_search_locations:
+            size = sum(_tree_bytes(Path(p)) for p in spec.submodule_search_locations)
+        sizes[key] = size
+        todo.extend(_requirement_names(dist))
+    return {"total_mb": sum(v or 0 for v in sizes.values()) / 1e6,
+            "packages_mb": {k: (v / 1e6 if v is not None else None) for k, v in sizes.items()}}
+
+
+# ---------------------------------------------------------------------- driver
+def prepare_data(train_rows, test_rows, directory: str) -> tuple[str, dict]:
+    """Fashion-MNIST scaled to float32 [0, 1], written once for every worker to load."""
+    from lamina.datasets import fashion_mnist
+
+    (x_train, y_train), (x_test, y_test) = fashion_mnist.load_data()
+    arrays = {
+        "x_train": (x_train[:train_rows].astype(np.float32) / np.float32(255.0)),
+        "y_train": y_train[:train_rows].astype(np.int64),
+        "x_test": (x_test[:test_rows].astype(np.float32) / np.float32(255.0)),
+        "y_test": y_test[:test_rows].astype(np.int64),
+    }
+    path = os.path.join(directory, "fashion_mnist_f32.npz")
+    np.savez(path, **arrays)
+    return path, {"train_rows": len(arrays["x_train"]), "test_rows": len(arrays["x_test"])}
+
+
+def run_model(key: str, sides: list[str], data_path: str, args) -> dict:
+    """Every repeat of one model, the libraries taking turns; fresh worker per run."""
+    runs: dict[str, list[dict]] = {side: [] for side in sides}
+    with BackgroundLoad() as load:
+        for r in range(args.repeats):
+            for side in sides if r % 2 == 0 else sides[::-1]:
+                print(f"  {MODELS[key][1]}: {side}, run {r + 1}/{args.repeats} ...",
+                      file=sys.stderr, flush=True)
+                factory = functools.partial(RUNNERS[side], key, data_path, args.epochs, r,
+                                            args.infer_repeats)
+                worker = Worker(factory)
+                runs[side].append(worker.info)
+                worker.close()
+    row = {"key": key, "model": MODELS[key][1], "batch_size": MODELS[key][5],
+           "background_cpu_percent": load.percent, "runs": runs}
+    for side, results in runs.items():
+        for field in ("epoch_s", "infer_s", "accuracy", "peak_rss_train_mb", "train_loss"):
+            row[f"{side}_{field}"] = statistics.median(res[field] for res in results)
+        row[f"{side}_rss_rise_mb"] = statistics.median(
+            res["peak_rss_train_mb"] - (res["rss_before_train_mb"] or 0.0) for res in results)
+        row[f"{side}_samples_per_s"] = results[0]["infer_rows"] / row[f"{side}_infer_s"]
+    if "torch" in runs and runs["torch"][0]["data"] != runs["lamina"][0]["data"]:
+        raise RuntimeError("the lamina and torch workers loaded different data")
+    return row
+
+
+def _ratio(row, field):
+    t = row.get(f"torch_{field}")
+    return row[f"lamina_{field}"] / t if t else None
+
+
+def _fmt(value, spec):
+    return "-" if value is None else format(value, spec)
+
+
+def _verdict(ratio, target):
+    return "-" if ratio is None else ("ok" if ratio <= target else "MISS")
+
+
+def tables(rows: list[dict], library: dict, have_torch: bool) -> str:
+    out = []
+    train = []
+    for r in rows:
+        ratio = _ratio(r, "epoch_s")
+        target = MODELS[r["key"]][6]
+        train.append([r["model"], f"{r['lamina_epoch_s']:.2f}",
+                      _fmt(r.get("torch_epoch_s"), ".2f"), _fmt(ratio, ".2f"),
+                      f"<= {target:g}", _verdict(ratio, target),
+                      f"{r['lamina_accuracy']:.4f}", _fmt(r.get("torch_accuracy"), ".4f"),
+                      f"{r['background_cpu_percent']:.0f}"])
+    out.append(format_table(["training", "lamina s/epoch", "torch s/epoch", "lamina/torch",
+                             "target", "", "lamina acc", "torch acc", "bg%"], train))
+    infer = []
+    for r in rows:
+        ratio = _ratio(r, "infer_s")
+        infer.append([r["model"], f"{1000 * r['lamina_infer_s']:.1f}",
+                      _fmt(r.get("torch_infer_s") and 1000 * r["torch_infer_s"], ".1f"),
+                      _fmt(ratio, ".2f"), _verdict(ratio, TARGETS["inference"]),
+                      f"{r['lamina_samples_per_s']:,.0f}",
+                      _fmt(r.get("torch_samples_per_s"), ",.0f")])
+    rows_n = rows[0]["runs"]["lamina"][0]["infer_rows"] if rows else 0
+    out.append(format_table([f"inference, {rows_n} images at batch {INFER_BATCH}", "lamina ms",
+                             "torch ms", "lamina/torch", f"<= {TARGETS['inference']:g}",
+                             "lamina img/s", "torch img/s"], infer))
+    memory = []
+    for r in rows:
+        ratio = _ratio(r, "peak_rss_train_mb")
+        memory.append([r["model"], f"{r['lamina_peak_rss_train_mb']:.0f}",
+                       _fmt(r.get("torch_peak_rss_train_mb"), ".0f"), _fmt(ratio, ".2f"),
+                       _verdict(ratio, TARGETS["memory"]), f"{r['lamina_rss_rise_mb']:.0f}",
+                       _fmt(r.get("torch_rss_rise_mb"), ".0f")])
+    out.append(format_table(["peak RSS while training", "lamina MB", "torch MB", "lamina/torch",
+                             f"<= {TARGETS['memory']:g}", "lamina rise", "torch rise"], memory))
+    out.append("(peak RSS: the process's whole peak while fit / the loop ran, library and data "
+               "included; rise: that peak minus the RSS just before training)")
+    lib = [["import (fresh interpreter), ms", f"{library['import_ms']['lamina']:.0f}",
+            _fmt(library["import_ms"].get("torch"), ".0f"),
+            _fmt(library["import_ms"].get("torch") and library["import_ms"]["lamina"]
+                 / library["import_ms"]["torch"], ".2f"),
+            _verdict(library["import_ms"]["lamina"] / 1000 / TARGETS["import_s"], 1.0)
+            + f" (<= {1000 * TARGETS['import_s']:.0f} ms)"],
+           ["installed size with dependencies, MB", f"{library['size']['lamina']['total_mb']:.1f}",
+            _fmt(library["size"].get("torch", {}).get("total_mb"), ".1f"),
+            _fmt(library["size"].get("torch") and library["size"]["lamina"]["total_mb"]
+                 / library["size"]["torch"]["total_mb"], ".3f"), "-"]]
+    out.append(format_table(["library", "lamina", "torch", "lamina/torch", "target"], lib))
+    if not have_torch:
+        out.append("(PyTorch not timed: --lamina-only or not installed)")
+    return "\n\n".join(out)
+
+
+def main(argv=None) -> int:
+    sys.stdout.reconfigure(line_buffering=True)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", default="a,b,c,d,e",
+                        help="comma-separated subset: letters a-e or keys "
+                             + ", ".join(f"{s[0]}={k}" for k, s in MODELS.items()))
+    parser.add_argument("--repeats", type=int, default=3, help="runs per model and library")
+    parser.add_argument("--epochs", type=int, default=1, help="epochs per run")
+    parser.add_argument("--train-rows", type=int, default=None,
+                        help="train on the first N images only (quick checks)")
+    parser.add_argument("--test-rows", type=int, default=None,
+                        help="test on the first N test images only")
+    parser.add_argument("--infer-repeats", type=int, default=3,
+                        help="timed inference passes per run (after one warm-up pass)")
+    parser.add_argument("--max-load", type=float, default=10.0,
+                        help="wait (up to 2 min) for other programs to use less CPU than this")
+    parser.add_argument("--lamina-only", action="store_true", help="do not run PyTorch")
+    parser.add_argument("--no-json", action="store_true", help="do not write results/*.json")
+    args = parser.parse_args(argv)
+    keys = [LETTERS.get(m.strip(), m.strip()) for m in args.models.split(",") if m.strip()]
+    unknown = [k for k in keys if k not in MODELS]
+    if unknown:
+        parser.error(f"unknown models {unknown}; choose from {list(LETTERS)} or {list(MODELS)}")
+    if args.repeats < 1 or args.epochs < 1:
+        parser.error("--repeats and --epochs must be >= 1")
+
+    have_torch = not args.lamina_only and importlib.util.find_spec("torch") is not None
+    if not args.lamina_only and not have_torch:
+        print("PyTorch is not installed: running lamina alone. For the comparison run:\n"
+              "    .venv/bin/python -m pip install torch==2.13.0\n")
+    sides = ["lamina", "torch"] if have_torch else ["lamina"]
+    machine = machine_info()
+    quiet = wait_for_quiet(args.max_load)
+    print(f"{machine['date']}  {machine['cpu']}  ({machine['usable_cores']} of "
+          f"{machine['cores']} cores, {quiet:.0f}% busy before start)")
+
+    with tempfile.TemporaryDirectory(prefix="lamina-compare-") as tmp:
+        data_path, sizes = prepare_data(args.train_rows, args.test_rows, tmp)
+        print(f"Fashion-MNIST: {sizes['train_rows']} train / {sizes['test_rows']} test images, "
+              f"float32; {args.epochs} epoch(s) per run; median of {args.repeats} run(s) per "
+              "library, turns alternating, a fresh process per run\n")
+        rows = [run_model(key, sides, data_path, args) for key in keys]
+
+    print("  timing import (fresh interpreters) ...", file=sys.stderr, flush=True)
+    imports = import_times(sides, repeats=5)
+    library = {"import_ms": {s: 1000 * statistics.median(t) for s, t in imports.items()},
+               "import_times_ms": {s: [1000 * v for v in t] for s, t in imports.items()},
+               "size": {s: installed_size(s) for s in sides}}
+    first = rows[0]["runs"]
+    machine["blas"] = first["lamina"][0]["blas"]
+    if have_torch:
+        machine.update({k: first["torch"][0][k] for k in ("torch", "torch_threads",
+                                                          "torch_onednn")})
+        print(f"numpy {np.__version__} ({machine['blas']}); torch {machine['torch']} "
+              f"({machine['torch_threads']} threads)\n")
+    print(tables(rows, library, have_torch))
+    noisy = [r["key"] for r in rows if r["background_cpu_percent"] > args.max_load]
+    print("\nbg% = share of the CPU other programs took while the model's runs went on"
+          + (f"; noisy: {noisy}, rerun on a quiet machine" if noisy else ""))
+    if not args.no_json:
+        settings = {k: getattr(args, k) for k in ("repeats", "epochs", "train_rows", "test_rows",
+                                                  "infer_repeats", "max_load")}
+        settings.update(sizes, dtype="float32", infer_batch=INFER_BATCH,
+                        isolation="a fresh worker process per model, library and run")
+        path = write_results("compare", {"machine": machine, "settings": settings,
+                                         "models": rows, "library": library})
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
