@@ -72,9 +72,13 @@ def test_conv2d_matches_scipy(xs, ks, padding, strides, dilation):
 
 
 @pytest.mark.parametrize("chunk_bytes", [1, 2000, 8000, 14000])
-def test_chunked_paths_agree(monkeypatch, chunk_bytes):
-    """Row blocks of one image (1 or 2 rows) and 2 whole images per chunk (5 = 2 + 2 + 1)."""
+@pytest.mark.parametrize("small_c", [0, 4])
+def test_chunked_paths_agree(monkeypatch, chunk_bytes, small_c):
+    """Row blocks of one image (1 or 2 rows) and 2 whole images per chunk (5 = 2 + 2 + 1);
+    with ``small_c`` the forward copies transposed columns, 1-3 images per chunk."""
     monkeypatch.setattr(_im2col, "_CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(_im2col, "_SMALL_C", small_c)
+    monkeypatch.setattr(_im2col, "_SMALL_C_ROWS", chunk_bytes // 200 + 1)
     x, k, b = rng.standard_normal((5, 7, 6, 3)), rng.standard_normal((3, 2, 3, 4)), \
         rng.standard_normal(4)
     got = ops.conv2d(Tensor(x), Tensor(k), Tensor(b), strides=(2, 1), padding="same")
@@ -113,6 +117,20 @@ def test_conv2d_fused_relu_equals_relu_of_conv_with_its_gradients(strides, paddi
     np.testing.assert_allclose(fused, np.maximum(ops.conv2d(*tensors, **kw).data, 0), atol=0)
     assert (fused == 0).any() and (fused > 0).any()  # both sides of the kink are exercised
     check_grad(lambda *t: ops.conv2d(*t, activation="relu", **kw), *args)
+
+
+@pytest.mark.parametrize("strides,padding,dilation", GRAD_CASES[:6])
+@pytest.mark.parametrize("activation", [None, "relu"])
+def test_conv2d_kernel_gradient_alone_few_channels(monkeypatch, strides, padding, dilation,
+                                                   activation):
+    """The first layer of an image model: only kernel and bias need gradients (the small-C
+    kernel-gradient path, in chunks of 1-2 images)."""
+    monkeypatch.setattr(_im2col, "_SMALL_C_ROWS", 20)
+    x, k, b = rng.standard_normal((3, 6, 5, 1)), rng.standard_normal((2, 3, 1, 3)), \
+        rng.standard_normal(3)
+    check_grad(lambda *t: ops.conv2d(*t, strides=strides, padding=padding,
+                                     dilation_rate=dilation, activation=activation),
+               x, k, b, wrt=[1, 2])
 
 
 def test_conv2d_fused_relu_bias_only_gradient_and_bad_activation():

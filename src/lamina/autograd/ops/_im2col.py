@@ -99,6 +99,26 @@ def _column_buffer(xp, chunks, wo, width, ones, dtype):
     return buf
 
 
+def _columns_t(xp, view, n0, n1, ksize, buf):
+    """The transposed im2col of images ``n0:n1`` into ``buf`` (kh*kw*C [+1], rows): one copy
+    per kernel offset, each reading whole image rows (for few channels)."""
+    (kh, kw), c = ksize, view.shape[5]
+    rows = (n1 - n0) * view.shape[1] * view.shape[2]
+    for i in range(kh):
+        for j in range(kw):
+            block = buf[(i * kw + j) * c:(i * kw + j + 1) * c, :rows]
+            xp.copyto(block.reshape(c, n1 - n0, *view.shape[1:3]),
+                      view[n0:n1, :, :, i, j, :].transpose(3, 0, 1, 2))
+    return buf[:, :rows]
+
+
+#: below this many input channels conv_forward copies columns transposed (see _columns_t):
+#: measured on 64x28x28xC -> 16, 3x3, one core: C=1 0.8 ms against 2.8; C=3 5.1 against 5.9;
+#: C=8 7.3 against 5.1 (the row-wise copy's runs of kw*C values get long enough)
+_SMALL_C = 4
+_SMALL_C_ROWS = 8192  # output pixels per chunk of the transposed copy
+
+
 def conv_forward(xp, xpad, w, out_hw, ksize, strides, dilation, out=None, relu=False):
     """Valid correlation of ``xpad`` (N, Hp, Wp, C) with ``w`` (kh*kw*C [+1], O).
 
@@ -113,6 +133,19 @@ def conv_forward(xp, xpad, w, out_hw, ksize, strides, dilation, out=None, relu=F
     if out is None:
         out = xp.empty((n, ho, wo, w.shape[1]), dtype=w.dtype)
     out2 = out.reshape(n * ho * wo, w.shape[1])
+    if c < _SMALL_C:
+        step = max(1, _SMALL_C_ROWS // (ho * wo))
+        buf = xp.empty((w.shape[0], min(step, n) * ho * wo), dtype=xpad.dtype)
+        if ones:
+            buf[width] = 1
+        for n0 in range(0, n, step):
+            n1 = min(n, n0 + step)
+            cols_t = _columns_t(xp, view, n0, n1, ksize, buf)
+            result = out2[n0 * ho * wo:n1 * ho * wo]
+            xp.matmul(cols_t.T, w, out=result)
+            if relu:
+                xp.maximum(result, 0, out=result)
+        return out
     chunks = _chunks(n, ho, wo * width * xpad.itemsize)
     buf = _column_buffer(xp, chunks, wo, width, ones, xpad.dtype)
     for n0, n1, h0, h1 in chunks:
@@ -144,6 +177,32 @@ def conv_kernel_grad(xp, xpad, grad, ksize, strides, dilation, with_bias):
         start = (n0 * ho + h0) * wo
         xp.matmul(buf[:rows].T, g2[start:start + rows], out=part)
         total += part
+    return total[:width], (total[width] if with_bias else None)
+
+
+def small_c_kernel_grad(xp, xpad, grad, ksize, strides, dilation, with_bias, relu_out=None):
+    """:func:`conv_kernel_grad` for inputs with few channels: ``cols_t @ grad`` per chunk of
+    images, from the transposed im2col (measured on 64x28x28x1 -> 16, 3x3: 1.2 ms against
+    2.5 for the stride-1 pass). ``relu_out`` masks the gradient chunk by chunk (fused ReLU).
+    Returns (dK (kh*kw*C, O), db (O,) or None)."""
+    n, ho, wo, o = grad.shape
+    width = ksize[0] * ksize[1] * xpad.shape[3]
+    view = _patches(xp, xpad, ksize, (ho, wo), strides, dilation)
+    g2 = xp.ascontiguousarray(grad).reshape(n * ho * wo, o)
+    mask2 = None if relu_out is None else relu_out.reshape(n * ho * wo, o)
+    step = max(1, _SMALL_C_ROWS // (ho * wo))
+    buf = xp.empty((width + int(with_bias), min(step, n) * ho * wo), dtype=xpad.dtype)
+    if with_bias:
+        buf[width] = 1
+    masked = xp.empty((buf.shape[1], o), dtype=grad.dtype) if mask2 is not None else None
+    total = xp.zeros((buf.shape[0], o), dtype=grad.dtype)
+    for n0 in range(0, n, step):
+        n1 = min(n, n0 + step)
+        rows = slice(n0 * ho * wo, n1 * ho * wo)
+        g = g2[rows]
+        if mask2 is not None:
+            g = xp.multiply(g, mask2[rows] > 0, out=masked[:g.shape[0]])
+        total += _columns_t(xp, view, n0, n1, ksize, buf) @ g
     return total[:width], (total[width] if with_bias else None)
 
 

@@ -15,12 +15,14 @@ as conv2d on a height-1 image. Each gradient is computed only when an input need
 from __future__ import annotations
 
 from lamina.autograd.function import Function
+from lamina.autograd.ops import _im2col
 from lamina.autograd.ops._im2col import (
     col2im,
     conv_forward,
     conv_kernel_grad,
     pad_input,
     padded_shape,
+    small_c_kernel_grad,
     stride1_backward,
 )
 from lamina.autograd.ops._spatial import (
@@ -122,6 +124,9 @@ class Conv2D(Function):
             part = None if full is None else full[lo:hi]
             xs = None if xpad is None else xpad[lo:hi]
             mask = None if relu_out is None else relu_out[lo:hi]
+            if need[1] and not need[0] and c < _im2col._SMALL_C:  # e.g. the first layer on images
+                return small_c_kernel_grad(xp, xs, grad[lo:hi], k_shape[:2], strides, dilation,
+                                           need_b, relu_out=mask)
             if fused and (need[0] or need[1]):  # ReLU's mask and the bias grad on the way
                 return stride1_backward(xp, xs, grad[lo:hi], kernel, padded, dilation,
                                         dx_out=part, relu_out=mask, bias=need_b)[1:]
