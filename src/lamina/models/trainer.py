@@ -13,6 +13,7 @@ import warnings
 import numpy
 
 from lamina.autograd import no_grad
+from lamina.parallel import lamina_threads
 from lamina.models.data_adapter import make_adapter
 
 
@@ -109,6 +110,10 @@ class Trainer:
             metric.update_state(y, y_pred, sample_weight=sample_weight if weighted else None)
 
     def _train_step(self, x, y, sample_weight):
+        with lamina_threads():  # one BLAS-threads scope for the whole step (see lamina.parallel)
+            return self._train_step_body(x, y, sample_weight)
+
+    def _train_step_body(self, x, y, sample_weight):
         y_pred = self(x, training=True)
         self._resolve_metrics(y, y_pred)
         loss = self._compute_loss(y, y_pred, sample_weight)
@@ -122,7 +127,7 @@ class Trainer:
         return float(loss.data)
 
     def _test_step(self, x, y, sample_weight):
-        with no_grad():
+        with no_grad(), lamina_threads():
             y_pred = self(x, training=False)
             self._resolve_metrics(y, y_pred)
             loss = self._compute_loss(y, y_pred, sample_weight)
@@ -245,7 +250,7 @@ class Trainer:
         """Outputs for ``x`` as a NumPy array, computed in batches without a graph."""
         data = make_adapter(x, None, None, batch_size, False, None, steps, self.dtype)
         outputs = []
-        with no_grad():
+        with no_grad(), lamina_threads():
             for xb, _, _ in data.batches():
                 outputs.append(self(xb, training=False).data)
         if not outputs:
