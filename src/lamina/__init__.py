@@ -4,13 +4,11 @@ Every gradient is readable: ``lamina.autograd`` holds the engine and the
 derivative of each op; ``lamina.functional`` exposes the ops by name. The Keras
 API lives in ``lamina.layers``, ``lamina.models``, ``lamina.optimizers``,
 ``lamina.losses``, ``lamina.metrics`` and ``lamina.callbacks``; those submodules
-load on first use, so ``import lamina`` stays fast.
+load on first use, so ``import lamina`` stays fast: even NumPy is imported only when
+the first name is looked up (``lamina.Tensor``, ``lamina.layers``, ...).
 """
 
 import importlib
-
-from lamina.autograd import Tensor, Variable, enable_grad, is_grad_enabled, no_grad
-from lamina.backend import floatx, set_floatx
 
 __version__ = "0.1.0"
 
@@ -35,11 +33,19 @@ __all__ = [
 ]
 
 
+_LAZY_NAMES = {
+    "Tensor": "lamina.autograd", "Variable": "lamina.autograd", "enable_grad": "lamina.autograd",
+    "is_grad_enabled": "lamina.autograd", "no_grad": "lamina.autograd",
+    "floatx": "lamina.backend", "set_floatx": "lamina.backend",
+    "Perceptron": "lamina.perceptron",
+}
+
+
 def __getattr__(name):
+    if name in _LAZY_NAMES:
+        value = getattr(importlib.import_module(_LAZY_NAMES[name]), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
     if name in _SUBMODULES:
         return importlib.import_module(f"lamina.{name}")
-    if name == "Perceptron":
-        from lamina.perceptron import Perceptron
-
-        return Perceptron
     raise AttributeError(f"module 'lamina' has no attribute {name!r}")

@@ -13,8 +13,8 @@ import warnings
 import numpy
 
 from lamina.autograd import no_grad
-from lamina.parallel import lamina_threads
 from lamina.models.data_adapter import make_adapter
+from lamina.parallel import lamina_threads
 
 
 def _legacy(kwargs: dict, old: str, new: str, where: str):
