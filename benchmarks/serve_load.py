@@ -7,7 +7,9 @@ of requests from ``--concurrency`` keep-alive connections of a small asyncio HTT
 drawing the way the page sends it (JSON strokes), or a PNG data URL (``--payload png``).
 A request counts as an error unless it answers 200 with 10 results.
 
-Reports requests per second, p50/p90/p99 latency and errors; writes
+Reports requests per second, p50/p90/p99 latency and errors, the server's CPU time per
+request (a figure other programs on the machine disturb less than req/s) and the share of the
+CPU other programs took during the run (bg); writes
 ``benchmarks/results/serve_load-<stamp>.json``. The target is >= 200 req/s with 0 errors.
 
 Run: ``.venv/bin/python benchmarks/serve_load.py [--requests 3000] [--concurrency 16]``.
@@ -29,7 +31,14 @@ import tempfile
 import time
 import urllib.request
 
-from _timing import cpu_busy, format_table, machine_info, write_results
+from _timing import (
+    BackgroundLoad,
+    _process_ticks,
+    cpu_busy,
+    format_table,
+    machine_info,
+    write_results,
+)
 
 SERVER = """
 import sys, uvicorn
@@ -151,8 +160,11 @@ def main(argv=None) -> int:
         try:
             _wait_ready(port, process)
             asyncio.run(_drive(port, bodies, args.warmup, min(args.concurrency, 4)))
-            seconds, latencies, errors = asyncio.run(
-                _drive(port, bodies, args.requests, args.concurrency))
+            ticks = _process_ticks(process.pid)
+            with BackgroundLoad(pids=[process.pid]) as others:
+                seconds, latencies, errors = asyncio.run(
+                    _drive(port, bodies, args.requests, args.concurrency))
+            ticks = _process_ticks(process.pid) - ticks
             alive = process.poll() is None
         finally:
             process.terminate()
@@ -168,10 +180,15 @@ def main(argv=None) -> int:
         "p90_ms": round(1000 * _percentile(latencies, 90), 2),
         "p99_ms": round(1000 * _percentile(latencies, 99), 2),
         "errors": len(errors), "first_errors": errors[:5], "server_alive": alive,
+        "server_cpu_ms_per_request": round(1000 * ticks / os.sysconf("SC_CLK_TCK")
+                                           / max(len(latencies), 1), 2),
         "cpu_busy_before_percent": round(background, 1),
+        "background_percent": round(others.percent, 1),
     }
     print(f"POST /api/classify ({args.payload}) on loopback; {os.cpu_count()} cores; "
-          f"CPU busy before the run: {background:.0f}%")
+          f"CPU busy before the run: {background:.0f}%; other programs during it (bg): "
+          f"{others.percent:.0f}%; server CPU per request: "
+          f"{result['server_cpu_ms_per_request']} ms")
     print(format_table(
         ["requests", "conns", "req/s", "p50 ms", "p90 ms", "p99 ms", "errors"],
         [[result["requests"], args.concurrency, result["requests_per_second"], result["p50_ms"],

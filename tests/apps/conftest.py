@@ -78,3 +78,14 @@ def png_bytes(strokes=PLUS, size=(420, 420), mode="RGBA", paper=(0, 0, 0, 0),
 
 def data_url(data: bytes, mime: str = "image/png") -> str:
     return f"data:{mime};base64," + base64.b64encode(data).decode()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say why the browser test was skipped, also without ``-rs`` (a bare ``s`` in CI's log
+    would hide that Chromium or Playwright is missing)."""
+    chars = (getattr(config.option, "reportchars", "") or "").lower()
+    if "s" in chars or "a" in chars:
+        return  # pytest prints the reasons itself
+    for report in terminalreporter.stats.get("skipped", []):
+        if "test_browser" in report.nodeid and isinstance(report.longrepr, tuple):
+            terminalreporter.write_line(f"SKIPPED {report.nodeid}: {report.longrepr[2]}")

@@ -81,6 +81,60 @@ def test_png_dark_on_light_transparent_or_inverted_give_the_same_image():
     assert on_transparent[16, 16] == 0.0  # the hole of the zero
 
 
+def _png_reference(data: bytes) -> numpy.ndarray:
+    """The plain way: composite the whole image on white, invert a dark border, fit."""
+    import io
+
+    from PIL import Image
+
+    from lamina.datasets.symbols import fit_to_box
+
+    with Image.open(io.BytesIO(data)) as img:
+        rgba = img.convert("RGBA")
+    paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    gray = Image.alpha_composite(paper, rgba).convert("L")
+    ink = 1.0 - numpy.asarray(gray, dtype=numpy.float32) / 255.0
+    border = numpy.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
+    return fit_to_box(1.0 - ink if numpy.median(border) > 0.5 else ink, 32)
+
+
+@pytest.mark.parametrize("case", ["semi-transparent", "touches-edges", "inverted-margin",
+                                  "transparent-key", "rgb", "la"])
+def test_png_shortcuts_give_exactly_the_plain_composite(case):
+    """Only the visible part of a transparent image is composited, and opaque L/RGB images
+    skip compositing; the result must be bit-identical to compositing everything."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGBA", (300, 200), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    draw.line([(40, 30), (200, 150), (260, 60)], fill=(30, 60, 90, 160), width=9)
+    if case == "touches-edges":
+        draw.line([(0, 5), (299, 199)], fill=(0, 0, 0, 255), width=3)
+    if case == "inverted-margin":  # a black sheet (light ink) inside a transparent margin
+        img = Image.new("RGBA", (300, 200), (0, 0, 0, 0))
+        img.paste((0, 0, 0, 255), (0, 0, 300, 190))
+        ImageDraw.Draw(img).line([(40, 30), (200, 150)], fill=(255, 255, 255, 255), width=9)
+    if case == "transparent-key":
+        img = img.convert("RGB").convert("P")
+        img.info["transparency"] = 0
+    if case in ("rgb", "la"):
+        img = Image.alpha_composite(Image.new("RGBA", img.size, "white"), img)
+        img = img.convert("RGB") if case == "rgb" else img.convert("LA")
+    buf = io.BytesIO()
+    img.save(buf, "PNG", **({"transparency": 0} if case == "transparent-key" else {}))
+    data = buf.getvalue()
+    expected = _png_reference(data)
+    assert expected.max() > 0.3  # something was drawn
+    numpy.testing.assert_array_equal(image_from_png(data), expected)
+
+
+def test_a_fully_transparent_png_is_nothing_drawn():
+    with pytest.raises(EmptyDrawing, match="nothing drawn"):
+        image_from_png(png_bytes([]))
+
+
 def test_png_and_strokes_of_one_drawing_look_alike():
     from_png = image_from_png(png_bytes(PLUS, width=30))
     from_strokes = strokes_to_image(PLUS)

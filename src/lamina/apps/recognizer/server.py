@@ -288,7 +288,9 @@ def create_app(model_path=None, data_dir=None, *, recognizer: Recognizer | None 
         fields = await _read_fields(request)
         k = _k(fields, len(recognizer.classes))
         image = await run_in_threadpool(_to_image, fields)
-        return {"results": recognizer.rank(await batcher(image), k)}
+        # A JSONResponse as is: FastAPI's jsonable_encoder pass over the same dict would
+        # cost the event loop 0.2 ms per request, for the same bytes.
+        return JSONResponse({"results": recognizer.rank(await batcher(image), k)})
 
     @app.post("/api/drawings", status_code=201)
     async def drawings(request: Request):
