@@ -133,6 +133,20 @@ def test_conv2d_kernel_gradient_alone_few_channels(monkeypatch, strides, padding
                x, k, b, wrt=[1, 2])
 
 
+@pytest.mark.parametrize("padding,dilation", [("same", (1, 1)), ("valid", (2, 1)),
+                                              (((2, 0), (1, 3)), (1, 1)), ("same", (1, 2))])
+@pytest.mark.parametrize("activation", [None, "relu"])
+def test_conv2d_many_channel_stride1_backward_as_products(monkeypatch, padding, dilation,
+                                                          activation):
+    """With many channels the stride-1 backward is two im2col products: the input gradient
+    a convolution of the padded gradient with the flipped kernel."""
+    monkeypatch.setattr(_im2col, "_BIG_C", 2)
+    x, k, b = rng.standard_normal((2, 6, 5, 2)), rng.standard_normal((2, 3, 2, 3)), \
+        rng.standard_normal(3)
+    check_grad(lambda *t: ops.conv2d(*t, padding=padding, dilation_rate=dilation,
+                                     activation=activation), x, k, b)
+
+
 def test_conv2d_fused_relu_bias_only_gradient_and_bad_activation():
     x, k, b = rng.standard_normal((2, 5, 5, 2)), rng.standard_normal((3, 3, 2, 2)), \
         rng.standard_normal(2)

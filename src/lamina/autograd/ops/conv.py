@@ -24,6 +24,7 @@ from lamina.autograd.ops._im2col import (
     padded_shape,
     small_c_kernel_grad,
     stride1_backward,
+    stride1_input_grad,
 )
 from lamina.autograd.ops._spatial import (
     expect_ndim,
@@ -127,11 +128,14 @@ class Conv2D(Function):
             if need[1] and not need[0] and c < _im2col._SMALL_C:  # e.g. the first layer on images
                 return small_c_kernel_grad(xp, xs, grad[lo:hi], k_shape[:2], strides, dilation,
                                            need_b, relu_out=mask)
-            if fused and (need[0] or need[1]):  # ReLU's mask and the bias grad on the way
+            as_products = fused and c >= _im2col._BIG_C  # many channels: two im2col GEMMs
+            if fused and not as_products and (need[0] or need[1]):  # mask, bias on the way
                 return stride1_backward(xp, xs, grad[lo:hi], kernel, padded, dilation,
                                         dx_out=part, relu_out=mask, bias=need_b)[1:]
             g = grad[lo:hi] if mask is None else grad[lo:hi] * (mask > 0)
-            if need[0]:
+            if need[0] and as_products:
+                stride1_input_grad(xp, g, kernel, dilation, out=part)
+            elif need[0]:
                 col2im(xp, g, kernel, padded, strides, dilation, out=part)
             if need[1]:  # the bias gradient comes out of the same GEMM (a ones column)
                 return conv_kernel_grad(xp, xs, g, k_shape[:2], strides, dilation, need_b)
