@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import numbers
 
-from lamina._lookup import lookup
+from lamina._registry import Configurable, Registry
 from lamina.autograd.tensor import Tensor
 from lamina.backend import get_array_module
-from lamina.saving.registry import get_registered
 
 __all__ = ["Constraint", "MaxNorm", "NonNeg", "UnitNorm", "MinMaxNorm",
            "get", "serialize", "deserialize"]
@@ -62,22 +61,11 @@ def _number(value, name, where):
     return float(value)
 
 
-class Constraint:
+class Constraint(Configurable):
     """Base class: ``__call__(w)`` returns the projected array; the identity here."""
 
     def __call__(self, w):
         return w
-
-    def get_config(self) -> dict:
-        return {}
-
-    @classmethod
-    def from_config(cls, config: dict):
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 class MaxNorm(Constraint):
@@ -165,35 +153,18 @@ class MinMaxNorm(Constraint):
 ALL_OBJECTS = {cls.__name__: cls for cls in (Constraint, MaxNorm, NonNeg, UnitNorm, MinMaxNorm)}
 ALL_OBJECTS.update({"max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm,
                     "min_max_norm": MinMaxNorm})
-_NAMES = {k: v for k, v in ALL_OBJECTS.items() if k[0].islower()}
-
-
-def _by_name(name: str):
-    try:
-        return lookup(ALL_OBJECTS, name, "constraint")
-    except ValueError:
-        pass
-    custom = get_registered(name)  # classes registered with register_serializable
-    if custom is not None:
-        return custom
-    return lookup(_NAMES, name, "constraint")  # raises, listing the snake_case names
+_REGISTRY = Registry("constraint", Constraint, ALL_OBJECTS, config_error=(
+    TypeError, "a dict like {'class_name': 'MaxNorm', 'config': {}}"))
 
 
 def serialize(constraint) -> dict:
     """``{"class_name": ..., "config": ...}`` for a constraint instance."""
-    if not isinstance(constraint, Constraint):
-        raise TypeError(f"serialize: expected a Constraint; received {constraint!r}")
-    return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
+    return _REGISTRY.serialize(constraint)
 
 
 def deserialize(config: dict) -> Constraint:
     """Rebuild a constraint from :func:`serialize`'s dict."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise TypeError(
-            "deserialize: expected a dict like {'class_name': 'MaxNorm', 'config': {}}; "
-            f"received {config!r}"
-        )
-    return _by_name(config["class_name"]).from_config(dict(config.get("config") or {}))
+    return _REGISTRY.deserialize(config)
 
 
 def get(identifier):
@@ -203,17 +174,4 @@ def get(identifier):
     names too), a :class:`Constraint` instance or class, a config dict, any callable
     ``array -> array``, or None.
     """
-    if identifier is None or isinstance(identifier, Constraint):
-        return identifier
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return _by_name(identifier)()
-    if isinstance(identifier, type) and issubclass(identifier, Constraint):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise TypeError(
-        "constraints.get: expected a name, a Constraint, a config dict or a callable; "
-        f"received {identifier!r}"
-    )
+    return _REGISTRY.get(identifier)

@@ -18,10 +18,9 @@ from __future__ import annotations
 import math
 import numbers
 
-from lamina._lookup import lookup
+from lamina._registry import Configurable, Registry
 from lamina.autograd import ops
 from lamina.autograd.tensor import Tensor, as_tensor
-from lamina.saving.registry import get_registered
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer",
            "get", "serialize", "deserialize"]
@@ -41,7 +40,7 @@ def _tensor(x, where):
     return x if isinstance(x, Tensor) else as_tensor(x, where=where)
 
 
-class Regularizer:
+class Regularizer(Configurable):
     """Base class: ``__call__(x)`` returns a scalar lamina Tensor; ``get_config`` its args.
 
     Subclass it to write your own penalty from lamina ops (never from raw arrays, or the
@@ -50,17 +49,6 @@ class Regularizer:
 
     def __call__(self, x):
         return as_tensor(0.0)
-
-    def get_config(self) -> dict:
-        return {}
-
-    @classmethod
-    def from_config(cls, config: dict):
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 class L1(Regularizer):
@@ -156,35 +144,18 @@ class OrthogonalRegularizer(Regularizer):
 ALL_OBJECTS = {cls.__name__: cls for cls in (Regularizer, L1, L2, L1L2, OrthogonalRegularizer)}
 ALL_OBJECTS.update({"l1": L1, "l2": L2, "l1_l2": L1L2,
                     "orthogonal_regularizer": OrthogonalRegularizer})
-_NAMES = {k: v for k, v in ALL_OBJECTS.items() if k[0].islower()}
-
-
-def _by_name(name: str):
-    try:
-        return lookup(ALL_OBJECTS, name, "regularizer")
-    except ValueError:
-        pass
-    custom = get_registered(name)  # classes registered with register_serializable
-    if custom is not None:
-        return custom
-    return lookup(_NAMES, name, "regularizer")  # raises, listing the snake_case names
+_REGISTRY = Registry("regularizer", Regularizer, ALL_OBJECTS, config_error=(
+    TypeError, "a dict like {'class_name': 'L2', 'config': {'l2': 0.01}}"))
 
 
 def serialize(regularizer) -> dict:
     """``{"class_name": ..., "config": ...}`` for a regularizer instance."""
-    if not isinstance(regularizer, Regularizer):
-        raise TypeError(f"serialize: expected a Regularizer; received {regularizer!r}")
-    return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
+    return _REGISTRY.serialize(regularizer)
 
 
 def deserialize(config: dict) -> Regularizer:
     """Rebuild a regularizer from :func:`serialize`'s dict."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise TypeError(
-            "deserialize: expected a dict like {'class_name': 'L2', 'config': {'l2': 0.01}}; "
-            f"received {config!r}"
-        )
-    return _by_name(config["class_name"]).from_config(dict(config.get("config") or {}))
+    return _REGISTRY.deserialize(config)
 
 
 def get(identifier):
@@ -193,17 +164,4 @@ def get(identifier):
     Accepts a name (``'l1'``, ``'l2'``, ``'l1_l2'``, ...), a :class:`Regularizer` instance
     or class, a config dict, any callable ``x -> scalar Tensor``, or None.
     """
-    if identifier is None or isinstance(identifier, Regularizer):
-        return identifier
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return _by_name(identifier)()
-    if isinstance(identifier, type) and issubclass(identifier, Regularizer):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise TypeError(
-        "regularizers.get: expected a name, a Regularizer, a config dict or a callable; "
-        f"received {identifier!r}"
-    )
+    return _REGISTRY.get(identifier)

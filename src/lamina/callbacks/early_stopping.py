@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import operator
 import warnings
 
-from lamina.callbacks.callback import Callback, check_int, check_mode, check_number, infer_mode
+from lamina.callbacks._monitor import improvement_op
+from lamina.callbacks.callback import Callback, check_int, check_mode, check_number
 from lamina.callbacks.progbar import print_msg
 
 
@@ -67,15 +69,9 @@ class EarlyStopping(Callback):
         self.best_epoch = 0
 
     def _resolve_mode(self):
-        mode = self.mode if self.mode != "auto" else infer_mode(self.monitor, self.model)
-        if mode is None:
-            raise ValueError(
-                f"EarlyStopping callback received monitor={self.monitor}, but lamina can't "
-                "tell whether that metric should be maximized or minimized. Pass "
-                "mode='max' to stop on the highest value, or mode='min' for the lowest."
-            )
-        self.monitor_op = (lambda a, b: a < b) if mode == "min" else (lambda a, b: a > b)
-        self._sign = -1.0 if mode == "min" else 1.0
+        self.monitor_op = improvement_op("EarlyStopping", self.mode, self.monitor, self.model,
+                                         "stop on")
+        self._sign = -1.0 if self.monitor_op is operator.lt else 1.0
 
     def _is_improvement(self, value, reference):
         if reference is None:

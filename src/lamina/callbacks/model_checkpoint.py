@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import warnings
 
-from lamina.callbacks.callback import Callback, check_int, check_mode, check_number, infer_mode
+from lamina.callbacks._monitor import improvement_op
+from lamina.callbacks.callback import Callback, check_int, check_mode, check_number
 from lamina.callbacks.progbar import print_msg
 
 
@@ -75,23 +76,14 @@ class ModelCheckpoint(Callback):
         if self.save_freq == "epoch":
             self._save(epoch, None, logs)
 
-    def _resolve_mode(self):
-        mode = self.mode if self.mode != "auto" else infer_mode(self.monitor, self.model)
-        if mode is None:
-            raise ValueError(
-                f"ModelCheckpoint callback received monitor={self.monitor}, but lamina can't "
-                "tell whether that metric should be maximized or minimized. Pass "
-                "mode='max' to keep the highest value, or mode='min' for the lowest."
-            )
-        self.monitor_op = (lambda a, b: a < b) if mode == "min" else (lambda a, b: a > b)
-
     def _should_save(self, epoch, logs, filepath):
         if not self.save_best_only:
             if self.verbose > 0:
                 print_msg(f"Epoch {epoch + 1}: saving model to {filepath}")
             return True
         if self.monitor_op is None:
-            self._resolve_mode()
+            self.monitor_op = improvement_op("ModelCheckpoint", self.mode, self.monitor,
+                                             self.model, "keep")
         current = logs.get(self.monitor)
         if current is None:
             warnings.warn(f"Can save best model only with {self.monitor} available. "

@@ -17,8 +17,8 @@ Example:
 from __future__ import annotations
 
 from lamina.datasets import _sources
-from lamina.datasets._idx import IMAGES_MAGIC, LABELS_MAGIC
-from lamina.datasets._sources import IdxDataset, IdxFile
+from lamina.datasets._sources import IdxDataset
+from lamina.datasets.mnist import idx_files
 
 __all__ = ["CLASS_NAMES", "load_data"]
 
@@ -38,15 +38,11 @@ SPEC = IdxDataset(
     name="fashion_mnist",
     title="Fashion-MNIST",
     subdir="fashion-mnist",
-    files=(
-        IdxFile("x_train", "train-images-idx3-ubyte", IMAGES_MAGIC,
-                "f4a8712d7a061bf5bd6d2ca38dc4d50a", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
-        IdxFile("y_train", "train-labels-idx1-ubyte", LABELS_MAGIC,
-                "9018921c3c673c538a1fc5bad174d6f9", "25c81989df183df01b3e8a0aad5dffbe"),
-        IdxFile("x_test", "t10k-images-idx3-ubyte", IMAGES_MAGIC,
-                "8181f5470baa50b63fa0f6fddb340f0a", "bef4ecab320f06d8554ea6380940ec79"),
-        IdxFile("y_test", "t10k-labels-idx1-ubyte", LABELS_MAGIC,
-                "15d484375f8d13e6eb1aabb0c3f46965", "bb300cfdad3c16e7a12a480ee83cd310"),
+    files=idx_files(
+        x_train=("f4a8712d7a061bf5bd6d2ca38dc4d50a", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
+        y_train=("9018921c3c673c538a1fc5bad174d6f9", "25c81989df183df01b3e8a0aad5dffbe"),
+        x_test=("8181f5470baa50b63fa0f6fddb340f0a", "bef4ecab320f06d8554ea6380940ec79"),
+        y_test=("15d484375f8d13e6eb1aabb0c3f46965", "bb300cfdad3c16e7a12a480ee83cd310"),
     ),
     counts=(60000, 10000),
     mirrors=(

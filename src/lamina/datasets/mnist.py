@@ -20,21 +20,33 @@ __all__ = ["CLASS_NAMES", "load_data"]
 #: Label i is the digit i.
 CLASS_NAMES = tuple(str(d) for d in range(10))
 
+
+def idx_files(**checksums):
+    """The four files of MNIST's layout (Fashion-MNIST uses it too) as ``IdxFile`` entries.
+
+    Args:
+        **checksums: ``key=(md5, gz_md5)`` for ``x_train``, ``y_train``, ``x_test`` and
+            ``y_test``: the published MD5s of the uncompressed and of the ``.gz`` file.
+    """
+    return (
+        IdxFile("x_train", "train-images-idx3-ubyte", IMAGES_MAGIC, *checksums["x_train"]),
+        IdxFile("y_train", "train-labels-idx1-ubyte", LABELS_MAGIC, *checksums["y_train"]),
+        IdxFile("x_test", "t10k-images-idx3-ubyte", IMAGES_MAGIC, *checksums["x_test"]),
+        IdxFile("y_test", "t10k-labels-idx1-ubyte", LABELS_MAGIC, *checksums["y_test"]),
+    )
+
+
 # Published checksums of the uncompressed files and of the .gz files on the mirrors
 # (the ones torchvision checks).
 SPEC = IdxDataset(
     name="mnist",
     title="MNIST",
     subdir="mnist",
-    files=(
-        IdxFile("x_train", "train-images-idx3-ubyte", IMAGES_MAGIC,
-                "6bbc9ace898e44ae57da46a324031adb", "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
-        IdxFile("y_train", "train-labels-idx1-ubyte", LABELS_MAGIC,
-                "a25bea736e30d166cdddb491f175f624", "d53e105ee54ea40749a09fcbcd1e9432"),
-        IdxFile("x_test", "t10k-images-idx3-ubyte", IMAGES_MAGIC,
-                "2646ac647ad5339dbf082846283269ea", "9fb629c4189551a2d022fa330f9573f3"),
-        IdxFile("y_test", "t10k-labels-idx1-ubyte", LABELS_MAGIC,
-                "27ae3e4e09519cfbb04c329615203637", "ec29112dd5afa0611ce80d1b7f02629c"),
+    files=idx_files(
+        x_train=("6bbc9ace898e44ae57da46a324031adb", "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
+        y_train=("a25bea736e30d166cdddb491f175f624", "d53e105ee54ea40749a09fcbcd1e9432"),
+        x_test=("2646ac647ad5339dbf082846283269ea", "9fb629c4189551a2d022fa330f9573f3"),
+        y_test=("27ae3e4e09519cfbb04c329615203637", "ec29112dd5afa0611ce80d1b7f02629c"),
     ),
     counts=(60000, 10000),
     mirrors=(

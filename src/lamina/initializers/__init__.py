@@ -20,7 +20,7 @@ has ``fan_in = kh*kw*in`` and ``fan_out = kh*kw*out``.
 
 from __future__ import annotations
 
-from lamina._lookup import lookup
+from lamina._registry import Registry
 from lamina.initializers.base import Initializer, compute_fans
 from lamina.initializers.constant import Constant, Identity, Ones, Zeros
 from lamina.initializers.random import (
@@ -36,7 +36,6 @@ from lamina.initializers.random import (
     TruncatedNormal,
     VarianceScaling,
 )
-from lamina.saving.registry import get_registered
 
 __all__ = [
     "Initializer", "VarianceScaling", "GlorotUniform", "GlorotNormal", "HeNormal", "HeUniform",
@@ -61,39 +60,18 @@ ALL_OBJECTS.update({
     "zeros": Zeros, "zero": Zeros, "ones": Ones, "one": Ones, "constant": Constant,
     "identity": Identity, "IdentityInitializer": Identity,
 })
-# names offered in "did you mean": the snake_case ones users type
-_NAMES = {k: v for k, v in ALL_OBJECTS.items() if k[0].islower()}
-
-
-def _by_name(name: str):
-    try:
-        return lookup(ALL_OBJECTS, name, "initializer")
-    except ValueError:
-        pass
-    custom = get_registered(name)  # classes registered with register_serializable
-    if custom is not None:
-        return custom
-    return lookup(_NAMES, name, "initializer")  # raises, listing the snake_case names
+_REGISTRY = Registry("initializer", Initializer, ALL_OBJECTS, config_error=(
+    TypeError, "a dict like {'class_name': 'GlorotUniform', 'config': {}}"))
 
 
 def serialize(initializer) -> dict:
     """``{"class_name": ..., "config": ...}`` for an initializer instance."""
-    if not isinstance(initializer, Initializer):
-        raise TypeError(
-            f"serialize: expected an Initializer; received {initializer!r}"
-        )
-    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
+    return _REGISTRY.serialize(initializer)
 
 
 def deserialize(config: dict) -> Initializer:
     """Rebuild an initializer from :func:`serialize`'s dict."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise TypeError(
-            "deserialize: expected a dict like {'class_name': 'GlorotUniform', 'config': {}}; "
-            f"received {config!r}"
-        )
-    cls = _by_name(config["class_name"])
-    return cls.from_config(dict(config.get("config") or {}))
+    return _REGISTRY.deserialize(config)
 
 
 def get(identifier):
@@ -107,17 +85,4 @@ def get(identifier):
         >>> get("he_normal")
         HeNormal(seed=None)
     """
-    if identifier is None or isinstance(identifier, Initializer):
-        return identifier
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return _by_name(identifier)()
-    if isinstance(identifier, type) and issubclass(identifier, Initializer):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise TypeError(
-        "initializers.get: expected a name, an Initializer, a config dict or a callable; "
-        f"received {identifier!r}"
-    )
+    return _REGISTRY.get(identifier)

@@ -16,7 +16,7 @@ Modules: ``base`` (Metric, Mean, Sum, MeanMetricWrapper), ``accuracy``, ``regres
 
 from __future__ import annotations
 
-from lamina._lookup import lookup
+from lamina._registry import Registry
 from lamina.metrics.accuracy import (
     ACCURACY_CLASSES,
     Accuracy,
@@ -43,7 +43,6 @@ from lamina.metrics.regression import (
     mean_absolute_error,
     mean_squared_error,
 )
-from lamina.saving.registry import get_registered
 
 __all__ = [
     "Metric", "Mean", "Sum", "MeanMetricWrapper",
@@ -80,17 +79,11 @@ _NAMES = {
     "accuracy": Accuracy, "acc": Accuracy,
 }
 ALL_OBJECTS.update(_NAMES)
-
-
-def _by_name(name: str):
-    try:
-        return lookup(ALL_OBJECTS, name, "metric")
-    except ValueError:
-        pass
-    custom = get_registered(name)  # classes registered with register_serializable
-    if custom is not None:
-        return custom
-    return lookup(_NAMES, name, "metric")  # raises, listing the snake_case names
+_REGISTRY = Registry(
+    "metric", Metric, ALL_OBJECTS,
+    config_error=(TypeError, "a dict like {'class_name': 'Precision', 'config': {}}"),
+    from_callable=MeanMetricWrapper, callable_text="a function fn(y_true, y_pred)",
+)
 
 
 def _accuracy_metric(name, loss, y_true_shape, y_pred_shape):
@@ -103,19 +96,12 @@ def _accuracy_metric(name, loss, y_true_shape, y_pred_shape):
 
 def serialize(metric) -> dict:
     """``{"class_name": ..., "config": ...}`` for a metric instance."""
-    if not isinstance(metric, Metric):
-        raise TypeError(f"serialize: expected a Metric; received {metric!r}")
-    return {"class_name": type(metric).__name__, "config": metric.get_config()}
+    return _REGISTRY.serialize(metric)
 
 
 def deserialize(config: dict) -> Metric:
     """Rebuild a metric from :func:`serialize`'s dict."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise TypeError(
-            "deserialize: expected a dict like {'class_name': 'Precision', 'config': {}}; "
-            f"received {config!r}"
-        )
-    return _by_name(config["class_name"]).from_config(dict(config.get("config") or {}))
+    return _REGISTRY.deserialize(config)
 
 
 def get(identifier, loss=None, y_true_shape=None, y_pred_shape=None):
@@ -138,21 +124,10 @@ def get(identifier, loss=None, y_true_shape=None, y_pred_shape=None):
     A metric made from a name carries that name (``get('acc').name == 'acc'``), so the
     training history uses the keys the user wrote, as in Keras.
     """
-    if identifier is None or isinstance(identifier, Metric):
-        return identifier
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Metric):
-        return identifier()
-    if isinstance(identifier, str):
-        if identifier.lower() in ("accuracy", "acc"):
-            return _accuracy_metric(identifier, loss, y_true_shape, y_pred_shape)
-        metric = _by_name(identifier)()
-        metric.name = identifier
-        return metric
-    if callable(identifier):
-        return MeanMetricWrapper(identifier)
-    raise TypeError(
-        "metrics.get: expected a name, a Metric, a config dict or a function "
-        f"fn(y_true, y_pred); received {identifier!r}"
-    )
+    if not isinstance(identifier, str):
+        return _REGISTRY.get(identifier)
+    if identifier.lower() in ("accuracy", "acc"):
+        return _accuracy_metric(identifier, loss, y_true_shape, y_pred_shape)
+    metric = _REGISTRY.get(identifier)
+    metric.name = identifier
+    return metric

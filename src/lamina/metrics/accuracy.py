@@ -13,6 +13,7 @@ import numbers
 
 from lamina.backend import get_array_module
 from lamina.metrics.base import (
+    FixedFunctionMetric,
     MeanMetricWrapper,
     check_same_shape,
     per_sample_mean,
@@ -138,17 +139,14 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
     return per_sample_mean(_in_top_k(where, targets, y_pred, _check_k(k, where))[..., None])
 
 
-class Accuracy(MeanMetricWrapper):
+class Accuracy(FixedFunctionMetric):
     """How often predictions equal labels exactly (for class ids predicted as ids)."""
 
     def __init__(self, name="accuracy", dtype=None):
         super().__init__(accuracy, name=name, dtype=dtype)
 
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
 
-
-class BinaryAccuracy(MeanMetricWrapper):
+class BinaryAccuracy(FixedFunctionMetric):
     """How often ``y_pred > threshold`` matches 0/1 labels.
 
     Args:
@@ -167,50 +165,35 @@ class BinaryAccuracy(MeanMetricWrapper):
         super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
         self.threshold = threshold
 
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype, "threshold": self.threshold}
 
-
-class CategoricalAccuracy(MeanMetricWrapper):
+class CategoricalAccuracy(FixedFunctionMetric):
     """How often the largest prediction matches the one-hot label."""
 
     def __init__(self, name="categorical_accuracy", dtype=None):
         super().__init__(categorical_accuracy, name=name, dtype=dtype)
 
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
 
-
-class SparseCategoricalAccuracy(MeanMetricWrapper):
+class SparseCategoricalAccuracy(FixedFunctionMetric):
     """How often the largest prediction is at the integer label."""
 
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
         super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
 
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
 
-
-class TopKCategoricalAccuracy(MeanMetricWrapper):
+class TopKCategoricalAccuracy(FixedFunctionMetric):
     """How often the one-hot label is among the ``k`` (default 5) largest predictions."""
 
     def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
         self.k = _check_k(k, "TopKCategoricalAccuracy")
         super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype, k=self.k)
 
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype, "k": self.k}
 
-
-class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
+class SparseTopKCategoricalAccuracy(FixedFunctionMetric):
     """How often the integer label is among the ``k`` (default 5) largest predictions."""
 
     def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None):
         self.k = _check_k(k, "SparseTopKCategoricalAccuracy")
         super().__init__(sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=self.k)
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype, "k": self.k}
 
 
 _BINARY_LOSSES = {"binarycrossentropy", "bce", "binaryfocalcrossentropy", "hinge",

@@ -268,3 +268,12 @@ class MeanMetricWrapper(Mean):
                 )
             fn = FUNCTIONS[fn]
         return cls(fn, **config)
+
+
+class FixedFunctionMetric(MeanMetricWrapper):
+    """A :class:`MeanMetricWrapper` whose subclass fixes the function (``Accuracy``,
+    ``MeanSquaredError``...): its config is ``name``, ``dtype`` and the function's keyword
+    arguments (``threshold``, ``k``), without ``fn``."""
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype, **self._fn_kwargs}

@@ -10,8 +10,8 @@ import math
 
 from lamina.backend import get_array_module
 from lamina.metrics.base import (
+    FixedFunctionMetric,
     Mean,
-    MeanMetricWrapper,
     check_same_shape,
     per_sample_mean,
     prediction_pair,
@@ -46,24 +46,18 @@ def mean_absolute_error(y_true, y_pred):
     return per_sample_mean(get_array_module(diff).abs(diff))
 
 
-class MeanSquaredError(MeanMetricWrapper):
+class MeanSquaredError(FixedFunctionMetric):
     """Mean squared error over all samples seen (``'mse'``)."""
 
     def __init__(self, name="mean_squared_error", dtype=None):
         super().__init__(mean_squared_error, name=name, dtype=dtype)
 
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
 
-
-class MeanAbsoluteError(MeanMetricWrapper):
+class MeanAbsoluteError(FixedFunctionMetric):
     """Mean absolute error over all samples seen (``'mae'``)."""
 
     def __init__(self, name="mean_absolute_error", dtype=None):
         super().__init__(mean_absolute_error, name=name, dtype=dtype)
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
 
 
 class RootMeanSquaredError(Mean):

@@ -15,7 +15,7 @@ Example:
 
 from __future__ import annotations
 
-from lamina._lookup import lookup
+from lamina._registry import Registry
 from lamina.optimizers import schedules
 from lamina.optimizers.adadelta import Adadelta
 from lamina.optimizers.adagrad import Adagrad
@@ -45,26 +45,19 @@ __all__ = [
 
 _OPTIMIZERS = {cls.__name__.lower(): cls for cls in (
     SGD, Adadelta, Adagrad, Adam, AdamW, Adamax, Nadam, RMSprop)}
+_REGISTRY = Registry("optimizer", Optimizer, _OPTIMIZERS, registered=False,
+                     config_error=(ValueError, "a dict with 'class_name' and 'config'"))
 
 
 def serialize(optimizer: Optimizer) -> dict:
     """``{"class_name": ..., "config": ...}`` (Keras's form) for :func:`deserialize`."""
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"serialize: expected an Optimizer; received {optimizer!r}")
-    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+    return _REGISTRY.serialize(optimizer)
 
 
 def deserialize(config: dict, custom_objects: dict | None = None) -> Optimizer:
     """An optimizer from :func:`serialize`'s output; ``class_name`` ignores case."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError("deserialize: expected a dict with 'class_name' and 'config'; "
-                         f"received {config!r}")
-    name = config["class_name"]
-    if custom_objects and name in custom_objects:
-        cls = custom_objects[name]
-    else:
-        cls = lookup(_OPTIMIZERS, name, "optimizer")
-    return cls.from_config(dict(config.get("config") or {}), custom_objects)
+    cls, config = _REGISTRY.resolve(config, custom_objects)
+    return cls.from_config(config, custom_objects)
 
 
 def get(identifier) -> Optimizer | None:
@@ -78,6 +71,6 @@ def get(identifier) -> Optimizer | None:
     if isinstance(identifier, dict):
         return deserialize(identifier)
     if isinstance(identifier, str):
-        return lookup(_OPTIMIZERS, identifier, "optimizer")()
+        return _REGISTRY.find(identifier)()
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}; expected a "
                      f"name such as 'adam', a config dict or an Optimizer")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lamina.backend import get_array_module
+from lamina.optimizers._moments import update_first_moment
 from lamina.optimizers.base import Optimizer
 
 
@@ -43,9 +44,7 @@ class Adamax(Optimizer):
         b1 = self.beta_1
         m, u = self._m[i], self._u[i]
         t = self._scratch(w)
-        m *= b1
-        xp.multiply(grad, 1 - b1, out=t)
-        m += t                                         # m = b1 m + (1-b1) g
+        update_first_moment(xp, m, grad, b1, t)
         u *= self.beta_2
         xp.abs(grad, out=t)
         xp.maximum(u, t, out=u)                        # u = max(b2 u, |g|)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lamina.backend import get_array_module
+from lamina.optimizers._moments import update_first_moment, update_second_moment
 from lamina.optimizers.base import Optimizer
 
 
@@ -59,13 +60,8 @@ class Nadam(Optimizer):
         u_prod = float(self._u_product)
         m, v = self._momentums[i], self._velocities[i]
         t, s = self._scratch(w, 0), self._scratch(w, 1)
-        m *= b1
-        xp.multiply(grad, 1 - b1, out=t)
-        m += t                                         # m = b1 m + (1-b1) g
-        v *= b2
-        xp.square(grad, out=t)
-        t *= 1 - b2
-        v += t                                         # v = b2 v + (1-b2) g^2
+        update_first_moment(xp, m, grad, b1, t)
+        update_second_moment(xp, v, grad, b2, t)
         xp.multiply(grad, (1 - u_t) / (1 - u_prod), out=t)
         xp.multiply(m, u_next / (1 - u_prod * u_next), out=s)
         s += t                                         # s = m_hat

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import numbers
 
-from lamina._lookup import lookup
+from lamina._registry import Configurable, Registry
 
 __all__ = [
     "CosineDecay",
@@ -45,7 +45,15 @@ def _number(owner, name, value, minimum=None, strict=False):
     return value
 
 
-class LearningRateSchedule:
+def _decay_start(owner, initial_learning_rate, decay_steps):
+    """The arguments every decay has, checked: ``(initial_learning_rate as a float,
+    decay_steps as given)``; ``decay_steps`` must be > 0."""
+    initial_learning_rate = _number(owner, "initial_learning_rate", initial_learning_rate)
+    _number(owner, "decay_steps", decay_steps, minimum=0, strict=True)
+    return initial_learning_rate, decay_steps
+
+
+class LearningRateSchedule(Configurable):
     """Base class: a callable ``schedule(step) -> learning rate`` (a Python float).
 
     Subclasses override ``__call__(step)`` and ``get_config()``; ``from_config`` calls
@@ -74,17 +82,30 @@ class LearningRateSchedule:
             "to be serializable."
         )
 
-    @classmethod
-    def from_config(cls, config: dict):
-        """Rebuild the schedule from ``get_config()``'s output."""
-        return cls(**config)
 
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
+class _RateDecay(LearningRateSchedule):
+    """The arguments and config shared by ExponentialDecay and InverseTimeDecay."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase, name):
+        owner = type(self).__name__
+        self.initial_learning_rate, self.decay_steps = _decay_start(
+            owner, initial_learning_rate, decay_steps)
+        self.decay_rate = _number(owner, "decay_rate", decay_rate)
+        self.staircase = bool(staircase)
+        self.name = name
+
+    def _progress(self, step):
+        """``step / decay_steps``, floored with ``staircase``."""
+        p = float(step) / self.decay_steps
+        return math.floor(p) if self.staircase else p
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
+                "staircase": self.staircase, "name": self.name}
 
 
-class ExponentialDecay(LearningRateSchedule):
+class ExponentialDecay(_RateDecay):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)``.
 
     With ``staircase=True`` the exponent is ``floor(step / decay_steps)``: the rate drops
@@ -99,28 +120,13 @@ class ExponentialDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name="ExponentialDecay"):
-        owner = type(self).__name__
-        self.initial_learning_rate = _number(owner, "initial_learning_rate",
-                                             initial_learning_rate)
-        self.decay_steps = decay_steps
-        _number(owner, "decay_steps", decay_steps, minimum=0, strict=True)
-        self.decay_rate = _number(owner, "decay_rate", decay_rate)
-        self.staircase = bool(staircase)
-        self.name = name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step):
-        p = float(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate * self.decay_rate ** p
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        return self.initial_learning_rate * self.decay_rate ** self._progress(step)
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_RateDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``.
 
     ``InverseTimeDecay(lr, decay_steps=1, decay_rate=d)`` is exactly Keras 1/2's
@@ -129,25 +135,10 @@ class InverseTimeDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name="InverseTimeDecay"):
-        owner = type(self).__name__
-        self.initial_learning_rate = _number(owner, "initial_learning_rate",
-                                             initial_learning_rate)
-        self.decay_steps = decay_steps
-        _number(owner, "decay_steps", decay_steps, minimum=0, strict=True)
-        self.decay_rate = _number(owner, "decay_rate", decay_rate)
-        self.staircase = bool(staircase)
-        self.name = name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step):
-        p = float(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate / (1.0 + self.decay_rate * p)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        return self.initial_learning_rate / (1.0 + self.decay_rate * self._progress(step))
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -202,10 +193,8 @@ class PolynomialDecay(LearningRateSchedule):
     def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0,
                  cycle=False, name="PolynomialDecay"):
         owner = type(self).__name__
-        self.initial_learning_rate = _number(owner, "initial_learning_rate",
-                                             initial_learning_rate)
-        self.decay_steps = decay_steps
-        _number(owner, "decay_steps", decay_steps, minimum=0, strict=True)
+        self.initial_learning_rate, self.decay_steps = _decay_start(
+            owner, initial_learning_rate, decay_steps)
         self.end_learning_rate = _number(owner, "end_learning_rate", end_learning_rate)
         self.power = _number(owner, "power", power)
         self.cycle = bool(cycle)
@@ -252,10 +241,8 @@ class CosineDecay(LearningRateSchedule):
     def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay",
                  warmup_target=None, warmup_steps=0):
         owner = type(self).__name__
-        self.initial_learning_rate = _number(owner, "initial_learning_rate",
-                                             initial_learning_rate)
-        self.decay_steps = decay_steps
-        _number(owner, "decay_steps", decay_steps, minimum=0, strict=True)
+        self.initial_learning_rate, self.decay_steps = _decay_start(
+            owner, initial_learning_rate, decay_steps)
         self.alpha = _number(owner, "alpha", alpha)
         self.name = name
         self.warmup_target = (None if warmup_target is None
@@ -286,23 +273,16 @@ class CosineDecay(LearningRateSchedule):
 
 _SCHEDULES = {cls.__name__: cls for cls in (
     ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay, PolynomialDecay, CosineDecay)}
+_REGISTRY = Registry("learning rate schedule", LearningRateSchedule, _SCHEDULES, registered=False,
+                     config_error=(ValueError, "a dict with 'class_name' and 'config'"))
 
 
 def serialize(schedule: LearningRateSchedule) -> dict:
     """``{"class_name": ..., "config": ...}``, the form Keras stores in optimizer configs."""
-    if not isinstance(schedule, LearningRateSchedule):
-        raise TypeError(f"serialize: expected a LearningRateSchedule; received {schedule!r}")
-    return {"class_name": type(schedule).__name__, "config": schedule.get_config()}
+    return _REGISTRY.serialize(schedule)
 
 
 def deserialize(config: dict, custom_objects: dict | None = None) -> LearningRateSchedule:
     """Rebuild a schedule from :func:`serialize`'s output (extra Keras keys are ignored)."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError("deserialize: expected a dict with 'class_name' and 'config'; "
-                         f"received {config!r}")
-    name = config["class_name"]
-    if custom_objects and name in custom_objects:
-        cls = custom_objects[name]
-    else:
-        cls = lookup(_SCHEDULES, name, "learning rate schedule")
-    return cls.from_config(dict(config.get("config", {})))
+    cls, config = _REGISTRY.resolve(config, custom_objects)
+    return cls.from_config(config)
