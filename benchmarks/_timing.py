@@ -58,6 +58,7 @@ def interleaved(
     block: int = 1,
     min_seconds: float = 0.0,
     max_repeats: int = 200,
+    settle: float = 0.012,
 ) -> dict[str, list[float]]:
     """Time several cases in turns, so drift (thermal, other load) hits all of them alike.
 
@@ -65,6 +66,13 @@ def interleaved(
     alternating the order from round to round. ``warmup`` untimed calls per case come
     first; then rounds run until each case has at least ``repeats`` timings, and more
     (up to ``max_repeats``) until about ``min_seconds`` of timed calls have passed.
+
+    After each turn the driver sleeps ``settle`` seconds, so that the next case does not
+    share the CPU with the previous one's idle threads: PyTorch's OpenMP/MKL workers keep
+    spinning for about 8 ms after a call (measured on 2 cores), which made a 3 ms lamina
+    step run on one core when it followed a PyTorch turn. Not much longer: on the cloud VMs
+    a core left idle for 20 ms or more runs slowly for the next ~20 ms (a lamina MLP step
+    took 4.1 ms after a 30 ms pause and 2.7 ms after a 12 ms one).
 
     Returns:
         ``{name: [seconds per call, ...]}``.
@@ -79,6 +87,7 @@ def interleaved(
     for r in range(rounds):
         for name in names if r % 2 == 0 else names[::-1]:
             times[name].extend(timers[name](block))
+            time.sleep(settle)
     return times
 
 

@@ -101,6 +101,9 @@ def _blas_control() -> _Blas:
     if _blas is None:
         import numpy  # noqa: F401 - make sure NumPy's BLAS is loaded before looking
 
+        from lamina import _malloc
+
+        _malloc.tune()  # first compute: keep freed arrays for the next step (see _malloc)
         _blas = _Blas()
     return _blas
 

@@ -96,8 +96,17 @@ GRAD_CASES = [((1, 1), "valid", (1, 1)), ((1, 1), "same", (1, 1)), ((2, 2), "sam
               ((1, 1), 1, (1, 2))]
 
 
+@pytest.fixture(params=["fused", "products"])
+def stride1_path(request, monkeypatch):
+    """Both stride-1 backward kernels: the fused offset pass (``_SMALL_O`` 0: no layer has so
+    few output channels) and the two im2col products (the default for these 3-channel kernels)."""
+    if request.param == "fused":
+        monkeypatch.setattr(_im2col, "_SMALL_O", 0)
+    return request.param
+
+
 @pytest.mark.parametrize("strides,padding,dilation", GRAD_CASES)
-def test_conv2d_gradients(strides, padding, dilation):
+def test_conv2d_gradients(strides, padding, dilation, stride1_path):
     x, k, b = rng.standard_normal((2, 6, 5, 2)), rng.standard_normal((2, 3, 2, 3)), \
         rng.standard_normal(3)
     check_grad(lambda *t: ops.conv2d(*t, strides=strides, padding=padding,
@@ -107,7 +116,7 @@ def test_conv2d_gradients(strides, padding, dilation):
 @pytest.mark.parametrize("strides,padding,dilation", GRAD_CASES[:6])
 @pytest.mark.parametrize("with_bias", [True, False])
 def test_conv2d_fused_relu_equals_relu_of_conv_with_its_gradients(strides, padding, dilation,
-                                                                  with_bias):
+                                                                  with_bias, stride1_path):
     x, k, b = rng.standard_normal((3, 6, 5, 2)), rng.standard_normal((2, 3, 2, 3)), \
         rng.standard_normal(3)
     args = (x, k, b) if with_bias else (x, k)

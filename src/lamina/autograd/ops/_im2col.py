@@ -212,6 +212,12 @@ def small_c_kernel_grad(xp, xpad, grad, ksize, strides, dilation, with_bias, rel
 #: 14x14x32 -> 64: 23.5 ms against 27.8; 7x7x64 -> 128: 19.0 against 29.5; but
 #: 28x28x16 -> 32: 33.3 against 25.8.
 _BIG_C = 32
+#: ... and so does one with at most this many output channels, whose per-offset GEMMs in the
+#: fused pass are too narrow to run at speed. Measured on 2 cores (fwd+bwd with fused ReLU):
+#: 128x13x13x16 -> 16 (the seed CNN's second conv): 4.9 ms against 7.4; 32 images: 1.55
+#: against 2.0; 128x28x28x8 -> 16: 17.1 against 21.3; but 128x28x28x16 -> 32: 38.7 against
+#: 32.7, so 32 output channels stay on the fused pass.
+_SMALL_O = 16
 
 
 def stride1_input_grad(xp, grad, kernel, dilation, out=None):

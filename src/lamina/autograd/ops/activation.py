@@ -33,10 +33,16 @@ def _real(op, arg, value, minimum=None):
 
 
 def _sigmoid(x, xp):
-    """1 / (1 + exp(-x)) as exp(min(x, 0)) / (1 + exp(-|x|)): exponents <= 0, no overflow.
-    (Not ``where(x >= 0, ...)``: NumPy's where is ~10x slower than arithmetic here.)"""
-    out = xp.exp(xp.minimum(x, 0))
-    out /= 1.0 + xp.exp(-xp.abs(x))
+    """1 / (1 + exp(-x)) as max(e, x > 0) / (1 + e) with e = exp(-|x|): one exp, exponents
+    <= 0 (no overflow), and full precision in both tails (for x <= 0 the numerator is
+    e = exp(x), for x > 0 it is 1). Written in place: ~40% faster than two exps, and NumPy's
+    ``where`` is ~10x slower than this arithmetic."""
+    e = xp.abs(x, out=xp.empty_like(x))  # an array even for 0-d x, so out= works below
+    xp.negative(e, out=e)
+    xp.exp(e, out=e)
+    out = xp.maximum(e, x > 0)  # bool -> 0/1 in e's dtype
+    e += 1.0
+    out /= e
     return out
 
 
@@ -63,7 +69,10 @@ class Sigmoid(Function):
 
     def backward(self, grad):
         (s,) = self.saved
-        return grad * s * (1.0 - s)  # sigma' = sigma (1 - sigma)
+        out = 1.0 - s  # sigma' = sigma (1 - sigma), in one buffer
+        out *= s
+        out *= grad
+        return out
 
 
 class Tanh(Function):

@@ -128,7 +128,8 @@ class Conv2D(Function):
             if need[1] and not need[0] and c < _im2col._SMALL_C:  # e.g. the first layer on images
                 return small_c_kernel_grad(xp, xs, grad[lo:hi], k_shape[:2], strides, dilation,
                                            need_b, relu_out=mask)
-            as_products = fused and c >= _im2col._BIG_C  # many channels: two im2col GEMMs
+            # many input channels, or few output channels: two im2col GEMMs
+            as_products = fused and (c >= _im2col._BIG_C or k_shape[3] <= _im2col._SMALL_O)
             if fused and not as_products and (need[0] or need[1]):  # mask, bias on the way
                 return stride1_backward(xp, xs, grad[lo:hi], kernel, padded, dilation,
                                         dx_out=part, relu_out=mask, bias=need_b)[1:]
