@@ -114,3 +114,83 @@ def test_serialize_round_trip(reg):
     clone = R.deserialize(config)
     assert type(clone) is type(reg) and clone.get_config() == reg.get_config()
     assert clone(Tensor(W)).item() == pytest.approx(reg(Tensor(W)).item())
+
+
+# ------------------------------------------------- Keras 3's lowercase aliases and names
+def test_lowercase_aliases_are_the_classes():
+    # keras.regularizers.l1 / l2 / l1_l2 / orthogonal_regularizer are the classes themselves
+    assert R.l1 is R.L1 and R.l2 is R.L2 and R.l1_l2 is R.L1L2
+    assert R.orthogonal_regularizer is R.OrthogonalRegularizer
+    assert {"l1", "l2", "l1_l2", "orthogonal_regularizer"} <= set(R.__all__)
+
+
+def test_lowercase_aliases_give_exact_penalties():
+    w = Tensor(W)  # sum|w| = 4, sum w^2 = 6.5
+    assert R.l1(0.01)(w).item() == pytest.approx(0.01 * 4.0)
+    assert R.l2(0.01)(w).item() == pytest.approx(0.01 * 6.5)
+    assert R.l1_l2(l1=0.01, l2=0.01)(w).item() == pytest.approx(0.01 * 4.0 + 0.01 * 6.5)
+    assert R.l1()(w).item() == pytest.approx(0.04) and R.l2()(w).item() == pytest.approx(0.065)
+    assert R.l1_l2()(w).item() == 0.0  # Keras 3 defaults: l1=0, l2=0
+
+
+def test_lowercase_aliases_serialize_as_keras_does():
+    assert R.serialize(R.l1_l2(l1=0.01, l2=0.02)) == {
+        "class_name": "L1L2", "config": {"l1": 0.01, "l2": 0.02}}
+    clone = R.L2.from_config(R.l2(0.3).get_config())
+    assert type(clone) is R.L2 and clone.l2 == 0.3
+    assert R.deserialize({"class_name": "l1_l2", "config": {"l1": 0.1}}).get_config() == {
+        "l1": 0.1, "l2": 0.0}
+
+
+def test_lowercase_alias_errors_name_the_argument():
+    with pytest.raises(ValueError, match="L2: l2 must be a non-negative float; received l2=-0.5"):
+        R.l2(-0.5)
+    with pytest.raises(ValueError, match="L1L2: l1 must be .* received l1='0.01'"):
+        R.l1_l2(l1="0.01")
+
+
+def _dense_model(kernel_regularizer):
+    from lamina.layers import Dense, Input
+    from lamina.models import Sequential
+
+    model = Sequential([Input(shape=(2,)),
+                        Dense(2, kernel_regularizer=kernel_regularizer, name="d")])
+    model.set_weights([W, np.zeros(2, dtype=np.float32)])
+    return model
+
+
+@pytest.mark.parametrize("name,cls,config", [
+    ("l1", R.L1, {"l1": 0.01}), ("l2", R.L2, {"l2": 0.01}),
+    ("l1_l2", R.L1L2, {"l1": 0.0, "l2": 0.0})])
+def test_string_names_in_kernel_regularizer(name, cls, config):
+    layer = _dense_model(name).get_layer("d")
+    assert type(layer.kernel_regularizer) is cls
+    assert layer.get_config()["kernel_regularizer"] == {"class_name": cls.__name__,
+                                                         "config": config}
+
+
+def test_l2_adds_exactly_its_penalty_to_the_loss():
+    model = _dense_model(R.l2(0.01))
+    [penalty] = model.losses
+    assert penalty.item() == pytest.approx(0.01 * float(np.sum(W ** 2)))  # 0.065
+    x = np.array([[1.0, 2.0], [-1.0, 0.5]], dtype=np.float32)
+    y = np.array([[0.0, 1.0], [1.0, 0.0]], dtype=np.float32)
+    model.compile(optimizer="sgd", loss="mse")
+    mse = float(np.mean((x @ W - y) ** 2))
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(mse + 0.065, rel=1e-6)
+
+
+def test_l1_l2_alias_survives_config_and_model_saving(tmp_path):
+    from lamina.models import Sequential, load_model
+
+    model = _dense_model(R.l1_l2(l1=0.01, l2=0.01))
+    expected = 0.01 * 4.0 + 0.01 * 6.5
+    clone = Sequential.from_config(json.loads(json.dumps(model.get_config())))
+    clone.set_weights(model.get_weights())
+    path = tmp_path / "model.lamina"
+    model.save(path)
+    loaded = load_model(path)
+    for m in (clone, loaded):
+        reg = m.get_layer("d").kernel_regularizer
+        assert type(reg) is R.L1L2 and reg.get_config() == {"l1": 0.01, "l2": 0.01}
+        assert m.losses[0].item() == pytest.approx(expected)

@@ -10,7 +10,11 @@ its gradient comes from the autograd engine like any other part of the loss::
     >>> w.grad                                     # 0.01 * 2 * w
     array([[ 0.02, -0.04]], dtype=float32)
 
-Names as in Keras 3: ``'l1'``, ``'l2'``, ``'l1_l2'``, ``'orthogonal_regularizer'``.
+Names as in Keras 3: ``'l1'``, ``'l2'``, ``'l1_l2'``, ``'orthogonal_regularizer'``, and
+the same lowercase aliases of the classes (``regularizers.l2(0.01)`` is ``L2(0.01)``)::
+
+    >>> regularizers.l1_l2(l1=0.01, l2=0.01)
+    L1L2(l1=0.01, l2=0.01)
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from lamina.autograd import ops
 from lamina.autograd.tensor import Tensor, as_tensor
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer",
-           "get", "serialize", "deserialize"]
+           "l1", "l2", "l1_l2", "orthogonal_regularizer", "get", "serialize", "deserialize"]
 
 
 def _factor(value, name, where):
@@ -141,9 +145,16 @@ class OrthogonalRegularizer(Regularizer):
         return {"factor": self.factor, "mode": self.mode}
 
 
+# Keras 3's lowercase aliases: the classes themselves, so ``l2(0.01)`` is an ``L2`` (and
+# serializes as one); the same names are accepted as strings, e.g. ``kernel_regularizer="l1_l2"``.
+l1 = L1
+l2 = L2
+l1_l2 = L1L2
+orthogonal_regularizer = OrthogonalRegularizer
+
 ALL_OBJECTS = {cls.__name__: cls for cls in (Regularizer, L1, L2, L1L2, OrthogonalRegularizer)}
-ALL_OBJECTS.update({"l1": L1, "l2": L2, "l1_l2": L1L2,
-                    "orthogonal_regularizer": OrthogonalRegularizer})
+ALL_OBJECTS.update({"l1": l1, "l2": l2, "l1_l2": l1_l2,
+                    "orthogonal_regularizer": orthogonal_regularizer})
 _REGISTRY = Registry("regularizer", Regularizer, ALL_OBJECTS, config_error=(
     TypeError, "a dict like {'class_name': 'L2', 'config': {'l2': 0.01}}"))
 

@@ -87,3 +87,24 @@ def test_subclassed_model_tracks_its_layers():
     model.compile(optimizer="sgd", loss="mse")
     model.fit(np.ones((4, 2)), np.ones((4, 1)), verbose=0)
     assert len(model.trainable_weights) == 4 and model.count_params() == 2 * 3 + 3 + 3 + 1
+
+
+def test_input_shape_and_output_shape():
+    model, _ = residual_model()
+    assert model.input_shape == (None, 4)
+    assert model.output_shape == (None, 1)
+    assert model.output_shape == model.get_layer("y").output_shape
+    assert model.output_shape == model.compute_output_shape(model.input_shape)
+
+
+def test_input_shape_is_a_list_for_several_inputs():
+    from lamina.layers import Concatenate
+
+    a, b = Input(shape=(3,)), Input(shape=(5,))
+    model = Model(inputs=[a, b], outputs=Dense(2)(Concatenate()([a, b])))
+    assert model.input_shape == [(None, 3), (None, 5)]
+    assert model.output_shape == (None, 2)
+    clone = Functional.from_config(model.get_config())
+    assert clone.input_shape == [(None, 3), (None, 5)] and clone.output_shape == (None, 2)
+    one = Input(shape=(6,))
+    assert Model(inputs=[one], outputs=Dense(1)(one)).input_shape == (None, 6)  # as Keras

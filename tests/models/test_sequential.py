@@ -102,3 +102,48 @@ def test_seed001_cnn_counts_match_keras(capsys):
         (None, 10)]
     model.summary()
     assert "Total params: 251,706 (983.23 KB)" in capsys.readouterr().out
+
+
+def test_output_shape_and_input_shape_of_a_built_model():
+    from lamina.layers import Conv2D
+
+    model = Sequential([Input(shape=(28, 28, 1)), Conv2D(16, (3, 3)), Flatten(), Dense(10)])
+    assert model.input_shape == (None, 28, 28, 1)
+    assert model.output_shape == (None, 10)
+    assert model.output_shape == model.compute_output_shape(model.input_shape)
+    batched = Sequential([Input(shape=(4,), batch_size=8), Dense(3)])
+    assert batched.input_shape == (8, 4) and batched.output_shape == (8, 3)
+    with pytest.warns(DeprecationWarning):  # Keras 2: the first layer's input_dim builds at once
+        keras2 = Sequential([Dense(5, input_dim=3), Dense(2)])
+    assert keras2.input_shape == (None, 3) and keras2.output_shape == (None, 2)
+
+
+def test_output_shape_before_build_names_the_model():
+    model = Sequential([Dense(10)], name="head")
+    for attr in ("output_shape", "input_shape"):
+        what = attr.replace("_", " ")
+        with pytest.raises(AttributeError, match=f"Sequential model 'head' has no defined "
+                                                 f"{what} yet: it is not built"):
+            getattr(model, attr)
+    assert not hasattr(model, "output_shape")  # as in Keras: hasattr is False until built
+    model.build((None, 5))
+    assert model.input_shape == (None, 5) and model.output_shape == (None, 10)
+
+
+def test_output_shape_after_first_call_pop_and_config():
+    model = Sequential([Dense(4), Dense(2)])
+    model.predict(np.ones((3, 6), dtype="float32"), verbose=0)
+    assert model.input_shape == (None, 6) and model.output_shape == (None, 2)
+    model.pop()
+    assert model.output_shape == (None, 4)
+    clone = Sequential.from_config(model.get_config())
+    assert clone.input_shape == (None, 6) and clone.output_shape == (None, 4)
+    model.pop()
+    with pytest.raises(AttributeError, match="has no defined output shape yet"):
+        model.output_shape  # noqa: B018
+
+
+def test_layer_output_shapes_inside_a_sequential():
+    model = Sequential([Input(shape=(5, 3)), Flatten(), Dense(7), Dense(1)])
+    assert [layer.output_shape for layer in model.layers] == [(None, 15), (None, 7), (None, 1)]
+    assert model.layers[-1].output_shape == model.output_shape

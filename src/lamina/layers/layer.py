@@ -216,6 +216,39 @@ class Layer:
             out = self._call_with_training(dummy, False)
         return _restore_batch(out.shape, input_shape)
 
+    @property
+    def output_shape(self) -> tuple:
+        """The output shape (batch axis included, usually None), as tf.keras's
+        ``layer.output_shape``: known once the layer has been called on a symbolic input
+        (``Input``) or built inside a Sequential model with a known input shape.
+
+        For any other input shape, use ``compute_output_shape(input_shape)``.
+        """
+        shapes = []  # one per symbolic call (functional API), without repeats
+        for node in self._inbound_nodes:
+            if node.output.shape not in shapes:
+                shapes.append(node.output.shape)
+        if len(shapes) > 1:
+            raise AttributeError(
+                f"Layer '{self.name}' was called on inputs of different shapes, so its output "
+                f"shape is ill-defined (its outputs have shapes {shapes}); use the .shape of "
+                "the tensor each call returned instead")
+        if shapes:
+            return shapes[0]
+        shape = getattr(self, "_output_shape", None)  # set by Sequential.build
+        if shape is None:
+            raise AttributeError(
+                f"Layer '{self.name}' has no defined output shape yet: it has not been called on "
+                "a symbolic input (Input) nor built inside a Sequential model with a known input "
+                "shape. For a given input shape, use "
+                f"{type(self).__name__}.compute_output_shape(input_shape)")
+        return shape
+
+    @output_shape.setter
+    def output_shape(self, value) -> None:
+        # Keras 3 layers have no output_shape attribute, so custom layers may assign one.
+        self._output_shape = value
+
     def _maybe_build(self, input_shape, actual_shape=None) -> None:
         """Build for ``input_shape`` (batch None) once; check ``actual_shape`` every call."""
         if not self.built:

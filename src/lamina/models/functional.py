@@ -99,8 +99,19 @@ class Functional(Model):
                 args if isinstance(node.inputs, list) else args[0], training=training)
         return values[id(self.outputs[0])]
 
-    def compute_output_shape(self, input_shape):
+    @property
+    def input_shape(self):
+        """The shape of the input (batch axis included), or a list of them for several inputs."""
+        shapes = [t.shape for t in self.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self) -> tuple:
+        """The shape of the output, batch axis included: ``(None, 10)``."""
         return self.outputs[0].shape
+
+    def compute_output_shape(self, input_shape):
+        return self.output_shape
 
     def build(self, input_shape) -> None:
         self.built = True

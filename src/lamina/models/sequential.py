@@ -80,7 +80,28 @@ class Sequential(Model):
             layer._maybe_build(shape)
             shape = tuple(layer.compute_output_shape(shape))
             layer._output_shape = shape
+        self._output_shape = shape
         self.built = True
+
+    def _no_shape(self, what: str) -> AttributeError:
+        return AttributeError(
+            f"Sequential model '{self.name}' has no defined {what} yet: it is not built. Build "
+            "it first: start it with Input(shape=...), give the first layer input_shape=, call "
+            "model.build(input_shape), or call it / fit it on data.")
+
+    @property
+    def input_shape(self) -> tuple:
+        """The input shape the model was built for, batch axis included: ``(None, 784)``."""
+        if not self.built:
+            raise self._no_shape("input shape")
+        return self._input_shape
+
+    @property
+    def output_shape(self) -> tuple:
+        """The shape of the last layer's output, batch axis included: ``(None, 10)``."""
+        if not self.built:
+            raise self._no_shape("output shape")
+        return self._output_shape
 
     def call(self, inputs, training=None):
         x = inputs
