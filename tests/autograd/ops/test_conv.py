@@ -388,3 +388,13 @@ def test_transpose_and_1d_errors():
     with pytest.raises(ValueError, match=r"conv1d: strides > 1 cannot be combined"):
         ops.conv1d(Tensor(np.ones((1, 9, 3))), Tensor(np.ones((3, 3, 2))), strides=2,
                    dilation_rate=2)
+
+
+@pytest.mark.parametrize("k", [100, 8 * 1024, 8 * 1024 + 37, 30011])
+def test_long_product_equals_matmul(k):
+    """The K-blocked product of the first layer's kernel gradient, remainder included."""
+    a, b = rng.standard_normal((10, k)), rng.standard_normal((k, 16))
+    buf = np.zeros((10, k + 5))
+    buf[:, :k] = a  # rows contiguous but not the whole buffer, as the column buffer is sliced
+    np.testing.assert_allclose(_im2col._long_product(np, buf[:, :k], b), a @ b, rtol=1e-12,
+                               atol=1e-10)

@@ -206,8 +206,25 @@ def small_c_kernel_grad(xp, xpad, grad, ksize, strides, dilation, with_bias, rel
         g = g2[rows]
         if mask2 is not None:
             g = xp.multiply(g, mask2[rows] > 0, out=masked[:g.shape[0]])
-        total += _columns_t(xp, view, n0, n1, ksize, buf) @ g
+        total += _long_product(xp, _columns_t(xp, view, n0, n1, ksize, buf), g)
     return total[:width], (total[width] if with_bias else None)
+
+
+def _long_product(xp, a, b, blocks=8):
+    """``a @ b`` for a short, very long ``a`` (m, K) with rows contiguous and ``b`` (K, n):
+    as ``blocks`` products over slices of K (one batched GEMM) and their sum. OpenBLAS runs
+    the single (10, 43264) @ (43264, 16) product of the first conv's kernel gradient at ~50
+    GFLOP/s and the batched one at ~80 (0.26 ms against 0.17)."""
+    m, k = a.shape
+    step = k // blocks
+    if step < 1024:
+        return a @ b
+    kk = step * blocks
+    out = (a[:, :kk].reshape(m, blocks, step).transpose(1, 0, 2)
+           @ b[:kk].reshape(blocks, step, b.shape[1])).sum(axis=0)
+    if kk < k:
+        out += a[:, kk:] @ b[kk:]
+    return out
 
 
 #: from this many input channels a stride-1 backward runs as two im2col products (kernel
