@@ -38,14 +38,25 @@ def time_once(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-Timer = Callable[[int], list]  # timer(n): one untimed call, then n timed calls -> n seconds
+Timer = Callable[[int], list]  # timer(n): untimed calls (>= WARM_SECONDS), then n timed -> n s
+
+
+#: untimed calls before each turn's timed ones go on for at least this long
+WARM_SECONDS = 0.04
 
 
 def local_timer(fn: Callable[[], object]) -> Timer:
     """A timer for ``fn`` run in this process (see :class:`Worker` for another process)."""
 
     def timer(n: int) -> list:
-        fn()  # re-warm caches and thread pools after whatever ran before
+        # Re-warm caches and thread pools after whatever ran before, for at least
+        # WARM_SECONDS: on the cloud VMs a core that idled (the other side's turn) runs
+        # lamina's thread hand-offs slowly for ~20 ms (a dense step took 4.4 ms after a
+        # 50 ms pause and 3.0 ms back to back), while PyTorch's spinning threads never idle.
+        end = time.perf_counter() + WARM_SECONDS
+        fn()
+        while time.perf_counter() < end:
+            fn()
         return [time_once(fn) for _ in range(n)]
 
     return timer
@@ -62,7 +73,8 @@ def interleaved(
 ) -> dict[str, list[float]]:
     """Time several cases in turns, so drift (thermal, other load) hits all of them alike.
 
-    Each round runs every timer once (``block`` timed calls after one untimed call),
+    Each round runs every timer once (``block`` timed calls after untimed ones for at least
+    ``WARM_SECONDS``),
     alternating the order from round to round. ``warmup`` untimed calls per case come
     first; then rounds run until each case has at least ``repeats`` timings, and more
     (up to ``max_repeats``) until about ``min_seconds`` of timed calls have passed.

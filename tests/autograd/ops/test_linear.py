@@ -61,3 +61,26 @@ def test_linear_bad_shapes_name_the_op():
         ops.linear(Tensor(np.zeros((2, 3))), Tensor(np.zeros((4, 5))))
     with pytest.raises(ValueError, match=r"linear: bias must have shape \(5,\)"):
         ops.linear(Tensor(np.zeros((2, 4))), Tensor(np.zeros((4, 5))), Tensor(np.zeros(3)))
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+@pytest.mark.parametrize("x_shape,with_bias", [((6, 4), True), ((2, 3, 4), False), ((4,), True)])
+def test_fused_activation_equals_activation_of_linear_with_its_gradients(activation, x_shape,
+                                                                         with_bias):
+    x, k, b = rng.standard_normal(x_shape), rng.standard_normal((4, 5)), rng.standard_normal(5)
+    args = (x, k, b) if with_bias else (x, k)
+    tensors = [Tensor(a, dtype="float64") for a in args]
+    fused = ops.linear(*tensors, activation=activation).data
+    plain = getattr(ops, activation)(ops.linear(*tensors)).data
+    np.testing.assert_allclose(fused, plain, rtol=1e-12, atol=0)
+    if activation == "relu":
+        assert (fused == 0).any() and (fused > 0).any()  # both sides of the kink
+    check_grad(lambda *t: ops.linear(*t, activation=activation), *args)
+
+
+def test_fused_sigmoid_keeps_the_tails_and_unknown_activation_is_named():
+    x = Tensor(np.array([[1.0], [-1.0]]), dtype="float32")
+    out = ops.linear(x, Tensor(np.array([[100.0]]), dtype="float32"), activation="sigmoid")
+    assert out.data.ravel().tolist() == [1.0, pytest.approx(3.720076e-44, rel=1e-3)]
+    with pytest.raises(ValueError, match=r"linear: activation must be None or one of .*'tanh'"):
+        ops.linear(x, Tensor(np.ones((1, 1))), activation="tanh")

@@ -32,6 +32,7 @@ from lamina.autograd.ops._spatial import (
     output_length,
     resolve_padding,
 )
+from lamina.autograd.ops.activation import relu_grad
 from lamina.parallel import parallel_for
 
 __all__ = ["conv2d", "conv2d_transpose", "conv1d"]
@@ -133,7 +134,7 @@ class Conv2D(Function):
             if fused and not as_products and (need[0] or need[1]):  # mask, bias on the way
                 return stride1_backward(xp, xs, grad[lo:hi], kernel, padded, dilation,
                                         dx_out=part, relu_out=mask, bias=need_b)[1:]
-            g = grad[lo:hi] if mask is None else grad[lo:hi] * (mask > 0)
+            g = grad[lo:hi] if mask is None else relu_grad(xp, grad[lo:hi], mask)
             if need[0] and as_products:
                 stride1_input_grad(xp, g, kernel, dilation, out=part)
             elif need[0]:
