@@ -38,6 +38,21 @@ def test_blas_is_single_threaded_inside_and_nested_calls_run_serially():
         parallel.set_num_threads(parallel._default_threads())
 
 
+def test_balance_gives_the_caller_the_bigger_part():
+    """With ``balance`` the calling thread (last part) takes CALLER_SHARE of the items: the
+    worker starts after the hand-off. The split is fixed, so results do not vary run to run."""
+    parallel.set_num_threads(2)
+    try:
+        main = threading.get_ident()
+        parts = parallel.parallel_for(lambda lo, hi: (lo, hi, threading.get_ident() == main),
+                                      100, balance=True)
+        assert parts == [(0, 45, False), (45, 100, True)]
+        assert parallel.parallel_for(lambda lo, hi: (lo, hi), 3, balance=True) == \
+            [(0, 1), (1, 3)]
+    finally:
+        parallel.set_num_threads(parallel._default_threads())
+
+
 def test_small_work_and_one_thread_do_not_split():
     assert parallel.parallel_for(lambda lo, hi: (lo, hi), 1) == [(0, 1)]
     assert parallel.parallel_for(lambda lo, hi: (lo, hi), 6, min_per_thread=4) == [(0, 6)]
