@@ -96,3 +96,29 @@ def test_conv_results_do_not_depend_on_the_thread_count():
     parallel.set_num_threads(parallel._default_threads())
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_products_use_blas_threads_until_lamina_splits_other_work(monkeypatch):
+    """An MLP's products run on BLAS's own threads; the first op lamina splits itself (conv,
+    pooling, optimizer) switches products to lamina's split for the rest of the process."""
+    monkeypatch.setattr(parallel, "_split_elsewhere", False)
+    parallel.set_num_threads(2)
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((64, 300)), rng.standard_normal((300, 200))
+    assert 64 * 300 * 200 >= parallel.MATMUL_SPLIT_MIN
+    split = []
+    real = parallel._parallel_for
+    monkeypatch.setattr(parallel, "_parallel_for", lambda *x, **k: split.append(1) or real(*x, **k))
+    blas = parallel._blas_control()
+    try:
+        with parallel.lamina_threads():
+            np.testing.assert_allclose(parallel.matmul(np, a, b), a @ b, rtol=1e-12)
+            assert split == [] and not parallel.splits_work()
+            if blas.get:
+                assert blas.get() == 1  # back to one BLAS thread inside lamina's scope
+            parallel.parallel_for(lambda lo, hi: None, 4)  # e.g. a convolution
+            assert parallel.splits_work()
+            np.testing.assert_allclose(parallel.matmul(np, a, b), a @ b, rtol=1e-12)
+            assert len(split) == 2  # that parallel_for and the product's
+    finally:
+        parallel.set_num_threads(parallel._default_threads())
