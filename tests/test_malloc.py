@@ -14,7 +14,8 @@ SCRIPT = ("import numpy as np, lamina, lamina.functional as F\n"
 
 
 def run(**env):
-    ours = ("LAMINA_MALLOC_TUNING", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
+    ours = ("LAMINA_MALLOC_TUNING", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_",
+            "GLIBC_TUNABLES")
     full = {k: v for k, v in os.environ.items() if k not in ours}
     full.update(env)
     out = subprocess.run([sys.executable, "-c", SCRIPT], env=full, capture_output=True,
@@ -30,6 +31,8 @@ def test_first_op_tunes_malloc_on_glibc():
 def test_opt_outs_leave_malloc_alone():
     assert run(LAMINA_MALLOC_TUNING="0") == "off (LAMINA_MALLOC_TUNING)"
     assert run(MALLOC_TRIM_THRESHOLD_="1000000") == "off (MALLOC_*_ set by the user)"
+    assert run(GLIBC_TUNABLES="glibc.malloc.trim_threshold=1000000") == \
+        "off (MALLOC_*_ set by the user)"
 
 
 def test_import_alone_does_not_tune():

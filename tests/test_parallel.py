@@ -98,6 +98,8 @@ def test_conv_results_do_not_depend_on_the_thread_count():
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.skipif(parallel._blas_control().set is None,
+                    reason="needs a BLAS whose thread count lamina can set (OpenBLAS)")
 def test_products_use_blas_threads_until_lamina_splits_other_work(monkeypatch):
     """An MLP's products run on BLAS's own threads; the first op lamina splits itself (conv,
     pooling, optimizer) switches products to lamina's split for the rest of the process."""
@@ -121,4 +123,31 @@ def test_products_use_blas_threads_until_lamina_splits_other_work(monkeypatch):
             np.testing.assert_allclose(parallel.matmul(np, a, b), a @ b, rtol=1e-12)
             assert len(split) == 2  # that parallel_for and the product's
     finally:
+        parallel.set_num_threads(parallel._default_threads())
+
+
+@pytest.mark.skipif(parallel._blas_control().set is None,
+                    reason="needs a BLAS whose thread count lamina can set (OpenBLAS)")
+def test_products_keep_the_callers_blas_limit_and_leave_blas_as_found(monkeypatch):
+    """A caller that limited BLAS to one thread keeps products off BLAS's threads (lamina
+    splits them), and matmul outside lamina's scope leaves BLAS's thread count alone."""
+    monkeypatch.setattr(parallel, "_split_elsewhere", False)
+    blas = parallel._blas_control()
+    before = blas.get()
+    parallel.set_num_threads(2)
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal((64, 300)), rng.standard_normal((300, 200))
+    split = []
+    real = parallel._parallel_for
+    monkeypatch.setattr(parallel, "_parallel_for", lambda *x, **k: split.append(1) or real(*x, **k))
+    try:
+        blas.set(1)  # as threadpool_limits(1) does
+        with parallel.lamina_threads():
+            np.testing.assert_allclose(parallel.matmul(np, a, b), a @ b, rtol=1e-12)
+        assert split == [1] and blas.get() == 1
+        blas.set(before)
+        np.testing.assert_allclose(parallel.matmul(np, a, b), a @ b, rtol=1e-12)  # no scope
+        assert blas.get() == before and len(split) == 2
+    finally:
+        blas.set(before)
         parallel.set_num_threads(parallel._default_threads())

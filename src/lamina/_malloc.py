@@ -15,8 +15,8 @@ frees is then reused by the next step; the peak RSS of training did not change i
 
 * off glibc (macOS, musl, Windows): nothing to tune there this way;
 * when ``LAMINA_MALLOC_TUNING=0`` is set;
-* when the user set ``MALLOC_MMAP_THRESHOLD_`` or ``MALLOC_TRIM_THRESHOLD_`` (their
-  choice wins).
+* when the user set ``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_`` or a
+  ``glibc.malloc.*`` tunable in ``GLIBC_TUNABLES`` (their choice wins).
 """
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ def tune() -> str:
 def _tune() -> str:
     if os.environ.get("LAMINA_MALLOC_TUNING", "1").strip() in ("0", "false", "no", "off"):
         return "off (LAMINA_MALLOC_TUNING)"
-    if "MALLOC_MMAP_THRESHOLD_" in os.environ or "MALLOC_TRIM_THRESHOLD_" in os.environ:
+    if ("MALLOC_MMAP_THRESHOLD_" in os.environ or "MALLOC_TRIM_THRESHOLD_" in os.environ
+            or "glibc.malloc." in os.environ.get("GLIBC_TUNABLES", "")):
         return "off (MALLOC_*_ set by the user)"
     if not _glibc():
         return "off (not glibc)"
@@ -61,8 +62,13 @@ def _tune() -> str:
     except (OSError, AttributeError):  # pragma: no cover - glibc always has mallopt
         return "off (no mallopt)"
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    ok = mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
-    return "tuned" if ok else "off (mallopt refused)"
+    # glibc before 2.35 or so refuses an mmap threshold above HEAP_MAX_SIZE / 2 (32 MiB on
+    # 64-bit): then take the largest it allows
+    mmap_ok = mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) or mallopt(M_MMAP_THRESHOLD, 32 << 20)
+    trim_ok = mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
+    if mmap_ok and trim_ok:
+        return "tuned"
+    return "partly tuned" if mmap_ok or trim_ok else "off (mallopt refused)"
 
 
 def _glibc() -> bool:

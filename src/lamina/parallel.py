@@ -15,7 +15,9 @@ call. On 2 cores a spinning BLAS thread steals a core from the threads of the ne
 :func:`parallel_for`: measured, a conv2d forward+backward burnt 144 ms of CPU instead of 89.
 So every lamina op runs inside :func:`lamina_threads`, which keeps BLAS at one thread (BLAS
 workers then sleep) and leaves the splitting to lamina: :func:`parallel_for` here, and
-:func:`matmul` for matrix products big enough to pay for a second thread.
+:func:`matmul` for matrix products big enough to pay for a second thread. The one
+exception: while lamina has split nothing but products (an MLP), :func:`matmul` lets BLAS
+run them on its own threads, whose spinning then helps (see there).
 """
 
 from __future__ import annotations
@@ -146,6 +148,7 @@ def lamina_threads():
     if before is not None and before != 1:
         blas.set(1)
     _state.depth = 1
+    _state.blas_before = before  # the caller's limit, which matmul's BLAS-thread mode keeps
     try:
         yield
     finally:
@@ -173,6 +176,14 @@ def matmul(xp, a, b, out=None):
       ``a`` (or, when M is small, the columns of ``b``) are cut into one part per thread, and
       each thread runs one single-threaded BLAS call into its slice of ``out``.
 
+    The first way needs lamina's scope (:func:`lamina_threads`) and a BLAS whose threads
+    lamina can set; it uses at most as many BLAS threads as the caller allowed before
+    entering the scope (a ``threadpool_limits(1)`` around the call keeps products on one BLAS
+    thread, split by lamina), and sets BLAS back to one thread after each product. The two
+    ways round differently in the last bits, so a model trained in a process that ran a CNN
+    before gives slightly different weights than the same model trained alone; each program
+    gives the same results from one run to the next.
+
     Transposed views (``x.T``) are passed to BLAS as they are, without a copy.
     """
     m, k = a.shape
@@ -182,14 +193,14 @@ def matmul(xp, a, b, out=None):
     threads = num_threads()
     if threads <= 1 or m * k * n < MATMUL_SPLIT_MIN or getattr(_state, "inside", False):
         return xp.matmul(a, b, out=out)
-    if not _split_elsewhere:
+    allowed = getattr(_state, "blas_before", None) if in_lamina_threads() else None
+    if not _split_elsewhere and allowed is not None and allowed > 1:
         blas = _blas_control()
-        if blas.set is not None:
-            blas.set(threads)
-            try:
-                return xp.matmul(a, b, out=out)
-            finally:
-                blas.set(1)
+        blas.set(min(threads, allowed))
+        try:
+            return xp.matmul(a, b, out=out)
+        finally:
+            blas.set(1)  # lamina's scope: one BLAS thread between products
     if m >= n:
         _parallel_for(lambda lo, hi: xp.matmul(a[lo:hi], b, out=out[lo:hi]), m, 8,
                       balance=True)
@@ -265,12 +276,13 @@ def parallel_for(fn, n: int, min_per_thread: int = 1, balance: bool = False) -> 
     The calling thread takes the last part. With ``balance`` it takes a bigger one
     (``CALLER_SHARE`` of the items with 2 threads): a worker thread starts ~30-100 us after
     the hand-off (more on a VM whose idle core the host descheduled), so on ~0.5 ms of work
-    an even split left the caller waiting for the worker. Measured on the 2-core VMs, a
-    784-500-500-10 MLP training step at batch 100 took 2.95 ms with 55% against 3.19 with
-    50% (60%: 3.26). The share is fixed, not adapted to timing, so a run stays
-    bit-identical from one run to the next (a product's rounding depends on where its rows
-    are cut). :func:`matmul` uses it; on the 1-10 ms parts of a conv or a pooling the lag
-    does not matter (measured: no gain at batch 32 or 128), and they keep equal parts.
+    an even split left the caller waiting for the worker. Measured on the 2-core VMs with
+    every product split by lamina, a 784-500-500-10 MLP training step at batch 100 took
+    2.94 ms with 55% against 3.05 with 50% (60%: 3.06); the seed CNN's step at batch 128,
+    12.12 against 12.41. The share is fixed, not adapted to timing, so results do not depend
+    on timing (a product's rounding depends on where its rows are cut). :func:`matmul`'s
+    split uses it; on the 1-10 ms parts of a conv or a pooling the lag does not matter
+    (measured: no gain at batch 32 or 128), and they keep equal parts.
 
     Args:
         fn: works on items ``lo:hi`` (e.g. images of a batch); must not touch other items'

@@ -62,7 +62,7 @@ class Function:
         if in_lamina_threads():
             out = fn.forward(*arrays, **params)
         else:
-            with lamina_threads():  # BLAS at one thread; lamina splits the work itself
+            with lamina_threads():  # BLAS at one thread, lamina splits (see lamina.parallel)
                 out = fn.forward(*arrays, **params)
         if not record:
             return Tensor._wrap(out, None)
@@ -116,7 +116,7 @@ def backward(root, grad, retain_graph: bool = False) -> None:
     Unless ``retain_graph`` is set, each node drops its inputs and saved arrays as
     soon as its backward has run, so memory is returned during the pass.
     """
-    with lamina_threads():  # BLAS at one thread; lamina splits the work itself
+    with lamina_threads():  # BLAS at one thread, lamina splits (see lamina.parallel)
         _run_backward(root, grad, retain_graph)
 
 

@@ -19,6 +19,7 @@ def _positive_int(value, name, where):
 #: activations the linear op applies itself (one graph node and one array fewer each way)
 _FUSED = ((activations.relu, "relu"), (activations.sigmoid, "sigmoid"))
 
+
 class Dense(Layer):
     """Fully connected layer: ``output = activation(inputs @ kernel + bias)``.
 

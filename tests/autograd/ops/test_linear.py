@@ -21,8 +21,11 @@ def test_linear_matches_numpy_and_central_differences(x_shape, units, with_bias)
     check_grad(ops.linear, *args)
 
 
-def test_linear_split_over_threads_equals_one_thread():
-    # big enough for lamina.parallel.matmul to split every product over two threads
+@pytest.mark.parametrize("split_elsewhere", [False, True])
+def test_linear_split_over_threads_equals_one_thread(monkeypatch, split_elsewhere):
+    # big enough for lamina.parallel.matmul to use two threads for every product: BLAS's
+    # own (an MLP's process) or lamina's split (once a conv or pooling has split work)
+    monkeypatch.setattr(parallel, "_split_elsewhere", split_elsewhere)
     x = rng.standard_normal((64, 300)).astype("float32")
     k = rng.standard_normal((300, 200)).astype("float32")
     b = rng.standard_normal(200).astype("float32")

@@ -3,8 +3,8 @@
 Written as ``matmul`` then ``add`` it costs two graph nodes, a temporary the size of the
 output, and in the backward a ``sum`` over the batch axis to reduce the bias gradient.
 Fused, the bias is added in place into the product, and its gradient is ``ones @ grad``
-(a GEMV: several times faster than ``grad.sum(axis=0)``). The products are split over the
-cores by :func:`lamina.parallel.matmul`.
+(a GEMV: several times faster than ``grad.sum(axis=0)``). The products run on every core
+through :func:`lamina.parallel.matmul` (on BLAS's threads or split by lamina).
 
 ``activation='relu'`` or ``'sigmoid'`` applies the activation in place on the product (one node
 and one output-sized array fewer each way, as Dense(..., activation=...) needs); its derivative
