@@ -24,7 +24,9 @@ X = np.random.default_rng(0).standard_normal((2, 4, 5, 3)).astype("float32")
     (12, (2, 3, 4), (2, 12)),
 ])
 def test_reshape_shared_layer_test(target, in_shape, out_shape, tmp_path):
-    run_layer_test(Reshape, {"target_shape": target}, in_shape, out_shape, 0, tmp_path=tmp_path)
+    layer = run_layer_test(Reshape, {"target_shape": target}, in_shape, out_shape, 0,
+                           tmp_path=tmp_path)
+    assert layer.compute_output_shape((None, *in_shape[1:])) == (None, *out_shape[1:])
 
 
 def test_reshape_numbers_and_shapes():
@@ -54,8 +56,10 @@ def test_reshape_errors():
 # ------------------------------------------------------------------------ UpSampling2D
 @pytest.mark.parametrize("size,out_hw", [((2, 2), (8, 10)), (3, (12, 15)), ((1, 2), (4, 10))])
 def test_upsampling_shared_layer_test(size, out_hw, tmp_path):
-    run_layer_test(UpSampling2D, {"size": size}, X.shape, (2, *out_hw, 3), 0, input_data=X,
-                   tmp_path=tmp_path)
+    layer = run_layer_test(UpSampling2D, {"size": size}, X.shape, (2, *out_hw, 3), 0,
+                           input_data=X, tmp_path=tmp_path)
+    sh, sw = (size, size) if isinstance(size, int) else size
+    np.testing.assert_array_equal(layer(X).data, X.repeat(sh, axis=1).repeat(sw, axis=2))
 
 
 def test_upsampling_repeats_pixels():
@@ -84,8 +88,9 @@ def test_upsampling_errors():
 @pytest.mark.parametrize("padding,out_hw", [(1, (6, 7)), ((2, 0), (8, 5)),
                                             (((1, 2), (0, 3)), (7, 8))])
 def test_zero_padding_shared_layer_test(padding, out_hw, tmp_path):
-    run_layer_test(ZeroPadding2D, {"padding": padding}, X.shape, (2, *out_hw, 3), 0,
-                   input_data=X, tmp_path=tmp_path)
+    layer = run_layer_test(ZeroPadding2D, {"padding": padding}, X.shape, (2, *out_hw, 3), 0,
+                           input_data=X, tmp_path=tmp_path)
+    np.testing.assert_array_equal(layer(X).data, np.pad(X, ((0, 0), *layer.padding, (0, 0))))
 
 
 def test_zero_padding_numbers():
