@@ -31,12 +31,12 @@ import argparse
 import importlib.util
 import sys
 import time
+from pathlib import Path
 
 import numpy
 from _timing import BackgroundLoad, format_table, machine_info, torch_info, write_results
 
 from lamina.callbacks import Callback
-from lamina.layers import Conv2D, Dense, Flatten, Input, MaxPooling2D
 from lamina.models import Sequential
 
 
@@ -50,16 +50,12 @@ def load(limit: int | None):
 
 
 def build_lamina(n_classes: int = 10) -> Sequential:
-    """Seed 001's CNN with ReLU after each convolution, as examples/demo.py builds it."""
-    return Sequential([
-        Input(shape=(28, 28, 1)),
-        Conv2D(16, (3, 3), activation="relu"),
-        MaxPooling2D(pool_size=(2, 2)),
-        Conv2D(16, (3, 3), activation="relu"),
-        Flatten(),
-        Dense(128, activation="relu"),
-        Dense(n_classes, activation="softmax"),
-    ])
+    """Seed 001's CNN with ReLU after each convolution: examples/demo.py's ``build``."""
+    path = Path(__file__).resolve().parents[1] / "examples" / "demo.py"
+    spec = importlib.util.spec_from_file_location("lamina_demo", path)
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    return demo.build((28, 28, 1), n_classes)
 
 
 class EpochClock(Callback):

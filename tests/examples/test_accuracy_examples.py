@@ -12,17 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.examples.data import needs_fashion_mnist
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
-
-def _have_fashion_mnist() -> bool:
-    from lamina.datasets import fashion_mnist
-
-    try:
-        fashion_mnist.load_data()
-    except (FileNotFoundError, OSError, ValueError):
-        return False
-    return True
 
 
 def _have_sklearn() -> bool:
@@ -44,8 +37,7 @@ def number_after(text, label):
     return float(text.split(label)[1].split()[0])
 
 
-@pytest.mark.skipif(not _have_fashion_mnist(), reason="Fashion-MNIST is not installed "
-                    "(apt-get install dataset-fashion-mnist)")
+@needs_fashion_mnist
 def test_fashion_mnist_cnn_quick_trains_and_saves(tmp_path):
     out = run([EXAMPLES / "fashion_mnist_cnn.py", "--quick", "--out", tmp_path / "run"],
               tmp_path)

@@ -6,22 +6,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.examples.data import needs_fashion_mnist
+
 LECTURES = Path(__file__).resolve().parents[2] / "examples" / "lectures"
 
-
-def _have_fashion_mnist() -> bool:
-    from lamina.datasets import fashion_mnist
-
-    try:
-        fashion_mnist.load_data()
-    except (FileNotFoundError, OSError, ValueError):
-        return False
-    return True
-
-
-needs_fashion_mnist = pytest.mark.skipif(
-    not _have_fashion_mnist(),
-    reason="Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)")
 
 
 def lecture(name):

@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.examples.data import needs_fashion_mnist
+
 LECTURES = Path(__file__).resolve().parents[2] / "examples" / "lectures"
 
 
@@ -114,17 +116,8 @@ def test_optimizers(tmp_path):
     assert abs(r["saddle_y"]["AdaGrad"]) > 1.0 > abs(r["saddle_y"]["SGD"])
 
 
-def _have_fashion_mnist():
-    from lamina.datasets import fashion_mnist
 
-    try:
-        fashion_mnist.load_data()
-    except (FileNotFoundError, OSError, ValueError):
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _have_fashion_mnist(), reason="Fashion-MNIST is not installed")
+@needs_fashion_mnist
 def test_loss_choice(tmp_path):
     r = run("loss_choice", tmp_path, "accuracy.png", "gradients.png")
     mse = r["test_accuracy"]["square error (mse)"]

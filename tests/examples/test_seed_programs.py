@@ -5,24 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from tests.examples.data import needs_fashion_mnist
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def _have_fashion_mnist() -> bool:
-    from lamina.datasets import fashion_mnist
 
-    try:
-        fashion_mnist.load_data()
-    except (FileNotFoundError, OSError, ValueError):
-        return False
-    return True
-
-
-pytestmark = pytest.mark.skipif(not _have_fashion_mnist(),
-                                reason="Fashion-MNIST is not installed "
-                                       "(apt-get install dataset-fashion-mnist)")
+pytestmark = needs_fashion_mnist
 
 
 def run(script, tmp_path, **env):

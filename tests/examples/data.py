@@ -1,0 +1,21 @@
+"""Whether the real data the example tests need is on this machine (never downloaded)."""
+
+import functools
+
+import pytest
+
+
+@functools.cache
+def have_fashion_mnist() -> bool:
+    from lamina.datasets import fashion_mnist
+
+    try:
+        fashion_mnist.load_data()
+    except (FileNotFoundError, OSError, ValueError):
+        return False
+    return True
+
+
+needs_fashion_mnist = pytest.mark.skipif(
+    not have_fashion_mnist(),
+    reason="Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)")
