@@ -44,11 +44,12 @@ def test_balance_gives_the_caller_the_bigger_part():
     parallel.set_num_threads(2)
     try:
         main = threading.get_ident()
-        parts = parallel.parallel_for(lambda lo, hi: (lo, hi, threading.get_ident() == main),
-                                      100, balance=True)
+        parts = parallel._parallel_for(lambda lo, hi: (lo, hi, threading.get_ident() == main),
+                                       100, balance=True)
         assert parts == [(0, 45, False), (45, 100, True)]
-        assert parallel.parallel_for(lambda lo, hi: (lo, hi), 3, balance=True) == \
+        assert parallel._parallel_for(lambda lo, hi: (lo, hi), 3, balance=True) == \
             [(0, 1), (1, 3)]
+        assert not parallel.splits_work()  # products' own split does not switch the mode
     finally:
         parallel.set_num_threads(parallel._default_threads())
 

@@ -33,18 +33,15 @@ MMAP_THRESHOLD = 256 << 20
 #: free memory kept at the top of the heap before it is returned to the kernel
 TRIM_THRESHOLD = 512 << 20
 
-_done = False
 #: what tune() did: None (not yet run), or a short reason / "tuned"
 status: str | None = None
 
 
 def tune() -> str:
     """Raise glibc's mmap and trim thresholds once per process; returns what was done."""
-    global _done, status
-    if _done:
-        return status
-    _done = True
-    status = _tune()
+    global status
+    if status is None:
+        status = _tune()
     return status
 
 

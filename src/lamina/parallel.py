@@ -270,37 +270,39 @@ def _split(n: int, threads: int, share: float) -> list:
     return [rest * i // (threads - 1) for i in range(threads)] + [n]
 
 
-def parallel_for(fn, n: int, min_per_thread: int = 1, balance: bool = False) -> list:
+def parallel_for(fn, n: int, min_per_thread: int = 1) -> list:
     """``[fn(lo, hi) for each part]`` over contiguous parts of ``range(n)``, in parallel.
 
-    The calling thread takes the last part. With ``balance`` it takes a bigger one
-    (``CALLER_SHARE`` of the items with 2 threads): a worker thread starts ~30-100 us after
-    the hand-off (more on a VM whose idle core the host descheduled), so on ~0.5 ms of work
-    an even split left the caller waiting for the worker. Measured on the 2-core VMs with
-    every product split by lamina, a 784-500-500-10 MLP training step at batch 100 took
-    2.94 ms with 55% against 3.05 with 50% (60%: 3.06); the seed CNN's step at batch 128,
-    12.12 against 12.41. The share is fixed, not adapted to timing, so results do not depend
-    on timing (a product's rounding depends on where its rows are cut). :func:`matmul`'s
-    split uses it; on the 1-10 ms parts of a conv or a pooling the lag does not matter
-    (measured: no gain at batch 32 or 128), and they keep equal parts.
+    The calling thread takes the last part. The first call that splits switches products to
+    lamina's split for the rest of the process (see :func:`matmul`).
 
     Args:
         fn: works on items ``lo:hi`` (e.g. images of a batch); must not touch other items'
             outputs. Its results are returned in order.
         n: number of items.
         min_per_thread: do not split below this many items per thread.
-        balance: give the caller the bigger part (see above); False: equal parts.
     """
     global _split_elsewhere
-    result = _parallel_for(fn, n, min_per_thread, balance)
+    result = _parallel_for(fn, n, min_per_thread)
     if len(result) > 1:
         _split_elsewhere = True  # from now on products split too (see matmul)
     return result
 
 
 def _parallel_for(fn, n: int, min_per_thread: int = 1, balance: bool = False) -> list:
-    """The work of :func:`parallel_for`. :func:`matmul` calls it directly: splitting a
-    product does not switch products away from BLAS's threads."""
+    """The work of :func:`parallel_for`; :func:`matmul` calls it directly, as splitting a
+    product does not switch products away from BLAS's threads.
+
+    With ``balance`` the calling thread takes a bigger part (``CALLER_SHARE`` of the items
+    with 2 threads): a worker thread starts ~30-100 us after the hand-off (more on a VM whose
+    idle core the host descheduled), so on ~0.5 ms of work an even split left the caller
+    waiting for the worker. Measured on the 2-core VMs with every product split by lamina, a
+    784-500-500-10 MLP training step at batch 100 took 2.94 ms with 55% against 3.05 with
+    50% (60%: 3.06); the seed CNN's step at batch 128, 12.12 against 12.41. The share is
+    fixed, not adapted to timing, so results do not depend on timing (a product's rounding
+    depends on where its rows are cut). Only products use it; on the 1-10 ms parts of a conv
+    or a pooling the lag does not matter (measured: no gain at batch 32 or 128).
+    """
     threads = min(num_threads(), n // max(min_per_thread, 1))
     if threads <= 1 or getattr(_state, "inside", False):
         return [fn(0, n)]
