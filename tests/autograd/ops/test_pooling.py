@@ -53,6 +53,10 @@ POOL_CASES = [  # (shape, pool_size, strides, padding)
 ]
 
 
+#: max pooling runs on both paths (NumPy and the numba kernels); average pooling on NumPy
+KINDS = [("max", "numpy"), ("max", "numba"), ("avg", "numpy")]
+
+
 def _strides(pool, strides):
     pool = (pool, pool) if isinstance(pool, int) else pool
     strides = pool if strides is None else strides
@@ -60,8 +64,8 @@ def _strides(pool, strides):
 
 
 @pytest.mark.parametrize("shape,pool,strides,padding", POOL_CASES)
-@pytest.mark.parametrize("kind", ["max", "avg"])
-def test_pool2d_forward_matches_loops(kind, shape, pool, strides, padding):
+@pytest.mark.parametrize("kind,kernel_path", KINDS, indirect=["kernel_path"])
+def test_pool2d_forward_matches_loops(kind, kernel_path, shape, pool, strides, padding):
     x = rng.standard_normal(shape)
     op = ops.max_pool2d if kind == "max" else ops.avg_pool2d
     got = op(Tensor(x), pool_size=pool, strides=strides, padding=padding).data
@@ -71,8 +75,8 @@ def test_pool2d_forward_matches_loops(kind, shape, pool, strides, padding):
 
 
 @pytest.mark.parametrize("shape,pool,strides,padding", POOL_CASES)
-@pytest.mark.parametrize("kind", ["max", "avg"])
-def test_pool2d_gradient(kind, shape, pool, strides, padding):
+@pytest.mark.parametrize("kind,kernel_path", KINDS, indirect=["kernel_path"])
+def test_pool2d_gradient(kind, kernel_path, shape, pool, strides, padding):
     op = ops.max_pool2d if kind == "max" else ops.avg_pool2d
     check_grad(lambda t: op(t, pool, strides, padding), distinct(shape))
 
@@ -80,9 +84,9 @@ def test_pool2d_gradient(kind, shape, pool, strides, padding):
 @pytest.mark.parametrize("samples_per_chunk", [1, 2])
 @pytest.mark.parametrize("pool,strides,padding", [(2, None, "valid"), (3, 2, "same"),
                                                   (2, 1, "valid")])
-@pytest.mark.parametrize("kind", ["max", "avg"])
-def test_batch_chunks_give_the_same_result(monkeypatch, kind, pool, strides, padding,
-                                           samples_per_chunk):
+@pytest.mark.parametrize("kind,kernel_path", KINDS, indirect=["kernel_path"])
+def test_batch_chunks_give_the_same_result(monkeypatch, kind, kernel_path, pool, strides,
+                                           padding, samples_per_chunk):
     x = distinct((3, 5, 4, 2))  # 3 samples: chunks of 1, or of 2 with a shorter last one
     monkeypatch.setattr(pooling, "_CHUNK_BYTES", samples_per_chunk * 5 * 4 * 2 * 8)
     op = ops.max_pool2d if kind == "max" else ops.avg_pool2d
@@ -92,8 +96,8 @@ def test_batch_chunks_give_the_same_result(monkeypatch, kind, pool, strides, pad
     check_grad(lambda t: op(t, pool, strides, padding), x)
 
 
-@pytest.mark.parametrize("kind", ["max", "avg"])
-def test_window_larger_than_127_cells(kind):  # the winning offset no longer fits an int8
+@pytest.mark.parametrize("kind,kernel_path", KINDS, indirect=["kernel_path"])
+def test_window_larger_than_127_cells(kind, kernel_path):  # the offset no longer fits an int8
     x = distinct((1, 13, 12, 1))
     op = ops.max_pool2d if kind == "max" else ops.avg_pool2d
     got = op(Tensor(x), (12, 11), 1, "valid").data
@@ -101,7 +105,7 @@ def test_window_larger_than_127_cells(kind):  # the winning offset no longer fit
     check_grad(lambda t: op(t, (12, 11), 1), x)
 
 
-def test_max_pool_same_padding_never_picks_padding():
+def test_max_pool_same_padding_never_picks_padding(kernel_path):
     x = -np.arange(1.0, 10.0).reshape(1, 3, 3, 1)  # all negative: a zero pad would win
     out = ops.max_pool2d(Tensor(x), 2, padding="same").data[0, :, :, 0]
     np.testing.assert_array_equal(out, [[-1.0, -3.0], [-7.0, -9.0]])
@@ -117,7 +121,7 @@ def test_avg_pool_same_averages_real_cells_only():
                                                     [0.5, 0.5, 1.0]])
 
 
-def test_max_pool_ties_send_gradient_to_first_max_only():
+def test_max_pool_ties_send_gradient_to_first_max_only(kernel_path):
     x = Tensor(np.zeros((1, 2, 4, 1)), requires_grad=True)
     ops.max_pool2d(x, 2).sum().backward()
     np.testing.assert_array_equal(x.grad[0, :, :, 0], [[1, 0, 1, 0], [0, 0, 0, 0]])
@@ -127,14 +131,14 @@ def test_max_pool_ties_send_gradient_to_first_max_only():
     np.testing.assert_array_equal(y.grad[0, :, :, 0], [[1, 1, 0], [1, 1, 0], [0, 0, 0]])
 
 
-def test_max_pool_overlapping_windows_add_up_in_backward():
+def test_max_pool_overlapping_windows_add_up_in_backward(kernel_path):
     x = np.array([[1.0, 2.0, 1.0], [0.0, 9.0, 0.0], [1.0, 2.0, 1.0]]).reshape(1, 3, 3, 1)
     t = Tensor(x, requires_grad=True)
     ops.max_pool2d(t, 2, strides=1).sum().backward()  # the 9 wins all four windows
     assert t.grad[0, 1, 1, 0] == 4.0 and t.grad.sum() == 4.0
 
 
-def test_float32_stays_float32_and_inference_saves_nothing():
+def test_float32_stays_float32_and_inference_saves_nothing(kernel_path):
     x = Tensor(rng.standard_normal((2, 6, 6, 3)).astype(np.float32), requires_grad=True)
     for op in (ops.max_pool2d, ops.avg_pool2d):
         y = op(x, 3, 2, "same")
@@ -146,7 +150,7 @@ def test_float32_stays_float32_and_inference_saves_nothing():
     assert y._ctx is None
 
 
-def test_max_pool_saves_only_the_winning_offsets():
+def test_max_pool_saves_only_the_winning_offsets(kernel_path):
     x = Tensor(distinct((2, 6, 6, 3)), requires_grad=True)
     y = ops.max_pool2d(x, 3, strides=2, padding="same")
     (best,) = y._ctx.saved  # one small int8 array per output, not the input
@@ -158,10 +162,10 @@ def test_max_pool_saves_only_the_winning_offsets():
             np.testing.assert_array_equal(best[:, i, j], window.argmax(axis=1))
 
 
-@pytest.mark.parametrize("kind", ["max", "avg"])
+@pytest.mark.parametrize("kind,kernel_path", KINDS, indirect=["kernel_path"])
 @pytest.mark.parametrize("pool,strides,padding", [(2, None, "valid"), (3, 2, "same"),
                                                   (3, 1, "valid")])
-def test_pool1d_forward_and_gradient(kind, pool, strides, padding):
+def test_pool1d_forward_and_gradient(kind, kernel_path, pool, strides, padding):
     x = distinct((2, 7, 3))
     op1 = getattr(ops, f"{kind}_pool1d")
     op2 = getattr(ops, f"{kind}_pool2d")
@@ -192,7 +196,7 @@ def test_global_max_pool_ties_go_to_first():
     np.testing.assert_array_equal(t.grad[0, :, :, 0], [[1, 0], [0, 0]])
 
 
-def test_nan_propagates():
+def test_nan_propagates(kernel_path):
     x = np.ones((1, 4, 4, 1))
     x[0, 0, 1, 0] = np.nan
     t = Tensor(x, requires_grad=True)

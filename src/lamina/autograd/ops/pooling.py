@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 
+from lamina import accel
 from lamina.autograd.function import Function
 from lamina.autograd.ops._spatial import (
     expect_ndim,
@@ -78,6 +79,7 @@ class _Pool2D(Function):
         out = tuple(output_length(size, k, s, p, 1, op, axis)
                     for size, k, s, p, axis in zip((h, w), pool, strides, pads, names, strict=True))
         (ph, pw), (sh, sw) = pool, strides
+        self.window_args = (ph, pw, sh, sw, pads[0][0], pads[1][0])  # for the numba kernels
         rows = _axis_plan(h, ph, sh, pads[0][0], out[0])
         cols = _axis_plan(w, pw, sw, pads[1][0], out[1])
         # offsets as (k, out_rows, out_cols, in_rows, in_cols); k is the row-major window index
@@ -144,6 +146,9 @@ class MaxPool2D(_Pool2D):
         x = self._setup(x, pool_size, strides, padding)
         xp, record = self.xp, self.recording
         index_type = xp.int8 if self.window <= 127 else xp.int32
+        self.kernels = accel.kernels(xp, "_pool_kernels", x)
+        if self.kernels is not None:
+            return self._compiled_forward(x, index_type)
         out = (xp.empty(self.out_shape, dtype=x.dtype) if self.full
                else xp.full(self.out_shape, -xp.inf, dtype=x.dtype))
         best = xp.zeros(self.out_shape, dtype=index_type) if record else None
@@ -164,6 +169,43 @@ class MaxPool2D(_Pool2D):
         if record:
             self.save_for_backward(best)
         return self._output(out)
+
+    def _compiled_forward(self, x, index_type):
+        """The forward as one numba pass per part of the batch (see lamina.accel)."""
+        xp = self.xp
+        x = xp.ascontiguousarray(x)
+        out = xp.empty(self.out_shape, dtype=x.dtype)
+        best = xp.empty(self.out_shape, dtype=index_type)
+        forward = self.kernels.max_pool_forward
+
+        def work(lo, hi):
+            forward(x[lo:hi], *self.window_args, out[lo:hi], best[lo:hi])
+
+        parallel_for(work, x.shape[0])
+        if self.recording:
+            self.save_for_backward(best)
+        return self._output(out)
+
+    def _compiled_backward(self, grad, best):
+        """Each window's gradient scattered to its winner, one numba pass per part."""
+        xp = self.xp
+        grad = xp.ascontiguousarray(grad)
+        ph, pw, sh, sw, top, left = self.window_args
+        if self.tiles:  # every input cell is written: no zeroing pass
+            gx = xp.empty(self.in_shape, dtype=grad.dtype)
+            tiles = self.kernels.max_pool_backward_tiles
+
+            def work(lo, hi):
+                tiles(grad[lo:hi], best[lo:hi], ph, pw, gx[lo:hi])
+        else:
+            gx = xp.zeros(self.in_shape, dtype=grad.dtype)
+            scatter = self.kernels.max_pool_backward
+
+            def work(lo, hi):
+                scatter(grad[lo:hi], best[lo:hi], ph, pw, sh, sw, top, left, gx[lo:hi])
+
+        parallel_for(work, grad.shape[0])
+        return gx.reshape(self.orig_shape)
 
     def _chunk(self, x, out, best=None, better_all=None, flag_all=None):
         """Max over the window offsets for one batch chunk; ``best`` gets the winning offset
@@ -188,6 +230,8 @@ class MaxPool2D(_Pool2D):
         (best,) = self.saved
         xp = self.xp
         grad = grad.reshape(self.out_shape)
+        if self.kernels is not None:
+            return self._compiled_backward(grad, best)
         buffers = {}  # one scratch mask per thread
 
         def share(k, b, rows, cols, out):  # the gradient of the windows that offset k won

@@ -1,0 +1,78 @@
+"""The numba max-pooling kernels against the NumPy path: the same numbers, bit for bit."""
+
+import numpy as np
+import pytest
+
+from lamina import Tensor, accel
+from lamina.autograd import ops
+
+pytest.importorskip("numba")
+
+rng = np.random.default_rng(5)
+
+CASES = [  # (shape, pool_size, strides, padding)
+    ((3, 8, 8, 4), 2, None, "valid"),        # windows tile the input
+    ((2, 7, 9, 3), 2, None, "valid"),        # the last row and column are dropped
+    ((2, 7, 9, 3), 3, 2, "same"),            # overlapping windows with padding
+    ((2, 8, 8, 5), (2, 3), (1, 2), "same"),
+    ((3, 6, 6, 2), 2, None, "same"),
+    ((2, 5, 6, 2), 3, 1, "same"),            # padding on both sides
+    ((1, 13, 12, 1), (12, 11), 1, "valid"),  # more than 127 offsets: int32 winners
+]
+
+
+def _both_paths(x, grad, pool, strides, padding):
+    results = []
+    for flag in (False, True):
+        with accel.using(flag):
+            t = Tensor(x, requires_grad=True)
+            out = ops.max_pool2d(t, pool, strides, padding)
+            (best,) = out._ctx.saved  # the backward releases it
+            out.backward(grad)
+            results.append((out.data, t.grad, best))
+    return results
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape,pool,strides,padding", CASES)
+def test_same_values_winners_and_gradients(shape, pool, strides, padding, dtype):
+    x = rng.integers(0, 4, shape).astype(dtype)  # many ties: the first maximum must win
+    x.flat[rng.choice(x.size, 2, replace=False)] = np.nan  # NaN wins and stays, as in NumPy
+    x.flat[0] = -np.inf
+    with accel.using(False):
+        shape_out = ops.max_pool2d(Tensor(x), pool, strides, padding).shape
+    grad = rng.standard_normal(shape_out).astype(dtype)
+    (out0, gx0, best0), (out1, gx1, best1) = _both_paths(x, grad, pool, strides, padding)
+    assert out1.dtype == dtype and gx1.dtype == dtype
+    np.testing.assert_array_equal(out1, out0)  # NaN positions equal too
+    np.testing.assert_array_equal(best1, best0)
+    np.testing.assert_array_equal(gx1, gx0)
+    assert np.isnan(out1).any()  # the NaN case was exercised
+
+
+def test_float16_and_integer_inputs_use_the_numpy_path():
+    assert accel.kernels(np, "_pool_kernels", np.ones(2, np.float16)) is None
+    assert accel.kernels(np, "_pool_kernels", np.ones(2, np.int64)) is None
+    with accel.using(True):
+        assert accel.kernels(np, "_pool_kernels", np.ones(2, np.float32)) is not None
+        x = np.arange(16, dtype=np.float16).reshape(1, 4, 4, 1)
+        out = ops.max_pool2d(Tensor(x), 2).data
+    assert out.dtype == np.float16
+    np.testing.assert_array_equal(out[0, :, :, 0], [[5, 7], [13, 15]])
+
+
+def test_a_batch_split_over_threads_gives_the_same_result(monkeypatch):
+    from lamina import parallel
+    x = rng.standard_normal((9, 6, 6, 3)).astype(np.float32)
+    grad = rng.standard_normal((9, 3, 3, 3)).astype(np.float32)
+    outs = []
+    for threads in (1, 2, 3):
+        monkeypatch.setattr(parallel, "_threads", threads)
+        with accel.using(True):
+            t = Tensor(x, requires_grad=True)
+            out = ops.max_pool2d(t, 2)
+            out.backward(grad)
+        outs.append((out.data, t.grad))
+    for out, gx in outs[1:]:
+        np.testing.assert_array_equal(out, outs[0][0])
+        np.testing.assert_array_equal(gx, outs[0][1])

@@ -1,0 +1,73 @@
+"""The switch for the optional numba kernels."""
+
+import numpy as np
+import pytest
+
+from lamina import Tensor, accel
+from lamina.autograd import ops
+
+
+@pytest.fixture
+def fresh(monkeypatch):
+    """Undecided state and no loaded kernel modules, restored afterwards."""
+    monkeypatch.setattr(accel, "_enabled", None)
+    monkeypatch.setattr(accel, "_modules", {})
+
+
+@pytest.mark.parametrize("value,expected", [("0", False), ("off", False), ("1", True),
+                                            ("", True)])
+def test_environment_variable(fresh, monkeypatch, value, expected):
+    monkeypatch.setenv("LAMINA_NUMBA", value)
+    assert accel.enabled() is (expected and accel.available())
+
+
+def test_bad_environment_value_names_the_variable(fresh, monkeypatch):
+    monkeypatch.setenv("LAMINA_NUMBA", "maybe")
+    with pytest.raises(ValueError, match="LAMINA_NUMBA must be 0 or 1; received 'maybe'"):
+        accel.enabled()
+
+
+def test_using_restores_the_previous_setting(fresh, monkeypatch):
+    monkeypatch.setenv("LAMINA_NUMBA", "0")
+    assert accel.enabled() is False
+    with accel.using(False):
+        assert accel.enabled() is False
+        assert accel.kernels(np, "_pool_kernels", np.ones(2, np.float32)) is None
+    assert accel.enabled() is False
+    with pytest.raises(TypeError, match="flag must be True or False; received 1"):
+        accel.set_enabled(1)
+
+
+def test_enabling_without_numba_says_how_to_install(fresh, monkeypatch):
+    monkeypatch.setattr(accel, "available", lambda: False)
+    with pytest.raises(ImportError, match=r'pip install "lamina\[fast\]"'):
+        accel.set_enabled(True)
+    assert accel.enabled() is False
+
+
+def test_a_kernel_module_that_fails_to_load_warns_once_and_numpy_takes_over(fresh,
+                                                                           monkeypatch):
+    monkeypatch.setattr(accel, "_enabled", True)
+
+    def broken(name):
+        raise ImportError("numba was built for another NumPy")
+
+    monkeypatch.setattr(accel.importlib, "import_module", broken)
+    x = np.arange(16.0).reshape(1, 4, 4, 1)
+    with pytest.warns(RuntimeWarning, match="could not be loaded .*another NumPy.*NumPy path"):
+        out = ops.max_pool2d(Tensor(x), 2).data
+    np.testing.assert_array_equal(out[0, :, :, 0], [[5, 7], [13, 15]])
+    assert accel._modules == {"_pool_kernels": None}
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ops.max_pool2d(Tensor(x), 2)  # no second warning
+
+
+def test_import_lamina_does_not_import_numba():
+    import subprocess
+    import sys
+    code = "import sys, lamina; print('numba' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"
