@@ -107,6 +107,17 @@ def _memory(result: dict, before: float | None, reset: bool) -> dict:
     return result
 
 
+def _lamina_kernels() -> str:
+    """Which kernels this lamina run used: NumPy only, or numba's too (lamina[fast])."""
+    import lamina.accel
+
+    if not lamina.accel.enabled():
+        return "NumPy" + ("" if lamina.accel.available() else " (numba not installed)")
+    if "numba" not in sys.modules:  # no accelerated op ran (an MLP)
+        return "NumPy (numba not loaded)"
+    return f"numba {sys.modules['numba'].__version__} + NumPy"
+
+
 def lamina_run(key: str, data_path: str, epochs: int, seed: int, infer_repeats: int):
     """Worker factory: train and time one model in lamina; returns ``({}, result)``."""
     import lamina
@@ -155,6 +166,7 @@ def lamina_run(key: str, data_path: str, epochs: int, seed: int, infer_repeats: 
         infer_s=statistics.median(times), infer_times_s=times, infer_rows=len(x_test),
         accuracy=float((probs.argmax(axis=1) == d["y_test"]).mean()),
         peak_rss_mb=_peak_rss_mb(), lamina=lamina.__version__, blas=blas_info(),
+        kernels=_lamina_kernels(),
         data=digest(d),
     )
     return {}, result
@@ -393,6 +405,12 @@ def tables(rows: list[dict], library: dict, have_torch: bool) -> str:
             _fmt(library["size"].get("torch", {}).get("total_mb"), ".1f"),
             _fmt(library["size"].get("torch") and library["size"]["lamina"]["total_mb"]
                  / library["size"]["torch"]["total_mb"], ".3f"), "-"]]
+    if "lamina[fast]" in library["size"]:
+        fast_mb = library["size"]["lamina[fast]"]["total_mb"]
+        lib.append(["  with lamina[fast] (numba), MB", f"{fast_mb:.1f}",
+                    _fmt(library["size"].get("torch", {}).get("total_mb"), ".1f"),
+                    _fmt(library["size"].get("torch")
+                         and fast_mb / library["size"]["torch"]["total_mb"], ".3f"), "-"])
     out.append(format_table(["library", "lamina", "torch", "lamina/torch", "target"], lib))
     if not have_torch:
         out.append("(PyTorch not timed: --lamina-only or not installed)")
@@ -447,13 +465,24 @@ def main(argv=None) -> int:
     library = {"import_ms": {s: 1000 * statistics.median(t) for s, t in imports.items()},
                "import_times_ms": {s: [1000 * v for v in t] for s, t in imports.items()},
                "size": {s: installed_size(s) for s in sides}}
+    if importlib.util.find_spec("numba") is not None:  # lamina with its [fast] extra
+        fast = installed_size("numba")
+        library["size"]["lamina[fast]"] = {
+            "total_mb": library["size"]["lamina"]["total_mb"] + sum(
+                v or 0 for k, v in fast["packages_mb"].items()
+                if k not in library["size"]["lamina"]["packages_mb"]),
+            "packages_mb": {**library["size"]["lamina"]["packages_mb"], **fast["packages_mb"]}}
     first = rows[0]["runs"]
     machine["blas"] = first["lamina"][0]["blas"]
+    machine["lamina_kernels"] = sorted({run["kernels"] for r in rows
+                                        for run in r["runs"]["lamina"]})
     if have_torch:
         machine.update({k: first["torch"][0][k] for k in ("torch", "torch_threads",
                                                           "torch_onednn")})
         print(f"numpy {np.__version__} ({machine['blas']}); torch {machine['torch']} "
-              f"({machine['torch_threads']} threads)\n")
+              f"({machine['torch_threads']} threads)")
+    print(f"lamina kernels: {'; '.join(machine['lamina_kernels'])} "
+          "(LAMINA_NUMBA=0 runs NumPy only)\n")
     print(tables(rows, library, have_torch))
     noisy = [r["key"] for r in rows if r["background_cpu_percent"] > args.max_load]
     print("\nbg% = share of the CPU other programs took while the model's runs went on"

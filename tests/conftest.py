@@ -2,7 +2,7 @@
 
 import pytest
 
-from lamina import parallel
+from lamina import accel, parallel
 
 
 @pytest.fixture(autouse=True)
@@ -16,3 +16,13 @@ def fresh_product_mode():
     parallel._split_elsewhere = False
     yield
     parallel._split_elsewhere = before
+
+
+@pytest.fixture(params=["numpy", "numba"])
+def kernel_path(request):
+    """Run the test on the NumPy path and again on the numba kernels (lamina.accel); the
+    numba run skips when numba is not installed."""
+    if request.param == "numba" and not accel.available():
+        pytest.skip("numba is not installed (pip install 'lamina[fast]')")
+    with accel.using(request.param == "numba"):
+        yield request.param

@@ -6,6 +6,8 @@ import pytest
 from lamina import Tensor, accel
 from lamina.autograd import ops
 
+POOL = "lamina.autograd.ops._pool_kernels"
+
 
 @pytest.fixture
 def fresh(monkeypatch):
@@ -32,7 +34,7 @@ def test_using_restores_the_previous_setting(fresh, monkeypatch):
     assert accel.enabled() is False
     with accel.using(False):
         assert accel.enabled() is False
-        assert accel.kernels(np, "_pool_kernels", np.ones(2, np.float32)) is None
+        assert accel.kernels(np, POOL, np.ones(2, np.float32)) is None
     assert accel.enabled() is False
     with pytest.raises(TypeError, match="flag must be True or False; received 1"):
         accel.set_enabled(1)
@@ -57,7 +59,7 @@ def test_a_kernel_module_that_fails_to_load_warns_once_and_numpy_takes_over(fres
     with pytest.warns(RuntimeWarning, match="could not be loaded .*another NumPy.*NumPy path"):
         out = ops.max_pool2d(Tensor(x), 2).data
     np.testing.assert_array_equal(out[0, :, :, 0], [[5, 7], [13, 15]])
-    assert accel._modules == {"_pool_kernels": None}
+    assert accel._modules == {POOL: None}
     import warnings
     with warnings.catch_warnings():
         warnings.simplefilter("error")

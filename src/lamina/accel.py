@@ -87,8 +87,9 @@ def using(flag: bool):
 
 
 def kernels(xp, name: str, *arrays):
-    """The kernel module ``lamina.autograd.ops.<name>`` when the numba path applies to
-    ``arrays`` (NumPy arrays of float32 or float64), else None (use the NumPy path).
+    """The kernel module ``name`` (e.g. ``"lamina.autograd.ops._pool_kernels"``) when the
+    numba path applies to ``arrays`` (NumPy arrays of float32 or float64), else None (use
+    the NumPy path).
 
     The module is imported (and numba with it) on first use. If that fails, a warning
     says why and the NumPy path is used from then on.
@@ -99,7 +100,7 @@ def kernels(xp, name: str, *arrays):
         return None
     if name not in _modules:
         try:
-            _modules[name] = importlib.import_module(f"lamina.autograd.ops.{name}")
+            _modules[name] = importlib.import_module(name)
         except Exception as error:  # a broken numba install must not break training
             _modules[name] = None
             warnings.warn(f"lamina.accel: the numba kernels in {name} could not be loaded "

@@ -9,7 +9,7 @@ from lamina.optimizers import Adam
 from tests.optimizers.steps import assert_steps, run_steps
 
 
-def test_three_steps_default_betas():
+def test_three_steps_default_betas(kernel_path):
     # b1 = 0.9, b2 = 0.999; m = 0.9 m + 0.1 g ; v = 0.999 v + 0.001 g^2
     # step 1: m = [0.05, -0.1], v = [0.00025, 0.001], alpha = 0.1 sqrt(0.001) / 0.1 = 0.0316228
     #         step = 0.0316228 * [0.05/0.0158114, -0.1/0.0316228] = [0.1, -0.1] (eps: 0.0999994)
@@ -32,7 +32,7 @@ AMS_X0 = [1.0, 1.0]
 AMS_GRADS = [[2.0, 1.0], [0.0, 1.0], [1.0, 1.0]]
 
 
-def test_three_steps_small_betas():
+def test_three_steps_small_betas(kernel_path):
     # step 1: m = [1, 0.5], v = [2, 0.5], alpha = 0.1 sqrt(0.5)/0.5 = 0.1414214
     #         step = [0.1414214 * 1/1.4142136, 0.1414214 * 0.5/0.7071068] = [0.1, 0.1]
     #         w = [0.9, 0.9]
@@ -46,7 +46,7 @@ def test_three_steps_small_betas():
                  [[0.9, 0.9], [0.8422650, 0.8], [0.7620866, 0.7]])
 
 
-def test_amsgrad_three_steps():
+def test_amsgrad_three_steps(kernel_path):
     # as above but v_hat = max(v_hat, v) = [2, 0.5], [2, 0.75], [2, 0.875] replaces v
     # step 1: same as Adam                                     w = [0.9, 0.9]
     # step 2: step = [0.1154701 * 0.5/1.4142136, 0.1] = [0.0408248, 0.1]   w = [0.8591752, 0.8]

@@ -104,3 +104,19 @@ def test_minimises_a_quadratic(opt):
     assert losses[-1] < 1e-3 * losses[0]
     assert x.data.dtype == np.float32
     np.testing.assert_allclose(x.data, target, atol=0.05)
+
+
+@pytest.mark.parametrize("name", ["Adadelta", "Adagrad", "Adam", "Adamax", "AdamW", "Nadam",
+                                  "RMSprop"])
+def test_epsilon_none_means_keras_backend_epsilon(name):
+    cls = getattr(optimizers, name)
+    results = []
+    for eps in (None, 1e-7):
+        w = Variable(np.array([1.0, -2.0, 0.0], dtype="float32"))
+        opt = cls(0.1, epsilon=eps)
+        assert opt.epsilon == 1e-7
+        for g in ([0.5, -1.0, 0.0], [1.0, 0.0, 0.0]):
+            opt.apply_gradients([(np.array(g, dtype="float32"), w)])
+        results.append(w.data.copy())
+    np.testing.assert_array_equal(results[0], results[1])
+    assert results[0][0] < 1.0 and results[0][1] > -2.0  # both moved against the gradient

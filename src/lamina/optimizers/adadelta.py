@@ -28,7 +28,7 @@ class Adadelta(Optimizer):
                          clipvalue=clipvalue, global_clipnorm=global_clipnorm, name=name,
                          **kwargs)
         self.rho = self._hyper(rho, "rho")
-        self.epsilon = self._optional(epsilon, "epsilon")
+        self.epsilon = self._epsilon(epsilon)
 
     def build(self, variables):
         super().build(variables)

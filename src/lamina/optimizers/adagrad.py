@@ -27,7 +27,7 @@ class Adagrad(Optimizer):
                          **kwargs)
         self.initial_accumulator_value = self._optional(initial_accumulator_value,
                                                         "initial_accumulator_value")
-        self.epsilon = self._optional(epsilon, "epsilon")
+        self.epsilon = self._epsilon(epsilon)
 
     def build(self, variables):
         super().build(variables)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from lamina import accel
 from lamina.backend import get_array_module
 from lamina.optimizers.base import Optimizer
 
@@ -34,7 +35,7 @@ class Adam(Optimizer):
                          **kwargs)
         self.beta_1 = self._hyper(beta_1, "beta_1")
         self.beta_2 = self._hyper(beta_2, "beta_2")
-        self.epsilon = self._optional(epsilon, "epsilon")
+        self.epsilon = self._epsilon(epsilon)
         self.amsgrad = bool(amsgrad)
 
     def build(self, variables):
@@ -52,6 +53,9 @@ class Adam(Optimizer):
         step = self.iterations + 1
         alpha = learning_rate * math.sqrt(1 - b2 ** step) / (1 - b1 ** step)
         m, v = self._momentums[i], self._velocities[i]
+        v_hat = self._velocity_hats[i] if self.amsgrad else None
+        if self._fused(xp, grad, w, m, v, v_hat, alpha):
+            return
         t = self._scratch(w)
         m *= b1
         xp.multiply(grad, 1 - b1, out=t)
@@ -61,7 +65,6 @@ class Adam(Optimizer):
         t *= 1 - b2
         v += t                                         # v = b2 v + (1-b2) g^2
         if self.amsgrad:
-            v_hat = self._velocity_hats[i]
             xp.maximum(v_hat, v, out=v_hat)
             v = v_hat
         xp.sqrt(v, out=t)
@@ -69,6 +72,21 @@ class Adam(Optimizer):
         xp.divide(m, t, out=t)
         t *= alpha
         w -= t                                         # w -= alpha m / (sqrt(v) + eps)
+
+    def _fused(self, xp, grad, w, m, v, v_hat, alpha) -> bool:
+        """The update below as one numba pass (lamina[fast], same bits); False when the
+        kernel does not apply (numba off or missing, other dtypes, non-contiguous arrays)."""
+        kernels = accel.kernels(xp, "lamina.optimizers._kernels", w)
+        slots = (m, v) if v_hat is None else (m, v, v_hat)
+        if (kernels is None or grad.dtype != w.dtype
+                or not all(a.flags.c_contiguous for a in (w, *slots))):
+            return False
+        dt, b1, b2 = w.dtype.type, self.beta_1, self.beta_2
+        w1, m1, v1 = (a.reshape(-1) for a in (w, m, v))
+        h1 = w1 if v_hat is None else v_hat.reshape(-1)  # not read without amsgrad
+        kernels.adam(w1, xp.ascontiguousarray(grad).reshape(-1), m1, v1, h1, dt(b1), dt(b2),
+                     dt(1 - b1), dt(1 - b2), dt(alpha), dt(self.epsilon), v_hat is not None)
+        return True
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

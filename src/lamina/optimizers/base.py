@@ -132,6 +132,11 @@ class Optimizer:
         """``value`` as a float in [low, high) (or [low, high]); a clear error otherwise."""
         return _args.in_range(type(self).__name__, value, name, low, high, high_closed)
 
+    def _epsilon(self, value) -> float:
+        """``epsilon`` as a float >= 0; None means 1e-7, Keras's ``backend.epsilon()`` (Keras 2
+        accepted ``epsilon=None`` for it)."""
+        return 1e-7 if value is None else self._optional(value, "epsilon")
+
     def _optional(self, value, name, minimum=0.0, positive=False):
         """None, or a float >= minimum (> 0 when ``positive``)."""
         return _args.optional(type(self).__name__, value, name, minimum, positive)

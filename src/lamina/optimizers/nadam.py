@@ -35,7 +35,7 @@ class Nadam(Optimizer):
                          **kwargs)
         self.beta_1 = self._hyper(beta_1, "beta_1")
         self.beta_2 = self._hyper(beta_2, "beta_2")
-        self.epsilon = self._optional(epsilon, "epsilon")
+        self.epsilon = self._epsilon(epsilon)
 
     def build(self, variables):
         super().build(variables)

@@ -34,7 +34,7 @@ class RMSprop(Optimizer):
                          **kwargs)
         self.rho = self._hyper(rho, "rho")
         self.momentum = self._hyper(momentum, "momentum", high_closed=True)
-        self.epsilon = self._optional(epsilon, "epsilon")
+        self.epsilon = self._epsilon(epsilon)
         self.centered = bool(centered)
 
     def build(self, variables):

@@ -6,6 +6,8 @@ import pytest
 from lamina import Tensor, accel
 from lamina.autograd import ops
 
+POOL = "lamina.autograd.ops._pool_kernels"
+
 pytest.importorskip("numba")
 
 rng = np.random.default_rng(5)
@@ -51,10 +53,10 @@ def test_same_values_winners_and_gradients(shape, pool, strides, padding, dtype)
 
 
 def test_float16_and_integer_inputs_use_the_numpy_path():
-    assert accel.kernels(np, "_pool_kernels", np.ones(2, np.float16)) is None
-    assert accel.kernels(np, "_pool_kernels", np.ones(2, np.int64)) is None
+    assert accel.kernels(np, POOL, np.ones(2, np.float16)) is None
+    assert accel.kernels(np, POOL, np.ones(2, np.int64)) is None
     with accel.using(True):
-        assert accel.kernels(np, "_pool_kernels", np.ones(2, np.float32)) is not None
+        assert accel.kernels(np, POOL, np.ones(2, np.float32)) is not None
         x = np.arange(16, dtype=np.float16).reshape(1, 4, 4, 1)
         out = ops.max_pool2d(Tensor(x), 2).data
     assert out.dtype == np.float16

@@ -146,7 +146,7 @@ class MaxPool2D(_Pool2D):
         x = self._setup(x, pool_size, strides, padding)
         xp, record = self.xp, self.recording
         index_type = xp.int8 if self.window <= 127 else xp.int32
-        self.kernels = accel.kernels(xp, "_pool_kernels", x)
+        self.kernels = accel.kernels(xp, "lamina.autograd.ops._pool_kernels", x)
         if self.kernels is not None:
             return self._compiled_forward(x, index_type)
         out = (xp.empty(self.out_shape, dtype=x.dtype) if self.full
