@@ -13,6 +13,9 @@ the targets of issue 5. Per model: seconds per epoch, test accuracy after traini
 inference over the test set at batch 1000, and peak RSS while training. For the
 libraries: ``import`` time and installed size with dependencies.
 
+With numba installed (``lamina[fast]``, in the dev extra) lamina runs its numba kernels;
+``--numpy-path`` also times lamina with them off (the pure-NumPy path) as a third side.
+
 Run: ``make bench`` or ``.venv/bin/python benchmarks/compare.py [--models a,c] [--repeats 3]``.
 Quick check: ``--train-rows 2000 --test-rows 2000 --repeats 1``.
 """
@@ -145,14 +148,16 @@ def lamina_run(key: str, data_path: str, epochs: int, seed: int, infer_repeats: 
                   Flatten(), Dense(128, activation="relu"), Dense(10, activation="softmax")]
     model = Sequential(layers)
     optimizer = SGD(learning_rate=0.1) if opt == "sgd" else Adam(learning_rate=0.001)
+    start = time.perf_counter()  # with lamina[fast], compile loads the numba kernels
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
+    compile_s = time.perf_counter() - start
 
     before, reset = _status_mb("VmRSS"), _reset_peak_rss()
     start = time.perf_counter()
     history = model.fit(d["x_train"], d["y_train"], batch_size=batch, epochs=epochs,
                         shuffle=True, seed=seed, verbose=0)
     train_s = time.perf_counter() - start
-    result = _memory({"train_s": train_s, "epoch_s": train_s / epochs,
+    result = _memory({"train_s": train_s, "epoch_s": train_s / epochs, "compile_s": compile_s,
                       "train_loss": float(history.history["loss"][-1])}, before, reset)
 
     x_test = d["x_test"]
@@ -241,7 +246,15 @@ def torch_run(key: str, data_path: str, epochs: int, seed: int, infer_repeats: i
     return {}, result
 
 
-RUNNERS = {"lamina": lamina_run, "torch": torch_run}
+def lamina_numpy_run(*args):
+    """lamina with its numba kernels off: the pure-NumPy reference path."""
+    import lamina.accel
+
+    lamina.accel.set_enabled(False)
+    return lamina_run(*args)
+
+
+RUNNERS = {"lamina": lamina_run, "torch": torch_run, "numpy": lamina_numpy_run}
 
 
 # ---------------------------------------------------------------- library-wide
@@ -336,8 +349,10 @@ def run_model(key: str, sides: list[str], data_path: str, args) -> dict:
     row = {"key": key, "model": MODELS[key][1], "batch_size": MODELS[key][5],
            "background_cpu_percent": load.percent, "runs": runs}
     for side, results in runs.items():
-        for field in ("epoch_s", "infer_s", "accuracy", "peak_rss_train_mb", "train_loss"):
-            row[f"{side}_{field}"] = statistics.median(res[field] for res in results)
+        for field in ("epoch_s", "infer_s", "accuracy", "peak_rss_train_mb", "train_loss",
+                      "compile_s"):
+            if field in results[0]:
+                row[f"{side}_{field}"] = statistics.median(res[field] for res in results)
         row[f"{side}_rss_rise_mb"] = statistics.median(
             res["peak_rss_train_mb"] - (res["rss_before_train_mb"] or 0.0) for res in results)
         row[f"{side}_samples_per_s"] = results[0]["infer_rows"] / row[f"{side}_infer_s"]
@@ -362,16 +377,26 @@ def _verdict(ratio, target):
 def tables(rows: list[dict], library: dict, have_torch: bool) -> str:
     out = []
     train = []
+    numpy_path = any("numpy_epoch_s" in r for r in rows)
     for r in rows:
         ratio = _ratio(r, "epoch_s")
         target = MODELS[r["key"]][6]
+        extra = []
+        if numpy_path:
+            t = r.get("torch_epoch_s")
+            extra = [f"{r['numpy_epoch_s']:.2f}", _fmt(t and r["numpy_epoch_s"] / t, ".2f")]
         train.append([r["model"], f"{r['lamina_epoch_s']:.2f}",
                       _fmt(r.get("torch_epoch_s"), ".2f"), _fmt(ratio, ".2f"),
-                      f"<= {target:g}", _verdict(ratio, target),
+                      f"<= {target:g}", _verdict(ratio, target), *extra,
+                      f"{r['lamina_compile_s']:.2f}",
                       f"{r['lamina_accuracy']:.4f}", _fmt(r.get("torch_accuracy"), ".4f"),
                       f"{r['background_cpu_percent']:.0f}"])
+    extra = ["NumPy-only s/epoch", "NumPy-only/torch"] if numpy_path else []
     out.append(format_table(["training", "lamina s/epoch", "torch s/epoch", "lamina/torch",
-                             "target", "", "lamina acc", "torch acc", "bg%"], train))
+                             "target", "", *extra, "lamina compile s", "lamina acc",
+                             "torch acc", "bg%"], train))
+    out.append("(lamina compile s: model.compile(), which loads the numba kernels of "
+               "lamina[fast] (importing numba) for the CNNs; not in s/epoch)")
     infer = []
     for r in rows:
         ratio = _ratio(r, "infer_s")
@@ -434,6 +459,8 @@ def main(argv=None) -> int:
     parser.add_argument("--max-load", type=float, default=10.0,
                         help="wait (up to 2 min) for other programs to use less CPU than this")
     parser.add_argument("--lamina-only", action="store_true", help="do not run PyTorch")
+    parser.add_argument("--numpy-path", action="store_true",
+                        help="also time lamina with its numba kernels off (LAMINA_NUMBA=0)")
     parser.add_argument("--no-json", action="store_true", help="do not write results/*.json")
     args = parser.parse_args(argv)
     keys = [LETTERS.get(m.strip(), m.strip()) for m in args.models.split(",") if m.strip()]
@@ -448,6 +475,8 @@ def main(argv=None) -> int:
         print("PyTorch is not installed: running lamina alone. For the comparison run:\n"
               "    .venv/bin/python -m pip install torch==2.13.0\n")
     sides = ["lamina", "torch"] if have_torch else ["lamina"]
+    if args.numpy_path:
+        sides.append("numpy")
     machine = machine_info()
     quiet = wait_for_quiet(args.max_load)
     print(f"{machine['date']}  {machine['cpu']}  ({machine['usable_cores']} of "
@@ -461,10 +490,10 @@ def main(argv=None) -> int:
         rows = [run_model(key, sides, data_path, args) for key in keys]
 
     print("  timing import (fresh interpreters) ...", file=sys.stderr, flush=True)
-    imports = import_times(sides, repeats=5)
+    imports = import_times([s for s in sides if s != "numpy"], repeats=5)
     library = {"import_ms": {s: 1000 * statistics.median(t) for s, t in imports.items()},
                "import_times_ms": {s: [1000 * v for v in t] for s, t in imports.items()},
-               "size": {s: installed_size(s) for s in sides}}
+               "size": {s: installed_size(s) for s in sides if s != "numpy"}}
     if importlib.util.find_spec("numba") is not None:  # lamina with its [fast] extra
         fast = installed_size("numba")
         library["size"]["lamina[fast]"] = {

@@ -73,3 +73,59 @@ def test_import_lamina_does_not_import_numba():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "False"
+
+
+def _model(pool=True):
+    from lamina.layers import Dense, Flatten, Input, MaxPooling2D
+    from lamina.models import Sequential
+
+    layers = [Input(shape=(4, 4, 1))] + ([MaxPooling2D()] if pool else []) + [Flatten(),
+                                                                             Dense(2)]
+    return Sequential(layers)
+
+
+@pytest.mark.parametrize("pool,optimizer,expected", [
+    (True, "adam", ["lamina.autograd.ops._pool_kernels", "lamina.optimizers._kernels"]),
+    (True, "sgd", ["lamina.autograd.ops._pool_kernels"]),
+    (False, "adamw", ["lamina.optimizers._kernels"]),
+    (False, "sgd", []),
+])
+def test_compile_loads_the_kernels_the_model_uses(fresh, monkeypatch, pool, optimizer,
+                                                  expected):
+    monkeypatch.setattr(accel, "_enabled", True)
+    warmed = []
+    monkeypatch.setattr(accel, "_load", lambda name: type("M", (), {
+        "warm": staticmethod(lambda dtype: warmed.append((name, np.dtype(dtype).name)))}))
+    _model(pool).compile(optimizer=optimizer, loss="mse")
+    assert sorted(warmed) == [(name, "float32") for name in expected]
+
+
+def test_compile_loads_nothing_when_disabled(fresh, monkeypatch):
+    monkeypatch.setattr(accel, "_enabled", False)
+    monkeypatch.setattr(accel, "_load", lambda name: pytest.fail(f"{name} was loaded"))
+    _model().compile(optimizer="adam", loss="mse")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_preloaded_kernels_train_the_same_as_numpy(dtype):
+    pytest.importorskip("numba")
+    import lamina
+
+    x = np.random.default_rng(0).standard_normal((8, 4, 4, 1))
+    y = np.random.default_rng(1).standard_normal((8, 2))
+    weights = []
+    previous = lamina.floatx()
+    lamina.set_floatx(dtype)
+    try:
+        for flag in (False, True):
+            with accel.using(flag):
+                lamina.random.set_random_seed(0)
+                model = _model()
+                model.compile(optimizer="adam", loss="mse")
+                model.fit(x, y, batch_size=4, epochs=2, verbose=0, shuffle=False)
+                weights.append([w.copy() for w in model.get_weights()])
+    finally:
+        lamina.set_floatx(previous)
+    assert weights[1][0].dtype == dtype
+    for a, b in zip(*weights, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -9,6 +9,7 @@ None of these layers has weights.
 from __future__ import annotations
 
 from lamina.autograd import ops as F
+from lamina.autograd.ops.pooling import KERNELS as _MAX_POOL_KERNELS
 from lamina.layers.conv import (
     standardize_data_format,
     standardize_padding,
@@ -81,6 +82,8 @@ class MaxPooling1D(BasePooling):
     (1, 3, 3)
     """
 
+    accel_kernels = (_MAX_POOL_KERNELS,)  # loaded by Model.compile (lamina.accel)
+
     rank = 1
 
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
@@ -108,6 +111,8 @@ class MaxPooling2D(BasePooling):
     >>> MaxPooling2D(pool_size=(2, 2))(np.ones((1, 26, 26, 16), "float32")).shape
     (1, 13, 13, 16)
     """
+
+    accel_kernels = (_MAX_POOL_KERNELS,)  # loaded by Model.compile (lamina.accel)
 
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
                  **kwargs):

@@ -68,6 +68,22 @@ class Trainer:
         self._weighted_metric_specs = list(weighted_metrics or [])
         self._metrics = None  # resolved at the first batch, when shapes are known
         self.compiled = True
+        self._preload_kernels()
+
+    def _preload_kernels(self) -> None:
+        """Load the numba kernels (lamina[fast]) that this model's layers and optimizer use,
+        so their one-time cost is paid here rather than in the first step (lamina.accel)."""
+        from lamina import accel
+
+        if not accel.enabled():
+            return
+        names = set(getattr(self.optimizer, "accel_kernels", ()))
+        stack = [self]
+        while stack:
+            layer = stack.pop()
+            names.update(getattr(layer, "accel_kernels", ()))
+            stack.extend(layer._tracked_layers())
+        accel.preload(*sorted(names))
 
     def _require_compiled(self, what: str) -> None:
         if not self.compiled or self._loss_fn is None:

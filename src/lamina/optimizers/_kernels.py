@@ -30,3 +30,10 @@ def adam(w, g, m, v, v_hat, b1, b2, c1, c2, alpha, eps, amsgrad):
             v_hat[i] = hi
             vi = hi
         w[i] = w[i] - (mi / (np.sqrt(vi) + eps)) * alpha
+
+
+def warm(dtype):
+    """Load (or compile) the kernels for ``dtype`` variables (see lamina.accel.preload)."""
+    a = np.zeros(1, dtype=dtype)
+    one = a.dtype.type(1)
+    adam(a, a, a, a, a, one, one, one, one, one, one, False)

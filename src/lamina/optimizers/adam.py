@@ -27,6 +27,8 @@ class Adam(Optimizer):
         weight_decay, clipnorm, clipvalue, global_clipnorm, name: see ``Optimizer``.
     """
 
+    accel_kernels = ("lamina.optimizers._kernels",)  # the fused update (lamina.accel)
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  amsgrad=False, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, name="adam", **kwargs):
@@ -76,7 +78,7 @@ class Adam(Optimizer):
     def _fused(self, xp, grad, w, m, v, v_hat, alpha) -> bool:
         """The update below as one numba pass (lamina[fast], same bits); False when the
         kernel does not apply (numba off or missing, other dtypes, non-contiguous arrays)."""
-        kernels = accel.kernels(xp, "lamina.optimizers._kernels", w)
+        kernels = accel.kernels(xp, self.accel_kernels[0], w)
         slots = (m, v) if v_hat is None else (m, v, v_hat)
         if (kernels is None or grad.dtype != w.dtype
                 or not all(a.flags.c_contiguous for a in (w, *slots))):

@@ -90,3 +90,14 @@ def max_pool_backward_tiles(grad, best, ph, pw, gx):
                         k = di * pw + dj
                         for q in range(c):
                             gx[b, r, col, q] = grad[b, i, j, q] if best[b, i, j, q] == k else 0
+
+
+def warm(dtype):
+    """Load (or compile) the kernels for ``dtype`` inputs with int8 winners, as a 2x2 pool
+    of a float image uses them (see lamina.accel.preload)."""
+    x = np.zeros((1, 2, 2, 1), dtype=dtype)
+    out = np.empty((1, 1, 1, 1), dtype=dtype)
+    best = np.zeros((1, 1, 1, 1), dtype=np.int8)
+    max_pool_forward(x, 2, 2, 2, 2, 0, 0, out, best)
+    max_pool_backward(out, best, 2, 2, 2, 2, 0, 0, x)
+    max_pool_backward_tiles(out, best, 2, 2, x)

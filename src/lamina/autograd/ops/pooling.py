@@ -37,6 +37,8 @@ __all__ = [
 ]
 
 _CHUNK_BYTES = 1 << 20  # input bytes per batch chunk (fits the L2 cache of a laptop core)
+#: the numba kernels of max pooling (lamina[fast], see lamina.accel)
+KERNELS = "lamina.autograd.ops._pool_kernels"
 
 
 def _axis_plan(size, k, s, pad, out):
@@ -146,7 +148,7 @@ class MaxPool2D(_Pool2D):
         x = self._setup(x, pool_size, strides, padding)
         xp, record = self.xp, self.recording
         index_type = xp.int8 if self.window <= 127 else xp.int32
-        self.kernels = accel.kernels(xp, "lamina.autograd.ops._pool_kernels", x)
+        self.kernels = accel.kernels(xp, KERNELS, x)
         if self.kernels is not None:
             return self._compiled_forward(x, index_type)
         out = (xp.empty(self.out_shape, dtype=x.dtype) if self.full
