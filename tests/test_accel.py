@@ -100,6 +100,19 @@ def test_compile_loads_the_kernels_the_model_uses(fresh, monkeypatch, pool, opti
     assert sorted(warmed) == [(name, "float32") for name in expected]
 
 
+def test_kernels_that_fail_to_compile_warn_and_numpy_takes_over(fresh, monkeypatch):
+    monkeypatch.setattr(accel, "_enabled", True)
+
+    def broken(dtype):
+        raise RuntimeError("LLVM ERROR: no target")
+
+    monkeypatch.setattr(accel, "_load", lambda name: accel._modules.setdefault(
+        name, type("M", (), {"warm": staticmethod(broken)})))
+    with pytest.warns(RuntimeWarning, match="failed to compile .*LLVM ERROR.*NumPy path"):
+        _model().compile(optimizer="sgd", loss="mse")
+    assert accel._modules == {POOL: None}
+
+
 def test_compile_loads_nothing_when_disabled(fresh, monkeypatch):
     monkeypatch.setattr(accel, "_enabled", False)
     monkeypatch.setattr(accel, "_load", lambda name: pytest.fail(f"{name} was loaded"))

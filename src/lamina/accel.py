@@ -130,5 +130,12 @@ def preload(*names: str, dtype=None) -> None:
 
     for name in names:
         module = _load(name)
-        if module is not None and hasattr(module, "warm"):
+        if module is None or not hasattr(module, "warm"):
+            continue
+        try:
             module.warm(floatx() if dtype is None else dtype)
+        except Exception as error:  # e.g. numba cannot compile on this machine
+            _modules[name] = None
+            warnings.warn(f"lamina.accel: the numba kernels in {name} failed to compile "
+                          f"({type(error).__name__}: {error}); using the NumPy path",
+                          RuntimeWarning, stacklevel=3)

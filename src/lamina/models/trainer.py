@@ -52,7 +52,8 @@ class Trainer:
         """Choose the optimizer, the loss and the metrics (names or objects), as in Keras.
 
         ``run_eagerly`` and ``jit_compile`` are accepted for compatibility: lamina always
-        runs eagerly on NumPy.
+        runs eagerly on NumPy. With ``lamina[fast]`` installed, compile also loads the numba
+        kernels the model's layers and optimizer use (:mod:`lamina.accel`), once per process.
         """
         from lamina import losses, optimizers
 
