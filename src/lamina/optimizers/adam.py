@@ -77,11 +77,12 @@ class Adam(Optimizer):
 
     def _fused(self, xp, grad, w, m, v, v_hat, alpha) -> bool:
         """The update below as one numba pass (lamina[fast], same bits); False when the
-        kernel does not apply (numba off or missing, other dtypes, non-contiguous arrays)."""
+        kernel does not apply (numba off or missing, other dtypes or shapes, non-contiguous
+        arrays: the kernel reads flat arrays without bounds checks, so sizes must match)."""
         kernels = accel.kernels(xp, self.accel_kernels[0], w)
         slots = (m, v) if v_hat is None else (m, v, v_hat)
-        if (kernels is None or grad.dtype != w.dtype
-                or not all(a.flags.c_contiguous for a in (w, *slots))):
+        if (kernels is None or grad.dtype != w.dtype or grad.shape != w.shape
+                or any(a.shape != w.shape or not a.flags.c_contiguous for a in (w, *slots))):
             return False
         dt, b1, b2 = w.dtype.type, self.beta_1, self.beta_2
         w1, m1, v1 = (a.reshape(-1) for a in (w, m, v))
