@@ -116,8 +116,8 @@ def _lamina_kernels() -> str:
 
     if not lamina.accel.enabled():
         return "NumPy" + ("" if lamina.accel.available() else " (numba not installed)")
-    if "numba" not in sys.modules:  # no accelerated op ran (an MLP)
-        return "NumPy (numba not loaded)"
+    if not lamina.accel.loaded():  # no accelerated op ran (an MLP), or none compiled
+        return "NumPy (no numba kernel loaded)"
     return f"numba {sys.modules['numba'].__version__} + NumPy"
 
 

@@ -26,3 +26,4 @@ def kernel_path(request):
         pytest.skip("numba is not installed (pip install 'lamina[fast]')")
     with accel.using(request.param == "numba"):
         yield request.param
+    assert None not in accel._modules.values(), "a numba kernel failed: NumPy ran instead"

@@ -29,6 +29,12 @@ def test_bad_environment_value_names_the_variable(fresh, monkeypatch):
         accel.enabled()
 
 
+def test_a_bad_environment_value_can_be_overridden(fresh, monkeypatch):
+    monkeypatch.setenv("LAMINA_NUMBA", "maybe")
+    with accel.using(False):
+        assert accel.enabled() is False
+
+
 def test_using_restores_the_previous_setting(fresh, monkeypatch):
     monkeypatch.setenv("LAMINA_NUMBA", "0")
     assert accel.enabled() is False

@@ -2,8 +2,9 @@
 
 lamina's reference path is NumPy, and it always works. When numba is installed
 (``pip install "lamina[fast]"``), the few ops listed below run a compiled single-pass
-kernel instead, behind the same op and with the same results (the tests run both paths
-and compare them):
+kernel instead, behind the same op and with the same results, bit for bit (the tests run
+both paths and compare them; only the sign of a max-pool output where -0.0 and +0.0 tie can
+differ):
 
 * max pooling, forward: NumPy needs four whole-array passes per window offset (compare,
   flag, winning offset, running max); the kernel reads each input cell once. Backward:
@@ -13,6 +14,7 @@ and compare them):
 * the Adam (and AdamW) update: eleven NumPy passes over each variable and its two slots
   become one (seed CNN, batch 32: 0.15-0.6 ms less per step).
 
+A kernel that numba cannot load or compile hands over to the NumPy path with a warning.
 Each kernel runs on one part of the batch per thread of :func:`lamina.parallel.parallel_for`
 (the kernels release the GIL); numba's own thread pool is not used.
 
@@ -35,7 +37,7 @@ import importlib.util
 import os
 import warnings
 
-__all__ = ["available", "enabled", "preload", "set_enabled", "using"]
+__all__ = ["available", "enabled", "loaded", "preload", "set_enabled", "using"]
 
 _enabled: bool | None = None  # None: decided on first use (environment, numba installed)
 _modules: dict = {}  # kernel module name -> module, or None when it failed to load
@@ -75,7 +77,10 @@ def set_enabled(flag: bool) -> bool:
     if flag and not available():
         raise ImportError('lamina.accel: numba is not installed; install it with '
                           'pip install "lamina[fast]" (or pip install numba)')
-    previous = enabled()
+    try:
+        previous = enabled()
+    except ValueError:  # a bad LAMINA_NUMBA: this call overrides it
+        previous = False
     _enabled = flag
     return previous
 
@@ -118,6 +123,20 @@ def _load(name: str):
     return _modules[name]
 
 
+def failed(name: str, error: Exception) -> None:
+    """Record that the kernels of ``name`` could not be compiled (``error``), warn, and
+    return None: from now on the ops use the NumPy path."""
+    _modules[name] = None
+    warnings.warn(f"lamina.accel: the numba kernels in {name} failed to compile "
+                  f"({type(error).__name__}: {error}); using the NumPy path",
+                  RuntimeWarning, stacklevel=3)
+
+
+def loaded() -> list[str]:
+    """The kernel modules loaded and working in this process (for reports)."""
+    return sorted(name for name, module in _modules.items() if module is not None)
+
+
 def preload(*names: str, dtype=None) -> None:
     """Load the kernel modules ``names`` now, with their code for ``dtype`` (default
     ``lamina.floatx()``), instead of at their first call. ``Model.compile`` calls it for
@@ -135,7 +154,4 @@ def preload(*names: str, dtype=None) -> None:
         try:
             module.warm(floatx() if dtype is None else dtype)
         except Exception as error:  # e.g. numba cannot compile on this machine
-            _modules[name] = None
-            warnings.warn(f"lamina.accel: the numba kernels in {name} failed to compile "
-                          f"({type(error).__name__}: {error}); using the NumPy path",
-                          RuntimeWarning, stacklevel=3)
+            failed(name, error)

@@ -15,13 +15,15 @@ def _train(make, fused, dtype, shape, steps=4, threads=1):
     grads[1].flat[0] = 0.0          # a zero gradient: the moments only decay
     grads[2].flat[1] *= 1e4         # one very large gradient: AMSGrad's v_hat keeps it
     opt = make()
+    before = parallel.num_threads()
     parallel.set_num_threads(threads)
     try:
         with accel.using(fused):
             for g in grads:
                 opt.apply_gradients([(g, w)])
     finally:
-        parallel.set_num_threads(parallel._default_threads())
+        parallel.set_num_threads(before)
+    assert "lamina.optimizers._kernels" in accel.loaded() or not fused
     return w.data.copy(), {k: np.asarray(v) for k, v in opt.get_state().items()}
 
 
@@ -60,6 +62,8 @@ def test_fused_adam_on_parts_of_a_big_variable(monkeypatch):
 
 def test_a_non_contiguous_variable_takes_the_numpy_path(monkeypatch):
     class Refuse:  # a kernel module whose Adam must not run
+        COMPILE_ERRORS = ()
+
         @staticmethod
         def adam(*args):
             raise AssertionError("the fused kernel ran")
@@ -73,3 +77,18 @@ def test_a_non_contiguous_variable_takes_the_numpy_path(monkeypatch):
     w.data = np.ascontiguousarray(w.data)
     with pytest.raises(AssertionError, match="the fused kernel ran"):  # contiguous: fused
         opt.apply_gradients([(np.ones((4, 3), "float32"), w)])
+
+
+def test_slots_of_another_dtype_take_the_numpy_path():
+    """A variable whose array became float64 after its float32 slots were made."""
+    results = []
+    for fused in (False, True):
+        w = Variable(np.array([1.0, -2.0, 3.0], "float32"))
+        opt = optimizers.Adam(0.1)
+        with accel.using(fused):
+            opt.apply_gradients([(np.ones(3, "float32"), w)])
+            w.data = w.data.astype("float64")
+            opt.apply_gradients([(np.array([0.5, -1.0, 2.0]), w)])
+        results.append((w.data.copy(), np.asarray(opt.get_state()["momentum/0"])))
+    np.testing.assert_array_equal(results[1][0], results[0][0])
+    np.testing.assert_array_equal(results[1][1], results[0][1])

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from numba.core.errors import NumbaError
+
+#: what a kernel raises when numba cannot compile it (the caller then uses NumPy)
+COMPILE_ERRORS = (NumbaError,)
 
 _JIT = {"nogil": True, "cache": True, "error_model": "numpy"}
 

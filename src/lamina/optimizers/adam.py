@@ -82,13 +82,19 @@ class Adam(Optimizer):
         kernels = accel.kernels(xp, self.accel_kernels[0], w)
         slots = (m, v) if v_hat is None else (m, v, v_hat)
         if (kernels is None or grad.dtype != w.dtype or grad.shape != w.shape
-                or any(a.shape != w.shape or not a.flags.c_contiguous for a in (w, *slots))):
+                or any(a.shape != w.shape or a.dtype != w.dtype or not a.flags.c_contiguous
+                       for a in (w, *slots))):
             return False
         dt, b1, b2 = w.dtype.type, self.beta_1, self.beta_2
         w1, m1, v1 = (a.reshape(-1) for a in (w, m, v))
         h1 = w1 if v_hat is None else v_hat.reshape(-1)  # not read without amsgrad
-        kernels.adam(w1, xp.ascontiguousarray(grad).reshape(-1), m1, v1, h1, dt(b1), dt(b2),
-                     dt(1 - b1), dt(1 - b2), dt(alpha), dt(self.epsilon), v_hat is not None)
+        try:
+            kernels.adam(w1, xp.ascontiguousarray(grad).reshape(-1), m1, v1, h1, dt(b1),
+                         dt(b2), dt(1 - b1), dt(1 - b2), dt(alpha), dt(self.epsilon),
+                         v_hat is not None)
+        except kernels.COMPILE_ERRORS as error:  # raised before any array is written
+            accel.failed(self.accel_kernels[0], error)
+            return False
         return True
 
     def get_config(self):

@@ -29,10 +29,16 @@ def _both_paths(x, grad, pool, strides, padding):
         with accel.using(flag):
             t = Tensor(x, requires_grad=True)
             out = ops.max_pool2d(t, pool, strides, padding)
+            assert (out._ctx.kernels is not None) is flag  # the path asked for ran
             (best,) = out._ctx.saved  # the backward releases it
             out.backward(grad)
             results.append((out.data, t.grad, best))
     return results
+
+
+def _same_bytes(a, b):
+    assert a.dtype == b.dtype and a.shape == b.shape
+    assert np.ascontiguousarray(a).tobytes() == np.ascontiguousarray(b).tobytes()
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -47,15 +53,28 @@ def test_same_values_winners_and_gradients(shape, pool, strides, padding, dtype)
     (out0, gx0, best0), (out1, gx1, best1) = _both_paths(x, grad, pool, strides, padding)
     assert out1.dtype == dtype and gx1.dtype == dtype
     np.testing.assert_array_equal(out1, out0)  # NaN positions equal too
-    np.testing.assert_array_equal(best1, best0)
-    np.testing.assert_array_equal(gx1, gx0)
+    _same_bytes(best1, best0)
+    _same_bytes(gx1, gx0)  # bit for bit, the sign of zeros included
     assert np.isnan(out1).any()  # the NaN case was exercised
 
 
+@pytest.mark.parametrize("shape,pool,strides,padding", CASES[:4])
+def test_inf_and_nan_gradients_reach_only_the_winners(shape, pool, strides, padding):
+    x = rng.standard_normal(shape).astype(np.float32)
+    with accel.using(False):
+        shape_out = ops.max_pool2d(Tensor(x), pool, strides, padding).shape
+    grad = -rng.random(shape_out).astype(np.float32)  # negative: non-winners get +0, not -0
+    grad.flat[0], grad.flat[-1] = np.inf, np.nan
+    (_, gx0, best0), (_, gx1, _) = _both_paths(x, grad, pool, strides, padding)
+    _same_bytes(gx1, gx0)
+    assert np.isinf(gx0).sum() == 1 and np.isnan(gx0).sum() == 1  # one winner each
+    assert not np.signbit(gx0[gx0 == 0]).any()
+
+
 def test_float16_and_integer_inputs_use_the_numpy_path():
-    assert accel.kernels(np, POOL, np.ones(2, np.float16)) is None
-    assert accel.kernels(np, POOL, np.ones(2, np.int64)) is None
     with accel.using(True):
+        assert accel.kernels(np, POOL, np.ones(2, np.float16)) is None
+        assert accel.kernels(np, POOL, np.ones(2, np.int64)) is None
         assert accel.kernels(np, POOL, np.ones(2, np.float32)) is not None
         x = np.arange(16, dtype=np.float16).reshape(1, 4, 4, 1)
         out = ops.max_pool2d(Tensor(x), 2).data
@@ -78,3 +97,23 @@ def test_a_batch_split_over_threads_gives_the_same_result(monkeypatch):
     for out, gx in outs[1:]:
         np.testing.assert_array_equal(out, outs[0][0])
         np.testing.assert_array_equal(gx, outs[0][1])
+
+
+def test_a_kernel_that_fails_to_compile_hands_over_to_numpy(monkeypatch):
+    from numba.core.errors import TypingError
+
+    from lamina.autograd.ops import _pool_kernels
+
+    def broken(*args):
+        raise TypingError("cannot compile on this machine")
+
+    x = rng.standard_normal((2, 4, 4, 3)).astype(np.float32)
+    with accel.using(False):
+        expected = ops.max_pool2d(Tensor(x), 2).data
+    monkeypatch.setattr(_pool_kernels, "max_pool_forward", broken)
+    monkeypatch.setitem(accel._modules, POOL, _pool_kernels)
+    with accel.using(True):
+        with pytest.warns(RuntimeWarning, match="failed to compile .*NumPy path"):
+            out = ops.max_pool2d(Tensor(x, requires_grad=True), 2)
+        assert out._ctx.kernels is None and accel._modules[POOL] is None
+        np.testing.assert_array_equal(out.data, expected)

@@ -8,6 +8,9 @@ They compute exactly what the NumPy path in ``pooling.py`` computes, window by w
   ``greater`` does; 0 when no cell beats -inf);
 * backward: each window's gradient added to the cell its winning offset names.
 
+Where a window's maximum is a tie of -0.0 and +0.0, the sign of the result may differ from
+NumPy's ``maximum`` (which one it returns depends on its SIMD loop); the values are equal.
+
 All arrays are channels_last (N, H, W, C) slices of one part of the batch; padding is
 given by ``top``/``left`` (cells outside the input are never read).
 """
@@ -16,6 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from numba.core.errors import NumbaError
+
+#: what a kernel raises when numba cannot compile it (the caller then uses NumPy)
+COMPILE_ERRORS = (NumbaError,)
 
 _JIT = {"nogil": True, "cache": True, "error_model": "numpy"}
 

@@ -150,7 +150,10 @@ class MaxPool2D(_Pool2D):
         index_type = xp.int8 if self.window <= 127 else xp.int32
         self.kernels = accel.kernels(xp, KERNELS, x)
         if self.kernels is not None:
-            return self._compiled_forward(x, index_type)
+            try:
+                return self._compiled_forward(x, index_type)
+            except self.kernels.COMPILE_ERRORS as error:  # numba cannot compile here
+                self.kernels = accel.failed(KERNELS, error)
         out = (xp.empty(self.out_shape, dtype=x.dtype) if self.full
                else xp.full(self.out_shape, -xp.inf, dtype=x.dtype))
         best = xp.zeros(self.out_shape, dtype=index_type) if record else None
@@ -233,7 +236,10 @@ class MaxPool2D(_Pool2D):
         xp = self.xp
         grad = grad.reshape(self.out_shape)
         if self.kernels is not None:
-            return self._compiled_backward(grad, best)
+            try:
+                return self._compiled_backward(grad, best)
+            except self.kernels.COMPILE_ERRORS as error:
+                self.kernels = accel.failed(KERNELS, error)
         buffers = {}  # one scratch mask per thread
 
         def share(k, b, rows, cols, out):  # the gradient of the windows that offset k won
@@ -242,7 +248,9 @@ class MaxPool2D(_Pool2D):
                 won_buffer = buffers[threading.get_ident()] = xp.empty(
                     (self.per,) + self.out_shape[1:], dtype=bool)
             won = xp.equal(best[b, rows, cols], k, out=won_buffer[:out.shape[0], rows, cols])
-            return xp.multiply(grad[b, rows, cols], won, out=out)
+            xp.copyto(out, 0)  # not grad * won: a cell that did not win gets 0 even where the
+            xp.copyto(out, grad[b, rows, cols], where=won)  # gradient is inf or NaN
+            return out
 
         return self._input_grad(grad.dtype, share, scratch=True)
 
