@@ -100,8 +100,15 @@ def _random_weights(layer, rng):
 ])
 def test_conv2d_shared_layer_test(kwargs, out_hw, tmp_path):
     n_weights = 1 if kwargs.get("use_bias") is False else 2
-    run_layer_test(Conv2D, kwargs, (2, 7, 7, 3), (2, *out_hw, kwargs["filters"]), n_weights,
-                   tmp_path=tmp_path)
+    layer = run_layer_test(Conv2D, kwargs, (2, 7, 7, 3), (2, *out_hw, kwargs["filters"]),
+                           n_weights, tmp_path=tmp_path)
+    x = np.random.default_rng(5).standard_normal((2, 7, 7, 3)).astype("float32")
+    kernel, *bias = (v.data for v in layer.weights)
+    expected = conv2d_reference(x, kernel, bias[0] if bias else None, layer.strides,
+                                layer.padding, layer.dilation_rate)
+    if kwargs.get("activation") == "relu":
+        expected = np.maximum(expected, 0)
+    np.testing.assert_allclose(layer(x).data, expected, rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("kernel,strides,padding,dilation", [
@@ -218,8 +225,15 @@ def test_conv2d_bad_inputs():
     ({"filters": 3, "kernel_size": 4, "strides": 2, "padding": "same", "activation": "tanh"}, 5),
 ])
 def test_conv1d_shared_layer_test(kwargs, out_len, tmp_path):
-    run_layer_test(Conv1D, kwargs, (2, 9, 3), (2, out_len, kwargs["filters"]), 2,
-                   tmp_path=tmp_path)
+    layer = run_layer_test(Conv1D, kwargs, (2, 9, 3), (2, out_len, kwargs["filters"]), 2,
+                           tmp_path=tmp_path)
+    x = np.random.default_rng(5).standard_normal((2, 9, 3)).astype("float32")
+    kernel, bias = (v.data for v in layer.weights)
+    expected = conv1d_reference(x, kernel, bias, layer.strides[0], layer.padding,
+                                layer.dilation_rate[0])
+    if kwargs.get("activation") == "tanh":
+        expected = np.tanh(expected)
+    np.testing.assert_allclose(layer(x).data, expected, rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("k,stride,padding,dilation", [
@@ -261,8 +275,13 @@ def test_conv1d_bad_arguments():
     ({"filters": 2, "kernel_size": 3, "strides": 2, "output_padding": 1}, (10, 12)),
 ])
 def test_conv2d_transpose_shared_layer_test(kwargs, out_hw, tmp_path):
-    run_layer_test(Conv2DTranspose, kwargs, (2, 4, 5, 3), (2, *out_hw, kwargs["filters"]), 2,
-                   tmp_path=tmp_path)
+    layer = run_layer_test(Conv2DTranspose, kwargs, (2, 4, 5, 3),
+                           (2, *out_hw, kwargs["filters"]), 2, tmp_path=tmp_path)
+    x = np.random.default_rng(5).standard_normal((2, 4, 5, 3)).astype("float32")
+    kernel, bias = (v.data for v in layer.weights)
+    expected = conv2d_transpose_reference(x, kernel, bias, layer.strides, layer.padding,
+                                          layer.output_padding, layer.dilation_rate)
+    np.testing.assert_allclose(layer(x).data, expected, rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("kernel,strides,padding,output_padding,dilation", [

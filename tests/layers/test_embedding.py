@@ -24,8 +24,11 @@ def _loadable(monkeypatch):
 ])
 def test_shared_layer_test(kwargs, shape, tmp_path):
     indices = np.random.default_rng(1).integers(0, kwargs["input_dim"], shape)
-    run_layer_test(Embedding, kwargs, shape, (*shape, kwargs["output_dim"]), 1,
-                   input_data=indices, tmp_path=tmp_path)
+    layer = run_layer_test(Embedding, kwargs, shape, (*shape, kwargs["output_dim"]), 1,
+                           input_data=indices, tmp_path=tmp_path)
+    table = layer.weights[0].data
+    assert table.shape == (kwargs["input_dim"], kwargs["output_dim"])
+    np.testing.assert_array_equal(layer(indices).data, table[indices])
 
 
 def test_lookup_returns_rows_of_the_table():

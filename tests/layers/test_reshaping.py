@@ -117,8 +117,11 @@ def test_zero_padding_errors():
                                              (((1, 0), (2, 1)), (3, 2)),
                                              (((0, 0), (0, 0)), (4, 5))])
 def test_cropping_shared_layer_test(cropping, out_hw, tmp_path):
-    run_layer_test(Cropping2D, {"cropping": cropping}, X.shape, (2, *out_hw, 3), 0,
-                   input_data=X, tmp_path=tmp_path)
+    layer = run_layer_test(Cropping2D, {"cropping": cropping}, X.shape, (2, *out_hw, 3), 0,
+                           input_data=X, tmp_path=tmp_path)
+    (top, bottom), (left, right) = layer.cropping
+    np.testing.assert_array_equal(
+        layer(X).data, X[:, top:X.shape[1] - bottom, left:X.shape[2] - right])
 
 
 def test_cropping_numbers():
