@@ -13,7 +13,8 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "activations", "callbacks", "constraints", "data", "datasets", "explain", "functional",
+    "activations", "applications", "callbacks", "constraints", "data", "datasets", "explain",
+    "functional",
     "initializers",
     "layers", "losses", "metrics", "models", "optimizers", "parallel", "random", "regularizers",
     "saving",
