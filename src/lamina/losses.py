@@ -66,10 +66,17 @@ def _snake(name: str) -> str:
 
 
 def _target(y_true, like: Tensor):
-    """Targets as a constant tensor of the prediction's dtype."""
-    if isinstance(y_true, Tensor):
-        return y_true
-    return Tensor(like.xp.asarray(y_true, dtype=like.dtype))
+    """Targets as a constant tensor of the prediction's dtype, of the prediction's rank when
+    they differ by a trailing axis of 1 (Keras's rule): labels ``(N,)`` against a
+    ``Dense(1)`` output ``(N, 1)`` become ``(N, 1)``; ``(N, C, 1)`` against ``(N, C)`` lose
+    the 1."""
+    if not isinstance(y_true, Tensor):
+        y_true = Tensor(like.xp.asarray(y_true, dtype=like.dtype))
+    if y_true.ndim == like.ndim - 1 and like.shape[-1] == 1:
+        return F.expand_dims(y_true, -1)
+    if y_true.ndim == like.ndim + 1 and like.ndim >= 2 and y_true.shape[-1] == 1:
+        return F.squeeze(y_true, -1)
+    return y_true
 
 
 def _check_same_shape(loss: Loss, y_true, y_pred) -> None:

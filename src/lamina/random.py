@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import numpy
 
+from lamina._checks import is_int
+
 _global = numpy.random.default_rng()
 
 
 def set_random_seed(seed: int) -> None:
     """Reset the global generator so every unseeded component repeats its draws."""
     global _global
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+    if not is_int(seed) or seed < 0:
         raise ValueError(f"set_random_seed: seed must be a non-negative int; received {seed!r}")
-    _global = numpy.random.default_rng(seed)
+    _global = numpy.random.default_rng(int(seed))
 
 
 def make_rng(seed=None) -> numpy.random.Generator:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import warnings
 
 from lamina import activations, constraints, initializers, regularizers
+from lamina._checks import is_int
 from lamina.autograd import ops as F
 from lamina.layers.layer import InputSpec, Layer, serialize_or_none
 
 
 def _positive_int(value, name, where):
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    if not is_int(value) or value <= 0:
         raise ValueError(f"{where}: received an invalid value for argument `{name}`, expected a "
                          f"positive integer, got {value!r}")
-    return value
+    return int(value)
 
 
 #: activations the linear op applies itself (one graph node and one array fewer each way)

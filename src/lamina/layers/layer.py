@@ -21,6 +21,7 @@ from __future__ import annotations
 import inspect
 import warnings
 
+from lamina._checks import is_int
 from lamina.autograd import Tensor, Variable, no_grad
 from lamina.backend import floatx
 from lamina.layers import naming
@@ -30,7 +31,7 @@ _SHAPE_HINT = "a tuple of positive ints (without the batch axis)"
 
 def standardize_shape(shape, where: str, name: str = "input_shape") -> tuple:
     """A user's shape as a tuple of ints or None, with a clear error otherwise."""
-    if isinstance(shape, int):
+    if is_int(shape):
         shape = (shape,)
     try:
         out = tuple(None if s is None else int(s) for s in shape)

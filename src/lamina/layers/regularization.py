@@ -12,6 +12,7 @@ from __future__ import annotations
 import numbers
 import warnings
 
+from lamina._checks import is_int
 from lamina.autograd import ops as F
 from lamina.backend import get_array_module
 from lamina.layers.layer import InputSpec, Layer
@@ -70,12 +71,12 @@ class Dropout(Layer):
         self.rate = _rate(rate, where)
         if noise_shape is not None:
             ok = isinstance(noise_shape, (tuple, list)) and all(
-                d is None or (isinstance(d, int) and not isinstance(d, bool) and d > 0)
+                d is None or (is_int(d) and d > 0)
                 for d in noise_shape)
             if not ok:
                 raise ValueError(f"{where}: noise_shape must be a tuple of positive ints or None "
                                  f"(batch axis included); received noise_shape={noise_shape!r}")
-            noise_shape = tuple(noise_shape)
+            noise_shape = tuple(None if d is None else int(d) for d in noise_shape)
         self.noise_shape = noise_shape
         self.seed = seed
         self._rng = _seed(seed, where)

@@ -7,15 +7,18 @@ a ``Sequence``-like object (``__len__`` and ``__getitem__`` giving ``(x, y)`` or
 
 from __future__ import annotations
 
+import warnings
+
 import numpy
 
+from lamina._checks import as_int, is_int
 from lamina.random import make_rng
 
 
 def _base_seed(seed) -> int:
     """An int from which each epoch's shuffling order is derived (``[seed, epoch]``), so
     that resuming at ``initial_epoch`` replays the same orders as an unbroken run."""
-    if isinstance(seed, (int, numpy.integer)) and not isinstance(seed, bool):
+    if is_int(seed):
         return int(seed)
     return int(make_rng(seed).integers(2**62))
 
@@ -35,11 +38,8 @@ def _float(a, dtype):
 class ArrayAdapter:
     """Batches of in-memory arrays, shuffled per epoch with a seeded generator."""
 
-    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, seed=None,
-                 dtype="float32"):
-        if not isinstance(batch_size, int) or batch_size <= 0:
-            raise ValueError(f"batch_size must be a positive int; "
-                             f"received batch_size={batch_size!r}")
+    def __init__(self, x, y=None, sample_weight=None, batch_size=None, shuffle=False, seed=None,
+                 dtype="float32", steps=None):
         self.multi_input = isinstance(x, (list, tuple))
         self.xs = [_float(numpy.asarray(a), numpy.dtype(dtype)) if numpy.asarray(a).dtype.kind
                    in "fiub" else numpy.asarray(a) for a in _as_list(x)]
@@ -60,12 +60,20 @@ class ArrayAdapter:
         self.num_samples = flat.pop() if flat else 0
         if self.num_samples == 0:
             raise ValueError("The data is empty: x has 0 samples")
-        self.batch_size, self.shuffle = batch_size, shuffle
+        if batch_size is None:  # as Keras: steps alone fix the batch size
+            batch_size = -(-self.num_samples // steps) if steps else 32
+        self.batch_size, self.shuffle, self.steps_per_epoch = batch_size, shuffle, steps
         self.seed = _base_seed(seed) if shuffle else None
 
     @property
-    def steps(self) -> int:
+    def num_batches(self) -> int:
+        """Batches in one pass over the data."""
         return -(-self.num_samples // self.batch_size)
+
+    @property
+    def steps(self) -> int:
+        """Steps of one epoch: ``steps_per_epoch`` when given, else one pass."""
+        return self.steps_per_epoch or self.num_batches
 
     def _take(self, index):
         xs = [a[index] for a in self.xs]
@@ -74,12 +82,32 @@ class ArrayAdapter:
         sw = None if self.sw is None else self.sw[index]
         return x, y, sw
 
+    def _epoch_span(self, epoch: int):
+        """``(pass, first batch, batch count)`` of an epoch, as Keras 3 iterates arrays:
+        with ``steps_per_epoch`` each epoch continues the current pass over the data, and
+        an epoch that reaches the end of a pass stops there (a new pass, reshuffled, starts
+        the next epoch). Computed from the epoch number, so resuming replays it."""
+        total, steps = self.num_batches, self.steps_per_epoch
+        if steps is None:
+            return epoch, 0, total
+        per_pass = -(-total // steps)
+        pass_index, k = divmod(epoch, per_pass)
+        first = k * steps
+        return pass_index, first, min(steps, total - first)
+
     def batches(self, epoch: int = 0):
-        """The batches of one epoch (shuffled by ``[seed, epoch]`` when shuffling)."""
+        """The batches of one epoch (passes shuffled by ``[seed, pass]`` when shuffling)."""
         n, bs = self.num_samples, self.batch_size
-        order = numpy.random.default_rng([self.seed, epoch]).permutation(n) if self.shuffle \
-            else None
-        for start in range(0, n, bs):
+        pass_index, first, count = self._epoch_span(epoch)
+        if count < self.steps:
+            warnings.warn(
+                f"steps_per_epoch={self.steps} is more than the {count} batches left in this "
+                f"pass over the data ({n} samples in batches of {bs}); the epoch ends after "
+                f"{count} steps, as in Keras", stacklevel=2)
+        order = numpy.random.default_rng([self.seed, pass_index]).permutation(n) \
+            if self.shuffle else None
+        for b in range(first, first + count):
+            start = b * bs
             index = slice(start, min(start + bs, n)) if order is None else order[start:start + bs]
             yield self._take(index)
 
@@ -125,7 +153,7 @@ class SequenceAdapter:
     def __init__(self, sequence, shuffle=False, seed=None, steps=None):
         self.sequence, self.shuffle = sequence, shuffle
         self.seed = _base_seed(seed) if shuffle else None
-        self.steps = min(len(sequence), steps) if steps else len(sequence)
+        self.steps = min(len(sequence), steps) if steps is not None else len(sequence)
 
     def batches(self, epoch: int = 0):
         n = len(self.sequence)
@@ -160,14 +188,21 @@ class GeneratorAdapter:
 
 
 def make_adapter(x, y=None, sample_weight=None, batch_size=None, shuffle=False, seed=None,
-                 steps=None, dtype="float32"):
-    """Pick the adapter for ``x`` (arrays, Sequence or generator)."""
+                 steps=None, dtype="float32", where="fit", steps_name="steps"):
+    """Pick the adapter for ``x`` (arrays, Sequence or generator).
+
+    ``batch_size`` and ``steps`` (called ``steps_name`` in errors from ``where``) are
+    None or positive ints (NumPy integers too)."""
     if x is None:
-        raise ValueError("No data: x is None")
+        raise ValueError(f"{where}: no data: x is None")
+    if batch_size is not None:
+        batch_size = as_int(batch_size, "batch_size", where)
+    if steps is not None:
+        steps = as_int(steps, steps_name, where)
     if isinstance(x, (list, tuple)) and x and not is_array_data(x):
         x = numpy.asarray(x)  # a plain nested list of numbers
     if is_array_data(x):
-        return ArrayAdapter(x, y, sample_weight, batch_size or 32, shuffle, seed, dtype)
+        return ArrayAdapter(x, y, sample_weight, batch_size, shuffle, seed, dtype, steps)
     if y is not None:
         raise ValueError("When x is a Sequence or a generator it must yield (x, y) batches; "
                          "do not pass y separately")

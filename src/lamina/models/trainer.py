@@ -12,7 +12,9 @@ import warnings
 
 import numpy
 
+from lamina._checks import as_int
 from lamina.autograd import no_grad
+from lamina.models import arguments as args
 from lamina.models.data_adapter import make_adapter
 from lamina.parallel import lamina_threads
 
@@ -65,8 +67,9 @@ class Trainer:
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
         self._loss_fn = losses.get(loss)
-        self._metric_specs = list(metrics or [])
-        self._weighted_metric_specs = list(weighted_metrics or [])
+        self._metric_specs = list(args.check_metrics(metrics) or [])
+        self._weighted_metric_specs = list(
+            args.check_metrics(weighted_metrics, "weighted_metrics") or [])
         self._metrics = None  # resolved at the first batch, when shapes are known
         self.compiled = True
         self._preload_kernels()
@@ -112,7 +115,8 @@ class Trainer:
         return ["loss"] + [m.name for m, _ in (self._metrics or [])]
 
     # -------------------------------------------------------------------- steps
-    def _compute_loss(self, y, y_pred, sample_weight):
+    def _compute_loss(self, y, y_pred, sample_weight, where="fit"):
+        args.batch_targets(y, self.loss, where)
         loss = self._loss_fn(y, y_pred, sample_weight=sample_weight)
         penalties = self.losses
         if penalties:
@@ -147,7 +151,7 @@ class Trainer:
         with no_grad(), lamina_threads():
             y_pred = self(x, training=False)
             self._resolve_metrics(y, y_pred)
-            loss = self._compute_loss(y, y_pred, sample_weight)
+            loss = self._compute_loss(y, y_pred, sample_weight, "evaluate")
             self._update_metrics(y, y_pred.data, sample_weight)
         return float(loss.data)
 
@@ -181,25 +185,33 @@ class Trainer:
         if kwargs:
             raise TypeError(f"fit: unrecognized keyword argument(s): {', '.join(kwargs)}")
         self._require_compiled("fit")
-        if not isinstance(epochs, int) or epochs < 0:
-            raise ValueError(f"fit: epochs must be a non-negative int; received epochs={epochs!r}")
+        epochs, initial_epoch = args.check_epochs(epochs, initial_epoch)
+        validation_freq = args.check_validation_freq(validation_freq)
+        args.check_inputs(self, x, "fit")
+        args.check_targets(y, x, self.loss, "fit")
         if sample_weight is None and class_weight is not None and y is not None:
             sample_weight = _class_weights_to_samples(class_weight, numpy.asarray(y))
         if augment is not None and not callable(augment):
             raise TypeError(f"fit: augment must be a callable batch -> batch; received {augment!r}")
         data = make_adapter(x, y, sample_weight, batch_size, shuffle, seed, steps_per_epoch,
-                            self.dtype)
+                            self.dtype, "fit", "steps_per_epoch")
         val = None
         if validation_data is not None:
-            vx, vy, vsw = (tuple(validation_data) + (None,))[:3] if isinstance(
+            vx, vy, vsw = (tuple(validation_data) + (None, None))[:3] if isinstance(
                 validation_data, (tuple, list)) else (validation_data, None, None)
+            args.check_inputs(self, vx, "fit (validation_data)")
+            args.check_targets(vy, vx, self.loss, "fit (validation_data)")
             val = make_adapter(vx, vy, vsw, validation_batch_size or batch_size, False, None,
-                               validation_steps, self.dtype)
+                               validation_steps, self.dtype, "fit", "validation_steps")
         elif validation_split:
             if not hasattr(data, "split"):
                 raise ValueError("fit: validation_split needs array data; pass validation_data "
                                  "for Sequences and generators")
             data, val = data.split(validation_split)
+            if validation_batch_size is not None:
+                val.batch_size = as_int(validation_batch_size, "validation_batch_size", "fit")
+            if validation_steps is not None:
+                val.steps_per_epoch = as_int(validation_steps, "validation_steps", "fit")
         steps = getattr(data, "steps", None)
         verbose = 1 if verbose == "auto" else verbose
         cbs = CallbackList(callbacks, model=self, add_history=True, add_progbar=verbose != 0,
@@ -207,6 +219,7 @@ class Trainer:
         self.stop_training = False
         cbs.on_train_begin()
         epoch_logs: dict = {}
+        validations = 0  # validation runs so far: validation_steps continue across them
         for epoch in range(initial_epoch, epochs):
             self._reset_metrics()
             cbs.on_epoch_begin(epoch)
@@ -223,8 +236,9 @@ class Trainer:
                 if self.stop_training:
                     break
             epoch_logs = self._logs(loss_mean)
-            if val is not None and (epoch + 1) % validation_freq == 0:
-                epoch_logs.update(self._evaluate_adapter(val, prefix="val_"))
+            if val is not None and args.should_validate(epoch, validation_freq):
+                epoch_logs.update(self._evaluate_adapter(val, prefix="val_", run=validations))
+                validations += 1
             cbs.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
@@ -232,10 +246,10 @@ class Trainer:
         return self.history
 
     # ----------------------------------------------------------------- evaluate
-    def _evaluate_adapter(self, data, prefix="", callbacks=None) -> dict:
+    def _evaluate_adapter(self, data, prefix="", callbacks=None, run=0) -> dict:
         self._reset_metrics()
         loss_mean = _RunningMean()
-        for step, (xb, yb, swb) in enumerate(data.batches()):
+        for step, (xb, yb, swb) in enumerate(data.batches(run)):
             if callbacks is not None:
                 callbacks.on_test_batch_begin(step)
             loss_mean.update(self._test_step(xb, yb, swb), _batch_len(xb))
@@ -249,7 +263,10 @@ class Trainer:
         from lamina.callbacks import CallbackList
 
         self._require_compiled("evaluate")
-        data = make_adapter(x, y, sample_weight, batch_size, False, None, steps, self.dtype)
+        args.check_inputs(self, x, "evaluate")
+        args.check_targets(y, x, self.loss, "evaluate")
+        data = make_adapter(x, y, sample_weight, batch_size, False, None, steps, self.dtype,
+                            "evaluate")
         cbs = CallbackList(callbacks, model=self, add_history=False, add_progbar=False,
                            epochs=1, steps=getattr(data, "steps", None), verbose=verbose)
         cbs.on_test_begin()
@@ -265,7 +282,8 @@ class Trainer:
     # ------------------------------------------------------------------ predict
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Outputs for ``x`` as a NumPy array, computed in batches without a graph."""
-        data = make_adapter(x, None, None, batch_size, False, None, steps, self.dtype)
+        args.check_inputs(self, x, "predict")
+        data = make_adapter(x, None, None, batch_size, False, None, steps, self.dtype, "predict")
         outputs = []
         with no_grad(), lamina_threads():
             for xb, _, _ in data.batches():
