@@ -115,8 +115,7 @@ class Trainer:
         return ["loss"] + [m.name for m, _ in (self._metrics or [])]
 
     # -------------------------------------------------------------------- steps
-    def _compute_loss(self, y, y_pred, sample_weight, where="fit"):
-        args.batch_targets(y, self.loss, where)
+    def _compute_loss(self, y, y_pred, sample_weight):
         loss = self._loss_fn(y, y_pred, sample_weight=sample_weight)
         penalties = self.losses
         if penalties:
@@ -135,6 +134,7 @@ class Trainer:
             return self._train_step_body(x, y, sample_weight)
 
     def _train_step_body(self, x, y, sample_weight):
+        args.batch_targets(y, self.loss, "fit")
         y_pred = self(x, training=True)
         self._resolve_metrics(y, y_pred)
         loss = self._compute_loss(y, y_pred, sample_weight)
@@ -151,7 +151,8 @@ class Trainer:
         with no_grad(), lamina_threads():
             y_pred = self(x, training=False)
             self._resolve_metrics(y, y_pred)
-            loss = self._compute_loss(y, y_pred, sample_weight, "evaluate")
+            args.batch_targets(y, self.loss, "evaluate")
+            loss = self._compute_loss(y, y_pred, sample_weight)
             self._update_metrics(y, y_pred.data, sample_weight)
         return float(loss.data)
 
