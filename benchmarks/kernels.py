@@ -115,13 +115,7 @@ def lamina_cases():
             h = F.linear(h, params[i], params[i + 1], activation="sigmoid" if i < 4 else None)
         return h
 
-    def as_mlp_process():
-        # An MLP's process has split no other work, so its products run on BLAS's own threads
-        # (lamina.parallel.matmul); the conv rows before, in this same worker, switched that off.
-        lamina.parallel._split_elsewhere = False
-
     def mlp_step():
-        as_mlp_process()
         zero(*params)
         loss = F.mean(F.sparse_categorical_crossentropy(labels, logits(), from_logits=True))
         loss.backward()
@@ -129,7 +123,6 @@ def lamina_cases():
         return {"loss": loss.data, **{n: p.grad for n, p in zip(names, params, strict=True)}}
 
     def mlp_fwd():
-        as_mlp_process()
         with lamina.no_grad():
             return {"logits": logits().data}
 

@@ -2,20 +2,7 @@
 
 import pytest
 
-from lamina import accel, parallel
-
-
-@pytest.fixture(autouse=True)
-def fresh_product_mode():
-    """Each test starts as a fresh process does: lamina has split no work yet, so products
-    run on BLAS's threads until a test's first conv or pooling (lamina.parallel.matmul).
-    The flag is process-wide; without this, a test's path would depend on the tests before.
-    (Set by hand, not with monkeypatch: that would tie monkeypatch's undo to this fixture's
-    order and break fixtures that tear down with monkeypatch's changes still in place.)"""
-    before = parallel._split_elsewhere
-    parallel._split_elsewhere = False
-    yield
-    parallel._split_elsewhere = before
+from lamina import accel
 
 
 @pytest.fixture(params=["numpy", "numba"])

@@ -5,19 +5,19 @@ on two halves of a batch run at the same time. OpenBLAS's own threading pays off
 for big matrix products: on the narrow products of a convolution and on everything
 that is not a product (im2col copies, col2im adds, pooling) one core idles. So
 :func:`parallel_for` runs ``fn(lo, hi)`` on contiguous parts of ``range(n)`` in a
-thread pool and switches BLAS to one thread per call meanwhile (then back).
+thread pool, and :func:`matmul` cuts a big product into one part per thread, each a
+single-threaded BLAS call.
 
-``LAMINA_NUM_THREADS`` (or :func:`set_num_threads`) sets the number of threads; 1 turns
-splitting off. Nested calls run serially inside the worker that made them.
+Every lamina op runs inside :func:`lamina_threads`, which keeps BLAS at one thread (its
+worker threads, which busy-wait after each multi-threaded call, then sleep and leave the
+cores to lamina's threads) and restores the caller's setting on leaving.
 
-OpenBLAS's own worker threads spin (busy-wait) for about 0.1 s after every multi-threaded
-call. On 2 cores a spinning BLAS thread steals a core from the threads of the next
-:func:`parallel_for`: measured, a conv2d forward+backward burnt 144 ms of CPU instead of 89.
-So every lamina op runs inside :func:`lamina_threads`, which keeps BLAS at one thread (BLAS
-workers then sleep) and leaves the splitting to lamina: :func:`parallel_for` here, and
-:func:`matmul` for matrix products big enough to pay for a second thread. The one
-exception: while lamina has split nothing but products (an MLP), :func:`matmul` lets BLAS
-run them on its own threads, whose spinning then helps (see there).
+How work is cut depends only on its size and on the thread count, never on what ran before
+in the process: a product's rounding depends on where its rows are cut, so the same call
+gives the same bits every time. ``LAMINA_NUM_THREADS`` (or :func:`set_num_threads`) sets
+the number of threads; 1 turns splitting off. Nested calls run serially inside the worker
+that made them. The process-wide settings this implies are listed in
+:mod:`lamina.process_settings`.
 """
 
 from __future__ import annotations
@@ -103,9 +103,9 @@ def _blas_control() -> _Blas:
     if _blas is None:
         import numpy  # noqa: F401 - make sure NumPy's BLAS is loaded before looking
 
-        from lamina import _malloc
+        from lamina import process_settings
 
-        _malloc.tune()  # first compute: keep freed arrays for the next step (see _malloc)
+        process_settings.apply()  # lamina's first computation: see there for what it does
         _blas = _Blas()
     return _blas
 
@@ -148,7 +148,6 @@ def lamina_threads():
     if before is not None and before != 1:
         blas.set(1)
     _state.depth = 1
-    _state.blas_before = before  # the caller's limit, which matmul's BLAS-thread mode keeps
     try:
         yield
     finally:
@@ -161,63 +160,39 @@ def lamina_threads():
 MATMUL_SPLIT_MIN = 1 << 21
 
 
+def plan_matmul(m: int, k: int, n: int, threads: int) -> str:
+    """How :func:`matmul` runs an (m, k) @ (k, n) product on ``threads`` threads.
+
+    ``'whole'``: one BLAS call (small products, one thread, or inside a worker);
+    ``'rows'``: the rows of ``a`` cut into one part per thread; ``'columns'``: the columns of
+    ``b``, when there are fewer rows than columns. Sizes and thread count alone decide.
+    """
+    if threads <= 1 or m * k * n < MATMUL_SPLIT_MIN:
+        return "whole"
+    return "rows" if m >= n else "columns"
+
+
 def matmul(xp, a, b, out=None):
     """``a @ b`` for 2-D ``a`` (M, K) and ``b`` (K, N), on every core when it pays.
 
-    Two ways, chosen per process:
-
-    * While lamina has split no other work (an MLP: only products), BLAS runs the product on
-      its own threads. OpenBLAS's threads spin for a while after each call, so the next
-      product starts at once: a 784-500-500-10 training step at batch 100 took 2.68 ms this
-      way against 2.95 split by lamina.
-    * From the first op lamina splits itself (a convolution, a pooling, an optimizer update,
-      see :func:`parallel_for`), a spinning BLAS thread would take the core lamina's worker
-      needs (the seed CNN's step: 15.6 ms against 10.4 at batch 128). From then on the rows of
-      ``a`` (or, when M is small, the columns of ``b``) are cut into one part per thread, and
-      each thread runs one single-threaded BLAS call into its slice of ``out``.
-
-    The first way needs lamina's scope (:func:`lamina_threads`) and a BLAS whose threads
-    lamina can set; it uses at most as many BLAS threads as the caller allowed before
-    entering the scope (a ``threadpool_limits(1)`` around the call keeps products on one BLAS
-    thread, split by lamina), and sets BLAS back to one thread after each product. The two
-    ways round differently in the last bits, so a model trained in a process that ran a CNN
-    before gives slightly different weights than the same model trained alone; each program
-    gives the same results from one run to the next.
-
-    Transposed views (``x.T``) are passed to BLAS as they are, without a copy.
+    Each part is a single-threaded BLAS call writing into its slice of ``out``, cut as
+    :func:`plan_matmul` says. Transposed views (``x.T``) go to BLAS as they are, no copy.
     """
     m, k = a.shape
     n = b.shape[1]
     if out is None:
         out = xp.empty((m, n), dtype=xp.result_type(a, b))
-    threads = num_threads()
-    if threads <= 1 or m * k * n < MATMUL_SPLIT_MIN or getattr(_state, "inside", False):
+    threads = 1 if getattr(_state, "inside", False) else num_threads()
+    plan = plan_matmul(m, k, n, threads)
+    if plan == "whole":
         return xp.matmul(a, b, out=out)
-    allowed = getattr(_state, "blas_before", None) if in_lamina_threads() else None
-    if not _split_elsewhere and allowed is not None and allowed > 1:
-        blas = _blas_control()
-        blas.set(min(threads, allowed))
-        try:
-            return xp.matmul(a, b, out=out)
-        finally:
-            blas.set(1)  # lamina's scope: one BLAS thread between products
-    if m >= n:
+    if plan == "rows":
         _parallel_for(lambda lo, hi: xp.matmul(a[lo:hi], b, out=out[lo:hi]), m, 8,
                       balance=True)
     else:
         _parallel_for(lambda lo, hi: xp.matmul(a, b[:, lo:hi], out=out[:, lo:hi]), n, 8,
                       balance=True)
     return out
-
-
-def splits_work() -> bool:
-    """True once lamina has split work other than matrix products over its threads (then
-    products are split by lamina too; see :func:`matmul`)."""
-    return _split_elsewhere
-
-
-#: set by the first parallel_for that splits something other than a product
-_split_elsewhere = False
 
 
 class _Workers:
@@ -273,8 +248,7 @@ def _split(n: int, threads: int, share: float) -> list:
 def parallel_for(fn, n: int, min_per_thread: int = 1) -> list:
     """``[fn(lo, hi) for each part]`` over contiguous parts of ``range(n)``, in parallel.
 
-    The calling thread takes the last part. The first call that splits switches products to
-    lamina's split for the rest of the process (see :func:`matmul`).
+    The calling thread takes the last part.
 
     Args:
         fn: works on items ``lo:hi`` (e.g. images of a batch); must not touch other items'
@@ -282,16 +256,11 @@ def parallel_for(fn, n: int, min_per_thread: int = 1) -> list:
         n: number of items.
         min_per_thread: do not split below this many items per thread.
     """
-    global _split_elsewhere
-    result = _parallel_for(fn, n, min_per_thread)
-    if len(result) > 1:
-        _split_elsewhere = True  # from now on products split too (see matmul)
-    return result
+    return _parallel_for(fn, n, min_per_thread)
 
 
 def _parallel_for(fn, n: int, min_per_thread: int = 1, balance: bool = False) -> list:
-    """The work of :func:`parallel_for`; :func:`matmul` calls it directly, as splitting a
-    product does not switch products away from BLAS's threads.
+    """The work of :func:`parallel_for`, with the caller's share for :func:`matmul`.
 
     With ``balance`` the calling thread takes a bigger part (``CALLER_SHARE`` of the items
     with 2 threads): a worker thread starts ~30-100 us after the hand-off (more on a VM whose

@@ -17,6 +17,7 @@ from lamina.apps.recognizer.model import (  # noqa: E402
 )
 from lamina.datasets.symbols import CLASSES  # noqa: E402
 from tests.apps.conftest import ARROW, PLUS, ZERO, data_url, png_bytes, tiny_model  # noqa: E402
+from tests.tolerance import assert_sums_close  # noqa: E402
 
 
 def _ink_box(image):
@@ -100,9 +101,11 @@ def _png_reference(data: bytes) -> numpy.ndarray:
 
 @pytest.mark.parametrize("case", ["semi-transparent", "touches-edges", "inverted-margin",
                                   "transparent-key", "rgb", "la"])
-def test_png_shortcuts_give_exactly_the_plain_composite(case):
+def test_png_shortcuts_give_the_plain_composite(case):
     """Only the visible part of a transparent image is composited, and opaque L/RGB images
-    skip compositing; the result must be bit-identical to compositing everything."""
+    skip compositing; the result must equal compositing everything, up to the rounding of
+    the float32 box filter that brings the drawing to 32x32 (about (300/32)**2 terms in [0, 1]
+    per pixel; the two paths cut the image differently, so they round differently)."""
     import io
 
     from PIL import Image, ImageDraw
@@ -127,7 +130,8 @@ def test_png_shortcuts_give_exactly_the_plain_composite(case):
     data = buf.getvalue()
     expected = _png_reference(data)
     assert expected.max() > 0.3  # something was drawn
-    numpy.testing.assert_array_equal(image_from_png(data), expected)
+    assert_sums_close(image_from_png(data), expected, terms=(300 // 32 + 1) ** 2, scale=1.0,
+                      dtype=numpy.float32)
 
 
 def test_a_fully_transparent_png_is_nothing_drawn():

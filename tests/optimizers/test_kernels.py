@@ -50,8 +50,7 @@ def test_fused_adam_gives_the_numpy_bits(name, dtype):
 
 
 def test_fused_adam_on_parts_of_a_big_variable(monkeypatch):
-    """In a CNN a big variable is updated in parts on two threads, each part fused."""
-    monkeypatch.setattr(parallel, "_split_elsewhere", True)
+    """A big variable is updated in parts on two threads, each part fused."""
     make = OPTIMIZERS["amsgrad"]
     w0, state0 = _train(make, False, "float32", (300, 250), threads=1)
     w1, state1 = _train(make, True, "float32", (300, 250), threads=2)

@@ -6,13 +6,6 @@ import pytest
 from lamina import Variable, optimizers, parallel
 from lamina.optimizers import base
 
-
-@pytest.fixture(autouse=True)
-def lamina_splits(monkeypatch):
-    """As in a CNN, where convolutions already split work over lamina's threads (in an MLP
-    the optimizer does not split, see test_no_split_while_products_run_on_blas_threads)."""
-    monkeypatch.setattr(parallel, "_split_elsewhere", True)
-
 OPTIMIZERS = [
     lambda: optimizers.SGD(0.1),
     lambda: optimizers.SGD(0.1, momentum=0.9, nesterov=True),
@@ -67,20 +60,4 @@ def test_split_update_follows_a_replaced_array():
         opt.apply_gradients([(np.ones(80_000, "float32"), v)])
     finally:
         parallel.set_num_threads(parallel._default_threads())
-    np.testing.assert_array_equal(v.data, -np.ones(80_000, "float32"))
-
-
-def test_no_split_while_products_run_on_blas_threads(monkeypatch):
-    """While lamina splits nothing else, an update runs whole: it must not switch the
-    products away from BLAS's threads (lamina.parallel.matmul)."""
-    monkeypatch.setattr(parallel, "_split_elsewhere", False)
-    calls = []
-    monkeypatch.setattr(parallel, "parallel_for", lambda *a, **k: calls.append(a))
-    v = Variable(np.zeros(80_000, dtype="float32"))
-    parallel.set_num_threads(2)
-    try:
-        optimizers.SGD(1.0).apply_gradients([(np.ones(80_000, "float32"), v)])
-    finally:
-        parallel.set_num_threads(parallel._default_threads())
-    assert calls == [] and not parallel.splits_work()
     np.testing.assert_array_equal(v.data, -np.ones(80_000, "float32"))

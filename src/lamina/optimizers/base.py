@@ -226,16 +226,14 @@ class Optimizer:
         lamina's own update rules are elementwise, so a slice of a variable can be updated
         like a variable of its own: each :class:`_Part` holds a flat slice of the data, and
         every per-variable slot list gets the matching slices of its slots at the part's
-        (virtual) index. The slices are views: the updates land in the real arrays. Adam on
-        a 1936x128 kernel: two threads halve its ~1 ms. A subclass with its own
-        ``update_step`` is never split (its rule may not be elementwise). Nor is anything
-        while lamina splits no other work (an MLP, whose products then run on BLAS's own
-        threads: splitting here would hand them to lamina, see lamina.parallel.matmul).
+        (virtual) index. The slices are views: the updates land in the real arrays, and
+        an elementwise rule gives the same bits however the variable is cut. A subclass
+        with its own ``update_step`` is never split (its rule may not be elementwise).
         """
         data = variable.data
         own_rule = type(self).update_step.__module__.startswith("lamina.optimizers.")
         if (not own_rule or data.size < _SPLIT_MIN or parallel.num_threads() < 2
-                or not data.flags.c_contiguous or not parallel.splits_work()):
+                or not data.flags.c_contiguous):
             self.update_step(grad, variable, learning_rate)
             return
         parts = self._parts_of(variable)
