@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "activations", "applications", "callbacks", "constraints", "data", "datasets", "explain",
+    "export",
     "functional",
     "initializers",
     "layers", "losses", "metrics", "models", "optimizers", "parallel", "random", "regularizers",
@@ -30,6 +31,7 @@ __all__ = [
     "no_grad",
     "set_floatx",
     "Perceptron",
+    "export_onnx",
     *sorted(_SUBMODULES),
 ]
 
@@ -39,6 +41,7 @@ _LAZY_NAMES = {
     "is_grad_enabled": "lamina.autograd", "no_grad": "lamina.autograd",
     "floatx": "lamina.backend", "set_floatx": "lamina.backend",
     "Perceptron": "lamina.perceptron",
+    "export_onnx": "lamina.export",
 }
 
 

@@ -3,7 +3,8 @@
 * ``lamina info``: what lamina runs on (versions of lamina, Python, NumPy, BLAS);
 * ``lamina lecture list``: the lecture scripts, one line each;
 * ``lamina lecture run NAME [--out DIR] [--quick]``: run one; it writes its figures and
-  ``summary.txt`` to DIR (default ``runs/lectures/NAME``) and prints its numbers.
+  ``summary.txt`` to DIR (default ``runs/lectures/NAME``) and prints its numbers;
+* ``lamina export MODEL OUT.onnx [--opset N]``: a saved model (``.lamina`` or ``.h5``) as ONNX.
 """
 
 from __future__ import annotations
@@ -59,6 +60,20 @@ def _lecture(args, parser) -> int:
     return 0
 
 
+def _export(args) -> int:
+    from lamina.export import ExportError, export_onnx
+    from lamina.models import load_model
+
+    try:
+        model = load_model(args.model, compile=False)
+        export_onnx(model, args.out, opset=args.opset)
+    except (OSError, ValueError, ImportError) as error:  # ExportError is a ValueError
+        kind = "cannot export" if isinstance(error, ExportError) else "error"
+        print(f"lamina export: {kind}: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     import lamina
     from lamina.apps.recognizer.cli import add_recognizer_commands, run_recognizer_command
@@ -81,7 +96,13 @@ def main(argv: list[str] | None = None) -> int:
                      help="where figures and summary.txt go (default runs/lectures/NAME)")
     run.add_argument("--quick", action="store_true",
                      help="a small budget: seconds instead of minutes")
+    export = commands.add_parser("export", help="write a saved model as ONNX (lamina[interop])")
+    export.add_argument("model", help="a model saved with model.save (.lamina or .h5)")
+    export.add_argument("out", help="the ONNX file to write, e.g. model.onnx")
+    export.add_argument("--opset", type=int, default=17, help="the ONNX opset (default 17)")
     args = parser.parse_args(argv)
+    if args.command == "export":
+        return _export(args)
     if args.command == "info":
         return _info()
     if (code := run_recognizer_command(args)) is not None:

@@ -81,3 +81,11 @@ class Model(Trainer, Layer):
         from lamina.saving import api
 
         api.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def export(self, filepath, format="onnx", verbose=None, input_signature=None,  # noqa: A002
+               **kwargs):
+        """Write the model for inference elsewhere: ``format='onnx'`` (``lamina.export``)."""
+        from lamina.export import export_model
+
+        export_model(self, filepath, format=format, verbose=verbose,
+                     input_signature=input_signature, **kwargs)
