@@ -115,8 +115,10 @@ class Layer:
                    regularizer=None, constraint=None, name=None) -> Variable:
         """Create a weight, register it with the layer and return it."""
         from lamina import constraints, initializers, regularizers
+        from lamina.saving.budget import check_weight
 
         shape = tuple(int(s) for s in shape)
+        check_weight(self, name, shape, dtype or self.dtype)  # before anything is allocated
         value = initializers.get(initializer)(shape, dtype=dtype or self.dtype)
         var = Variable(value, trainable=trainable and self._trainable, name=name,
                        constraint=constraints.get(constraint))

@@ -7,8 +7,10 @@ A ``.lamina`` (or any non-``.h5``) file is a zip with four members:
 * ``model.weights.npz``: every weight, in ``model.weights`` order, named by its path;
 * ``optimizer.npz``: the optimizer's state (step count and slots), when compiled.
 
-Nothing is pickled: arrays load with ``allow_pickle=False`` and JSON is plain data.
-Files are written to a temp file and renamed, so a failed save never leaves half a file.
+Nothing is pickled: arrays are plain numbers read after their declared shape is checked
+against the model, and JSON is plain data. Hostile files are refused with a clear error
+before they cost memory (see :mod:`lamina.saving.archive`, :mod:`lamina.saving.npz`,
+:mod:`lamina.saving.budget`). Writes are atomic (temp file, fsync, rename, directory fsync).
 ``.h5`` paths go through :mod:`lamina.saving.h5` (Keras's HDF5 layout, extra ``interop``).
 """
 
@@ -19,11 +21,17 @@ import os
 import zipfile
 
 import lamina
-from lamina.saving.archive import atomic_write, load_npz, npz_bytes, open_archive
+from lamina.saving.archive import Archive, atomic_write, human, open_regular
+from lamina.saving.budget import weight_budget
+from lamina.saving.npz import NpzReader, npz_bytes
+from lamina.saving.weights import npz_limit, read_state, read_weights, weights_dict
 
 FORMAT = "lamina"
 FORMAT_VERSION = 1
 MEMBERS = {"metadata.json", "config.json", "model.weights.npz", "optimizer.npz"}
+MAX_JSON_BYTES = 64 * 1024**2
+# what deserializing a config may raise besides a clear ValueError
+CONFIG_ERRORS = (KeyError, TypeError, IndexError, AttributeError, RecursionError)
 
 
 def _is_h5(path) -> bool:
@@ -33,26 +41,6 @@ def _is_h5(path) -> bool:
 def _check_overwrite(path, overwrite):
     if not overwrite and os.path.exists(path):
         raise FileExistsError(f"{os.fspath(path)!r} exists; pass overwrite=True to replace it")
-
-
-def weights_dict(model) -> dict:
-    return {f"{i:04d}|{v.path}": v.data for i, v in enumerate(model.weights)}
-
-
-def apply_weights(model, arrays: dict, where: str, skip_mismatch=False) -> None:
-    variables = model.weights
-    keys = sorted(arrays)
-    if len(keys) != len(variables):
-        raise ValueError(f"{where}: the file holds {len(keys)} weights but model "
-                         f"'{model.name}' has {len(variables)}; the architectures differ")
-    for key, var in zip(keys, variables):
-        value = arrays[key]
-        if value.shape != var.shape:
-            if skip_mismatch:
-                continue
-            raise ValueError(f"{where}: weight {key.split('|', 1)[-1]!r} has shape {value.shape} "
-                             f"in the file but {var.path!r} has shape {var.shape}")
-        var.assign(value)
 
 
 def compile_config(model) -> dict | None:
@@ -101,13 +89,55 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True) -> None:
     atomic_write(filepath, write)
 
 
-def _json(members: dict, name: str, path) -> dict:
-    if name not in members:
-        raise ValueError(f"{os.fspath(path)!r} is not a lamina model file: {name} is missing")
+def parse_json(text, where: str, name: str):
+    """JSON text (bytes or str) as plain data; a clear error if it is corrupt or too deep."""
     try:
-        return json.loads(members[name].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ValueError(f"{os.fspath(path)!r}: {name} is corrupt ({err})") from None
+        return json.loads(text.decode("utf-8") if isinstance(text, bytes) else text)
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{where}: {name} is not valid UTF-8 ({err})") from None
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{where}: {name} is corrupt ({err})") from None
+    except RecursionError:
+        raise ValueError(f"{where}: {name} is nested too deeply to be a model config") \
+            from None
+
+
+def _json(archive: Archive, name: str) -> dict:
+    if name not in archive:
+        raise ValueError(f"{archive.where} is not a lamina model file: {name} is missing")
+    value = parse_json(archive.read(name, MAX_JSON_BYTES), archive.where, name)
+    if not isinstance(value, dict):
+        raise ValueError(f"{archive.where}: {name} must hold a JSON object; found "
+                         f"{type(value).__name__}")
+    return value
+
+
+def check_version(metadata: dict, where: str) -> None:
+    version = metadata.get("format_version", 0)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise ValueError(f"{where}: format_version must be a non-negative integer; found "
+                         f"{version!r}")
+    if version > FORMAT_VERSION:
+        raise ValueError(f"{where} was written by a newer lamina (format version {version}); "
+                         "upgrade lamina to load it")
+
+
+def build_from_config(config, where: str, budget: int):
+    """The model of a config dict, refused (ValueError) if invalid or if its weights would
+    exceed ``budget`` bytes (what the file holds for them)."""
+    from lamina.layers.serialization import deserialize
+
+    try:
+        with weight_budget(budget, where):
+            return deserialize(config)
+    except CONFIG_ERRORS as err:
+        detail = "nested too deeply" if isinstance(err, RecursionError) else \
+            f"{type(err).__name__}: {err}"
+        raise ValueError(f"{where}: the model config is invalid ({detail})") from None
+    except ValueError as err:
+        if str(err).startswith(where):
+            raise
+        raise ValueError(f"{where}: {err}") from None
 
 
 def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002 - Keras's name
@@ -116,43 +146,50 @@ def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002 - Ker
         from lamina.saving import h5
 
         return h5.load_model(filepath, custom_objects=custom_objects, compile=compile)
-    from lamina.layers.serialization import deserialize
     from lamina.saving.registry import custom_object_scope
 
-    members = open_archive(filepath, MEMBERS, "model")
-    metadata = _json(members, "metadata.json", filepath)
-    if metadata.get("format") != FORMAT:
-        raise ValueError(f"{os.fspath(filepath)!r} is not a lamina model file "
-                         f"(format={metadata.get('format')!r})")
-    if int(metadata.get("format_version", 0)) > FORMAT_VERSION:
-        raise ValueError(f"{os.fspath(filepath)!r} was written by a newer lamina (format "
-                         f"version {metadata['format_version']}); upgrade lamina to load it")
-    config = _json(members, "config.json", filepath)
-    if "model.weights.npz" not in members:
-        raise ValueError(f"{os.fspath(filepath)!r}: model.weights.npz is missing")
-    with custom_object_scope(custom_objects or {}):
-        try:
-            model = deserialize(config["model"])
-        except (KeyError, TypeError) as err:
-            raise ValueError(f"{os.fspath(filepath)!r}: the model config is invalid ({err})") \
-                from None
-        apply_weights(model, load_npz(members["model.weights.npz"], "load_model"), "load_model")
-        cc = config.get("compile_config")
-        if compile and cc:
-            _compile_from_config(model, cc)
-            if "optimizer.npz" in members:
-                model.optimizer.set_state(load_npz(members["optimizer.npz"], "load_model"))
+    with Archive(filepath, MEMBERS, "model") as archive:
+        where = archive.where
+        metadata = _json(archive, "metadata.json")
+        if metadata.get("format") != FORMAT:
+            raise ValueError(f"{where} is not a lamina model file "
+                             f"(format={metadata.get('format')!r})")
+        check_version(metadata, where)
+        config = _json(archive, "config.json")
+        if "model.weights.npz" not in archive:
+            raise ValueError(f"{where}: model.weights.npz is missing")
+        if not isinstance(config.get("model"), dict):
+            raise ValueError(f"{where}: config.json has no model config")
+        with custom_object_scope(custom_objects or {}):
+            model = build_from_config(config["model"], where, archive.size("model.weights.npz"))
+            variables = model.weights
+            limit = npz_limit(variables)
+            data = archive.read("model.weights.npz", limit)
+            read_weights(NpzReader(data, f"load_model: {where}"), model, f"load_model: {where}")
+            del data
+            cc = config.get("compile_config")
+            if compile and cc:
+                compile_from_config(model, cc, where)
+                if "optimizer.npz" in archive:
+                    reader = NpzReader(archive.read("optimizer.npz", 4 * limit),
+                                       f"load_model: {where}")
+                    state = read_state(reader, variables, f"load_model: {where}")
+                    model.optimizer.set_state(state)
     return model
 
 
-def _compile_from_config(model, cc: dict) -> None:
+def compile_from_config(model, cc, where: str) -> None:
     from lamina import losses, optimizers
 
-    loss = cc.get("loss")
-    if isinstance(loss, dict):
-        loss = losses.deserialize(loss)
-    model.compile(optimizer=optimizers.deserialize(cc["optimizer"]), loss=loss,
-                  metrics=cc.get("metrics") or None)
+    try:
+        loss = cc.get("loss")
+        if isinstance(loss, dict):
+            loss = losses.deserialize(loss)
+        model.compile(optimizer=optimizers.deserialize(cc["optimizer"]), loss=loss,
+                      metrics=cc.get("metrics") or None)
+    except CONFIG_ERRORS as err:
+        raise ValueError(f"{where}: the compile config is invalid ({type(err).__name__}: "
+                         f"{err})") from None
 
 
 def save_weights(model, filepath, overwrite=True) -> None:
@@ -175,8 +212,14 @@ def load_weights(model, filepath, skip_mismatch=False) -> None:
 
         return h5.load_weights(model, filepath, skip_mismatch=skip_mismatch)
     path = os.fspath(filepath)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"load_weights: no such file: {path!r}")
-    with open(path, "rb") as f:
-        arrays = load_npz(f.read(), "load_weights")
-    apply_weights(model, arrays, "load_weights", skip_mismatch)
+    variables = model.weights
+    with open_regular(path, "weights") as f:
+        size = os.fstat(f.fileno()).st_size
+        limit = npz_limit(variables)
+        if size > limit:
+            raise ValueError(f"load_weights: {path!r} holds {human(size)}, more than the weights "
+                             f"of model '{model.name}' can need ({human(limit)}); it is not "
+                             "this model's weights file")
+        data = f.read()
+    where = f"load_weights: {path!r}"
+    read_weights(NpzReader(data, where), model, where, skip_mismatch)

@@ -23,7 +23,8 @@ import os
 import numpy
 
 import lamina
-from lamina.saving.archive import atomic_path
+from lamina.saving import h5_safety as safe
+from lamina.saving.archive import atomic_path, check_regular
 
 
 def _h5py():
@@ -57,31 +58,41 @@ def _write_weights(group, model) -> None:
             g.create_dataset(name, data=numpy.asarray(w.data))
 
 
-def _read_weights(group, model, path, skip_mismatch=False) -> None:
-    names = [_text(n) for n in group.attrs.get("layer_names", [])]
+def _stored_weights(group, where: str) -> list:
+    """``[(layer name, [dataset, ...]), ...]`` of the layers with weights, every dataset
+    checked (inside the file, plain numbers, written) but none of them read."""
     stored = []
-    for name in names:
-        g = group[name]
-        weight_names = [_text(w) for w in g.attrs.get("weight_names", [])]
+    for name in safe.names(group, "layer_names", where):
+        g = safe.child(group, name, where)
+        weight_names = safe.names(g, "weight_names", where)
         if weight_names:
-            stored.append((name, [numpy.asarray(g[w]) for w in weight_names]))
+            stored.append((name, [safe.check_dataset(safe.child(g, w, where), where)
+                                  for w in weight_names]))
+    return stored
+
+
+def _assign(model, stored, where, skip_mismatch=False) -> None:
+    """Check every stored shape against the model, then read and assign."""
     layers = [layer for layer in model.layers if _legacy_weights(layer)]
     if len(stored) != len(layers):
-        raise ValueError(f"load_weights: {path!r} holds weights for {len(stored)} layers "
+        raise ValueError(f"{where}: the file holds weights for {len(stored)} layers "
                          f"({[n for n, _ in stored]}) but model '{model.name}' has "
                          f"{len(layers)} layers with weights ({[la.name for la in layers]})")
-    for layer, (name, arrays) in zip(layers, stored):
+    wanted = []
+    for layer, (name, datasets) in zip(layers, stored):
         weights = _legacy_weights(layer)
-        if len(arrays) != len(weights):
-            raise ValueError(f"load_weights: layer '{name}' in the file has {len(arrays)} "
+        if len(datasets) != len(weights):
+            raise ValueError(f"{where}: layer '{name}' in the file has {len(datasets)} "
                              f"weights; layer '{layer.name}' expects {len(weights)}")
-        for var, value in zip(weights, arrays):
-            if value.shape != var.shape:
+        for var, ds in zip(weights, datasets):
+            if tuple(ds.shape) != tuple(var.shape):
                 if skip_mismatch:
                     continue
-                raise ValueError(f"load_weights: weight {var.path!r} has shape {var.shape} but "
-                                 f"the file's layer '{name}' gives {value.shape}")
-            var.assign(value)
+                raise ValueError(f"{where}: weight {var.path!r} has shape {var.shape} but the "
+                                 f"file's layer '{name}' gives {tuple(ds.shape)}")
+            wanted.append((var, ds))
+    for var, ds in wanted:
+        var.assign(safe.read_dataset(ds, where))
 
 
 def _atomic_h5(path, fill) -> None:
@@ -99,13 +110,13 @@ def load_weights(model, filepath, skip_mismatch=False) -> None:
     h5py = _h5py()
     path = os.fspath(filepath)
     with _open(h5py, path) as f:
-        group = f["model_weights"] if "model_weights" in f else f
-        _read_weights(group, model, path, skip_mismatch)
+        where = f"load_weights: {path!r}"
+        group = safe.child(f, "model_weights", where) if "model_weights" in f else f
+        _assign(model, _stored_weights(group, where), where, skip_mismatch)
 
 
 def _open(h5py, path):
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"No such file: {path!r}")
+    check_regular(path, "HDF5")
     try:
         return h5py.File(path, "r")
     except OSError as err:
@@ -140,33 +151,58 @@ def save_model(model, filepath) -> None:
     _atomic_h5(filepath, fill)
 
 
+def _config(f, name, where, required=True):
+    from lamina.saving.api import parse_json
+
+    value = safe.attribute(f, name, where, required)
+    if value is None:
+        return None
+    config = parse_json(safe.text(value, where, name), where, name)
+    if not isinstance(config, dict):
+        raise ValueError(f"{where}: {name} must hold a JSON object; found "
+                         f"{type(config).__name__}")
+    return config
+
+
+def _optimizer_state(f, variables, where) -> dict:
+    """The ``optimizer_weights`` group, each dataset checked and sized like a weight."""
+    from lamina.saving.weights import npz_limit
+
+    g = safe.child(f, "optimizer_weights", where)
+    keys = safe.names(g, "weight_names", where)
+    largest = max((int(numpy.prod(v.shape)) * 8 for v in variables), default=8)
+    datasets, total = [], 0
+    for i, k in enumerate(keys):
+        ds = safe.check_dataset(safe.child(g, f"{i:05d}", where), where)
+        total += safe.nbytes(ds)
+        if safe.nbytes(ds) > max(largest, 8) or total > 4 * npz_limit(variables):
+            raise ValueError(f"{where}: optimizer state {k!r} declares {safe.nbytes(ds)} "
+                             "bytes, more than any weight of this model needs")
+        datasets.append((k, ds))
+    return {k: safe.read_dataset(ds, where) for k, ds in datasets}
+
+
 def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002 - Keras's name
-    from lamina.layers.serialization import deserialize
-    from lamina.saving.api import _compile_from_config
+    from lamina.saving.api import build_from_config, compile_from_config
     from lamina.saving.registry import custom_object_scope
 
     h5py = _h5py()
     path = os.fspath(filepath)
     with _open(h5py, path) as f:
+        where = repr(path)
         if "lamina_version" not in f.attrs:
-            raise ValueError(f"{path!r} was not written by lamina: lamina cannot rebuild a Keras "
+            raise ValueError(f"{where} was not written by lamina: lamina cannot rebuild a Keras "
                              "architecture config. Build the same model in lamina and call "
                              "model.load_weights(path) to load its weights.")
-        try:
-            config = json.loads(f.attrs["model_config"])
-            training = json.loads(f.attrs["training_config"]) \
-                if "training_config" in f.attrs else None
-        except (KeyError, json.JSONDecodeError) as err:
-            raise ValueError(f"{path!r}: the model config is missing or corrupt ({err})") \
-                from None
+        config = _config(f, "model_config", where)
+        training = _config(f, "training_config", where, required=False)
+        stored = _stored_weights(safe.child(f, "model_weights", where), where)
+        budget = sum(safe.nbytes(ds) for _, datasets in stored for ds in datasets)
         with custom_object_scope(custom_objects or {}):
-            model = deserialize(config)
-            _read_weights(f["model_weights"], model, path)
+            model = build_from_config(config, where, budget)
+            _assign(model, stored, f"load_model: {where}")
             if compile and training:
-                _compile_from_config(model, training)
+                compile_from_config(model, training, where)
                 if "optimizer_weights" in f:
-                    g = f["optimizer_weights"]
-                    keys = [_text(k) for k in g.attrs["weight_names"]]
-                    model.optimizer.set_state(
-                        {k: numpy.asarray(g[f"{i:05d}"]) for i, k in enumerate(keys)})
+                    model.optimizer.set_state(_optimizer_state(f, model.weights, where))
     return model
