@@ -160,3 +160,17 @@ def test_weights_of_a_keras_h5_load_into_the_same_lamina_model():
     model.load_weights(data / "keras_small_cnn.h5")
     io = np.load(data / "keras_small_cnn_io.npz")
     np.testing.assert_allclose(model.predict(io["x"], verbose=0), io["y"], rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["w.weights.npz", "w.weights.h5"])
+def test_skip_mismatch_loads_the_weights_that_fit(tmp_path, name):
+    if name.endswith(".h5"):
+        pytest.importorskip("h5py")
+    a = trained()
+    a.save_weights(tmp_path / name)
+    b = Sequential([Input(shape=(3,)), Dense(4, activation="relu"), Dense(3)])
+    with pytest.raises(ValueError, match="has shape"):
+        b.load_weights(tmp_path / name)
+    b.load_weights(tmp_path / name, skip_mismatch=True)
+    np.testing.assert_array_equal(b.layers[0].get_weights()[0], a.layers[0].get_weights()[0])
+    np.testing.assert_array_equal(b.layers[0].get_weights()[1], a.layers[0].get_weights()[1])

@@ -219,6 +219,9 @@ class Trainer:
                            epochs=epochs, steps=steps, verbose=verbose)
         self.stop_training = False
         cbs.on_train_begin()
+        # where a relaunched run resumes, set by BackupAndRestore (Keras's model._initial_epoch)
+        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
+        skip = self.__dict__.pop("_initial_step", 0)
         epoch_logs: dict = {}
         validations = 0  # validation runs so far: validation_steps continue across them
         for epoch in range(initial_epoch, epochs):
@@ -226,6 +229,9 @@ class Trainer:
             cbs.on_epoch_begin(epoch)
             loss_mean = _RunningMean()
             for step, (xb, yb, swb) in enumerate(data.batches(epoch)):
+                if skip:  # steps a resumed run already took
+                    skip -= 1
+                    continue
                 cbs.on_train_batch_begin(step)
                 if augment is not None:
                     xb = augment(xb)
@@ -236,6 +242,7 @@ class Trainer:
                 cbs.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
+            skip = 0
             epoch_logs = self._logs(loss_mean)
             if val is not None and args.should_validate(epoch, validation_freq):
                 epoch_logs.update(self._evaluate_adapter(val, prefix="val_", run=validations))
