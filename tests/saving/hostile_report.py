@@ -3,7 +3,7 @@
     PYTHONPATH=src python -m tests.saving.hostile_report
 
 Each load runs in its own process (address space capped at 4 GiB, 30 s timeout) that
-reports its peak resident memory (``ru_maxrss``). An outcome is *clear* when the load
+reports its peak resident memory (``VmHWM``, the ``ru_maxrss`` of that process image). An outcome is *clear* when the load
 raised a ValueError, TypeError or OSError whose message names the file or the entry
 point (``load_model``/``load_weights``), *silent* when the load succeeded, and a *crash*
 otherwise (another exception, a raw message, a hang, or the process killed).
@@ -31,7 +31,12 @@ except BaseException as err:
     out["clear_type"] = isinstance(err, (ValueError, TypeError, OSError)) and not isinstance(
         err, (KeyError, IndexError, UnicodeError))
     out["message"] = str(err)[:300]
-out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM: the peak RSS of this process image. ru_maxrss would do, but Linux carries it over
+# fork and exec, so it starts at the parent's (e.g. a large pytest) resident size.
+with open("/proc/self/status") as f:
+    hwm = [line.split()[1] for line in f if line.startswith("VmHWM:")]
+out["maxrss_mb"] = int(hwm[0]) / 1024 if hwm else \
+    resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
 """
 
