@@ -19,7 +19,7 @@ _SUBMODULES = {
     "initializers",
     "layers", "losses", "metrics", "models", "optimizers", "parallel", "random", "regularizers",
     "saving",
-    "viz",
+    "viz", "wrappers",
 }
 
 __all__ = [
