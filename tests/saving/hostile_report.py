@@ -3,10 +3,11 @@
     PYTHONPATH=src python -m tests.saving.hostile_report
 
 Each load runs in its own process (address space capped at 4 GiB, 30 s timeout) that
-reports its peak resident memory (``VmHWM``, the ``ru_maxrss`` of that process image). An outcome is *clear* when the load
-raised a ValueError, TypeError or OSError whose message names the file or the entry
-point (``load_model``/``load_weights``), *silent* when the load succeeded, and a *crash*
-otherwise (another exception, a raw message, a hang, or the process killed).
+reports its peak resident memory (``VmHWM``, the ``ru_maxrss`` of that process image).
+An outcome is *clear* when the load raised a ValueError, TypeError or OSError whose
+message names the file or the entry point (``load_model``/``load_weights``), *silent*
+when the load succeeded, and a *crash* otherwise (another exception, a raw message, a
+hang, or the process killed).
 """
 
 from __future__ import annotations
