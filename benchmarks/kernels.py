@@ -112,7 +112,7 @@ def lamina_cases():
     def logits():
         h = mlp_x
         for i in (0, 2, 4):  # as Dense(500, activation='sigmoid') runs: sigmoid fused in linear
-            h = F.linear(h, params[i], params[i + 1], activation="sigmoid" if i < 4 else None)
+            h = (F.linear_sigmoid if i < 4 else F.linear)(h, params[i], params[i + 1])
         return h
 
     def mlp_step():

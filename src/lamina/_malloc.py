@@ -5,9 +5,7 @@ as large blocks get freed, up to 32 MiB) with a fresh ``mmap``, and returns heap
 above ``M_TRIM_THRESHOLD`` to the kernel on ``free``. A training step allocates and
 frees the same large arrays every step (layer outputs, im2col columns, gradients), so
 every step pays a page fault per 4 KiB page of them again. Page faults are dear in a
-virtual machine: measured on the 2-core cloud VMs we benchmark on, a sigmoid over a
-1000x500 float32 array took 3.0 ms with the defaults and 0.8 ms with the blocks kept,
-and a Fashion-MNIST epoch of the seed CNN at batch 32 went from 12.8 s to 10.2 s.
+virtual machine (benchmarks/README.md has the measurements).
 
 :func:`tune` raises both thresholds once, when lamina first computes. Memory a step
 frees is then reused by the next step; the peak RSS of training did not change in

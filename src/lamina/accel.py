@@ -9,10 +9,9 @@ differ):
 * max pooling, forward: NumPy needs four whole-array passes per window offset (compare,
   flag, winning offset, running max); the kernel reads each input cell once. Backward:
   one scatter of each window's gradient to its winner instead of a compare and a multiply
-  per offset. Measured on the seed CNN's 128x26x26x16 pool, 2 cores: forward 1.37 ms
-  against 0.40, forward + backward 3.69 against 0.88.
+  per offset.
 * the Adam (and AdamW) update: eleven NumPy passes over each variable and its two slots
-  become one (seed CNN, batch 32: 0.15-0.6 ms less per step).
+  become one. (Timings: benchmarks/README.md.)
 
 A kernel that numba cannot load or compile hands over to the NumPy path with a warning.
 Each kernel runs on one part of the batch per thread of :func:`lamina.parallel.parallel_for`

@@ -198,8 +198,8 @@ def matmul(xp, a, b, out=None):
 class _Workers:
     """Long-lived worker threads, each fed through its own queue.
 
-    A hand-off costs a queue put and a wake-up (~10 us), against ~40 us for a
-    ``ThreadPoolExecutor`` future, which matters for the ~1 ms products of a dense layer.
+    A hand-off costs a queue put and a wake-up, several times less than a
+    ``ThreadPoolExecutor`` future, which matters for the short products of a dense layer.
     """
 
     def __init__(self, count: int):
@@ -263,14 +263,10 @@ def _parallel_for(fn, n: int, min_per_thread: int = 1, balance: bool = False) ->
     """The work of :func:`parallel_for`, with the caller's share for :func:`matmul`.
 
     With ``balance`` the calling thread takes a bigger part (``CALLER_SHARE`` of the items
-    with 2 threads): a worker thread starts ~30-100 us after the hand-off (more on a VM whose
-    idle core the host descheduled), so on ~0.5 ms of work an even split left the caller
-    waiting for the worker. Measured on the 2-core VMs with every product split by lamina, a
-    784-500-500-10 MLP training step at batch 100 took 2.94 ms with 55% against 3.05 with
-    50% (60%: 3.06); the seed CNN's step at batch 128, 12.12 against 12.41. The share is
-    fixed, not adapted to timing, so results do not depend on timing (a product's rounding
-    depends on where its rows are cut). Only products use it; on the 1-10 ms parts of a conv
-    or a pooling the lag does not matter (measured: no gain at batch 32 or 128).
+    with 2 threads): a worker thread starts some tens of microseconds after the hand-off, so
+    on short work an even split left the caller waiting for the worker (benchmarks/README.md).
+    The share is fixed, not adapted to timing, so results do not depend on timing (a
+    product's rounding depends on where its rows are cut). Only products use it.
     """
     threads = min(num_threads(), n // max(min_per_thread, 1))
     if threads <= 1 or getattr(_state, "inside", False):

@@ -16,6 +16,7 @@ the op files under ``ops/`` are the only places in lamina with derivative code.
 
 from __future__ import annotations
 
+from lamina import _toposort
 from lamina.autograd.grad_mode import is_grad_enabled
 from lamina.backend import get_array_module
 from lamina.parallel import in_lamina_threads, lamina_threads
@@ -86,27 +87,13 @@ def unbroadcast(grad, shape):
 
 
 def topological_order(root) -> list:
-    """Tensors reachable from ``root`` that require grad, each after all of its inputs.
+    """Tensors reachable from ``root`` that require grad, each after all of its inputs."""
+    return _toposort.topological_order([root], _grad_inputs)
 
-    An explicit stack replaces recursion: micrograd's recursive sort fails on deep graphs.
-    """
-    order, visited = [], set()
-    stack = [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        fn = node._ctx
-        if fn is not None:
-            for parent in getattr(fn, "inputs", ()):
-                if parent.requires_grad and id(parent) not in visited:
-                    stack.append((parent, False))
-    return order
+
+def _grad_inputs(tensor):
+    fn = tensor._ctx
+    return [] if fn is None else [p for p in getattr(fn, "inputs", ()) if p.requires_grad]
 
 
 def backward(root, grad, retain_graph: bool = False) -> None:

@@ -18,6 +18,7 @@ import numbers
 
 from lamina import activations, constraints, initializers, regularizers
 from lamina.autograd import ops as F
+from lamina.autograd.ops._spatial import transpose_output_length, window_output_length
 from lamina.layers.layer import InputSpec, Layer, serialize_or_none
 
 __all__ = ["BaseConv", "Conv1D", "Conv2D", "Conv2DTranspose", "Convolution1D", "Convolution2D",
@@ -58,27 +59,6 @@ def standardize_data_format(value, where: str) -> str:
         return "channels_last"
     raise ValueError(f"{where}: only data_format='channels_last' is supported (inputs shaped "
                      f"(batch, ..., channels)); received data_format={value!r}")
-
-
-def window_output_length(size, k: int, stride: int, padding: str, dilation: int = 1):
-    """Output length of a convolution or pooling window along one axis (None stays None)."""
-    if size is None:
-        return None
-    if padding in ("same", "causal"):
-        return (size - 1) // stride + 1
-    return (size - ((k - 1) * dilation + 1)) // stride + 1
-
-
-def transpose_output_length(size, k: int, stride: int, padding: str, output_padding,
-                            dilation: int = 1):
-    """Output length of a transposed convolution along one axis, as Keras computes it."""
-    if size is None:
-        return None
-    k_eff = (k - 1) * dilation + 1
-    if output_padding is None:
-        return size * stride if padding == "same" else size * stride + max(k_eff - stride, 0)
-    pad = k_eff // 2 if padding == "same" else 0
-    return (size - 1) * stride + k_eff - 2 * pad + output_padding
 
 
 # ------------------------------------------------------------------------ BaseConv
@@ -173,12 +153,14 @@ class BaseConv(Layer):
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={-1: in_channels})
         self.built = True
 
-    #: the conv op can apply ReLU itself (fused: one pass less each way); see ``conv2d``
-    _fuses_relu = False
+    def _fused_relu_op(self):
+        """The named op computing ``relu(conv(x))`` in one node, or None (Conv2D has one)."""
+        return None
 
     def call(self, inputs):
-        if self._fuses_relu and self.activation is activations.relu:
-            return self._convolve(inputs, activation="relu")
+        fused = self._fused_relu_op() if self.activation is activations.relu else None
+        if fused is not None:
+            return self._convolve(inputs, op=fused)
         return self.activation(self._convolve(inputs))
 
     def compute_output_shape(self, input_shape):
@@ -261,12 +243,12 @@ class Conv2D(BaseConv):
                          kernel_regularizer, bias_regularizer, activity_regularizer,
                          kernel_constraint, bias_constraint, **kwargs)
 
-    _fuses_relu = True
+    def _fused_relu_op(self):
+        return F.conv2d_relu
 
-    def _convolve(self, inputs, activation=None):
-        return F.conv2d(inputs, self.kernel, self.bias, strides=self.strides,
-                        padding=self.padding, dilation_rate=self.dilation_rate,
-                        activation=activation)
+    def _convolve(self, inputs, op=F.conv2d):
+        return op(inputs, self.kernel, self.bias, strides=self.strides, padding=self.padding,
+                  dilation_rate=self.dilation_rate)
 
 
 class Conv2DTranspose(BaseConv):

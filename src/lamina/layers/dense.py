@@ -18,7 +18,8 @@ def _positive_int(value, name, where):
 
 
 #: activations the linear op applies itself (one graph node and one array fewer each way)
-_FUSED = ((activations.relu, "relu"), (activations.sigmoid, "sigmoid"))
+#: the named ops computing ``activation(x @ kernel + bias)`` as one node
+_FUSED = ((activations.relu, F.linear_relu), (activations.sigmoid, F.linear_sigmoid))
 
 
 class Dense(Layer):
@@ -78,9 +79,9 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        fused = next((name for fn, name in _FUSED if self.activation is fn), None)
+        fused = next((op for fn, op in _FUSED if self.activation is fn), None)
         if fused is not None:
-            return F.linear(inputs, self.kernel, self.bias, activation=fused)
+            return fused(inputs, self.kernel, self.bias)
         return self.activation(F.linear(inputs, self.kernel, self.bias))
 
     def compute_output_shape(self, input_shape):

@@ -6,7 +6,7 @@ from scipy.signal import correlate2d
 
 from lamina import Tensor
 from lamina.autograd import ops
-from lamina.autograd.ops import _im2col
+from lamina.autograd.ops import _conv_cpu_kernels, plans
 from tests.gradcheck import check_grad
 
 rng = np.random.default_rng(7)
@@ -76,9 +76,9 @@ def test_conv2d_matches_scipy(xs, ks, padding, strides, dilation):
 def test_chunked_paths_agree(monkeypatch, chunk_bytes, small_c):
     """Row blocks of one image (1 or 2 rows) and 2 whole images per chunk (5 = 2 + 2 + 1);
     with ``small_c`` the forward copies transposed columns, 1-3 images per chunk."""
-    monkeypatch.setattr(_im2col, "_CHUNK_BYTES", chunk_bytes)
-    monkeypatch.setattr(_im2col, "_SMALL_C", small_c)
-    monkeypatch.setattr(_im2col, "_SMALL_C_ROWS", chunk_bytes // 200 + 1)
+    monkeypatch.setattr(plans, "CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(plans, "SMALL_C", small_c)
+    monkeypatch.setattr(plans, "SMALL_C_ROWS", chunk_bytes // 200 + 1)
     x, k, b = rng.standard_normal((5, 7, 6, 3)), rng.standard_normal((3, 2, 3, 4)), \
         rng.standard_normal(4)
     got = ops.conv2d(Tensor(x), Tensor(k), Tensor(b), strides=(2, 1), padding="same")
@@ -98,10 +98,10 @@ GRAD_CASES = [((1, 1), "valid", (1, 1)), ((1, 1), "same", (1, 1)), ((2, 2), "sam
 
 @pytest.fixture(params=["fused", "products"])
 def stride1_path(request, monkeypatch):
-    """Both stride-1 backward kernels: the fused offset pass (``_SMALL_O`` 0: no layer has so
+    """Both stride-1 backward kernels: the fused offset pass (``plans.SMALL_O`` 0: no layer has so
     few output channels) and the two im2col products (the default for these 3-channel kernels)."""
     if request.param == "fused":
-        monkeypatch.setattr(_im2col, "_SMALL_O", 0)
+        monkeypatch.setattr(plans, "SMALL_O", 0)
     return request.param
 
 
@@ -122,51 +122,47 @@ def test_conv2d_fused_relu_equals_relu_of_conv_with_its_gradients(strides, paddi
     args = (x, k, b) if with_bias else (x, k)
     kw = dict(strides=strides, padding=padding, dilation_rate=dilation)
     tensors = [Tensor(a, dtype="float64") for a in args]
-    fused = ops.conv2d(*tensors, activation="relu", **kw).data
+    fused = ops.conv2d_relu(*tensors, **kw).data
     np.testing.assert_allclose(fused, np.maximum(ops.conv2d(*tensors, **kw).data, 0), atol=0)
     assert (fused == 0).any() and (fused > 0).any()  # both sides of the kink are exercised
-    check_grad(lambda *t: ops.conv2d(*t, activation="relu", **kw), *args)
+    check_grad(lambda *t: ops.conv2d_relu(*t, **kw), *args)
 
 
 @pytest.mark.parametrize("strides,padding,dilation", GRAD_CASES[:6])
-@pytest.mark.parametrize("activation", [None, "relu"])
-def test_conv2d_kernel_gradient_alone_few_channels(monkeypatch, strides, padding, dilation,
-                                                   activation):
+@pytest.mark.parametrize("op", ["conv2d", "conv2d_relu"])
+def test_conv2d_kernel_gradient_alone_few_channels(monkeypatch, strides, padding, dilation, op):
     """The first layer of an image model: only kernel and bias need gradients (the small-C
     kernel-gradient path, in chunks of 1-2 images)."""
-    monkeypatch.setattr(_im2col, "_SMALL_C_ROWS", 20)
+    monkeypatch.setattr(plans, "SMALL_C_ROWS", 20)
     x, k, b = rng.standard_normal((3, 6, 5, 1)), rng.standard_normal((2, 3, 1, 3)), \
         rng.standard_normal(3)
-    check_grad(lambda *t: ops.conv2d(*t, strides=strides, padding=padding,
-                                     dilation_rate=dilation, activation=activation),
-               x, k, b, wrt=[1, 2])
+    check_grad(lambda *t: getattr(ops, op)(*t, strides=strides, padding=padding,
+                                           dilation_rate=dilation), x, k, b, wrt=[1, 2])
 
 
 @pytest.mark.parametrize("padding,dilation", [("same", (1, 1)), ("valid", (2, 1)),
                                               (((2, 0), (1, 3)), (1, 1)), ("same", (1, 2))])
-@pytest.mark.parametrize("activation", [None, "relu"])
-def test_conv2d_many_channel_stride1_backward_as_products(monkeypatch, padding, dilation,
-                                                          activation):
+@pytest.mark.parametrize("op", ["conv2d", "conv2d_relu"])
+def test_conv2d_many_channel_stride1_backward_as_products(monkeypatch, padding, dilation, op):
     """With many channels the stride-1 backward is two im2col products: the input gradient
     a convolution of the padded gradient with the flipped kernel."""
-    monkeypatch.setattr(_im2col, "_BIG_C", 2)
+    monkeypatch.setattr(plans, "BIG_C", 2)
     x, k, b = rng.standard_normal((2, 6, 5, 2)), rng.standard_normal((2, 3, 2, 3)), \
         rng.standard_normal(3)
-    check_grad(lambda *t: ops.conv2d(*t, padding=padding, dilation_rate=dilation,
-                                     activation=activation), x, k, b)
+    check_grad(lambda *t: getattr(ops, op)(*t, padding=padding, dilation_rate=dilation),
+               x, k, b)
 
 
-def test_conv2d_fused_relu_bias_only_gradient_and_bad_activation():
+def test_conv2d_relu_bias_only_gradient():
     x, k, b = rng.standard_normal((2, 5, 5, 2)), rng.standard_normal((3, 3, 2, 2)), \
         rng.standard_normal(2)
     bt = Tensor(b, dtype="float64", requires_grad=True)
-    out = ops.conv2d(Tensor(x, dtype="float64"), Tensor(k, dtype="float64"), bt,
-                     padding="same", activation="relu")
+    out = ops.conv2d_relu(Tensor(x, dtype="float64"), Tensor(k, dtype="float64"), bt,
+                          padding="same")
     g = rng.standard_normal(out.shape)
     out.backward(g)
     np.testing.assert_allclose(bt.grad, (g * (out.data > 0)).sum(axis=(0, 1, 2)), rtol=1e-12)
-    with pytest.raises(ValueError, match="conv2d: activation must be None or 'relu'"):
-        ops.conv2d(Tensor(x), Tensor(k), activation="tanh")
+    assert (out.data == 0).any() and (out.data > 0).any()  # the mask mattered
 
 
 def test_conv2d_gradient_of_one_input_only():
@@ -396,5 +392,5 @@ def test_long_product_equals_matmul(k):
     a, b = rng.standard_normal((10, k)), rng.standard_normal((k, 16))
     buf = np.zeros((10, k + 5))
     buf[:, :k] = a  # rows contiguous but not the whole buffer, as the column buffer is sliced
-    np.testing.assert_allclose(_im2col._long_product(np, buf[:, :k], b), a @ b, rtol=1e-12,
-                               atol=1e-10)
+    got = _conv_cpu_kernels._long_product(np, buf[:, :k], b)
+    np.testing.assert_allclose(got, a @ b, rtol=1e-12, atol=1e-10)

@@ -5,7 +5,7 @@ import pytest
 
 from lamina import Tensor
 from lamina.autograd import ops
-from lamina.autograd.ops import pooling
+from lamina.autograd.ops import plans
 from tests.gradcheck import check_grad
 
 rng = np.random.default_rng(2)
@@ -88,7 +88,7 @@ def test_pool2d_gradient(kind, kernel_path, shape, pool, strides, padding):
 def test_batch_chunks_give_the_same_result(monkeypatch, kind, kernel_path, pool, strides,
                                            padding, samples_per_chunk):
     x = distinct((3, 5, 4, 2))  # 3 samples: chunks of 1, or of 2 with a shorter last one
-    monkeypatch.setattr(pooling, "_CHUNK_BYTES", samples_per_chunk * 5 * 4 * 2 * 8)
+    monkeypatch.setattr(plans, "POOL_CHUNK_BYTES", samples_per_chunk * 5 * 4 * 2 * 8)
     op = ops.max_pool2d if kind == "max" else ops.avg_pool2d
     got = op(Tensor(x), pool, strides, padding).data
     np.testing.assert_allclose(got, reference_pool(x, *_strides(pool, strides), padding, kind),

@@ -1,14 +1,15 @@
 """Every differentiable op of lamina, one concept per module.
 
 * ``arithmetic``: add, sub, mul, div, neg, power, matmul, cast
-* ``linear``: x @ kernel + bias, fused (the Dense layer)
+* ``linear``: x @ kernel + bias, fused (the Dense layer); linear_relu, linear_sigmoid
 * ``elementwise``: exp, log, sqrt, abs, clip, maximum, minimum, where
 * ``reduction``: sum, mean, max, min, var
 * ``shape``: reshape, transpose, getitem, concatenate, stack, pad
 * ``activation``: identity, heaviside, sigmoid, tanh, relu, leaky_relu, elu, softplus,
   softmax, log_softmax
 * ``loss``: mse, mae, huber, binary / categorical / sparse categorical cross-entropy
-* ``conv``: conv2d, conv2d_transpose, conv1d (im2col + one GEMM)
+* ``conv``: conv2d, conv2d_relu, conv2d_transpose, conv1d (im2col + one product;
+  reference code in ``_conv_reference``, fast paths chosen in ``plans``)
 * ``pooling``: max_pool2d, avg_pool2d, global average / max pooling
 * ``resize``: upsampling_nearest2d, zero_padding2d
 * ``dropout``: inverted, seeded dropout

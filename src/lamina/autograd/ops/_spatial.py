@@ -87,3 +87,45 @@ def output_length(size: int, k: int, s: int, pad: tuple, d: int, op: str, axis: 
             "or a smaller kernel"
         )
     return (padded - k_eff) // s + 1
+
+
+def window_output_length(size, k: int, stride: int, padding: str, dilation: int = 1):
+    """Output length of a convolution or pooling window along one axis for a padding mode,
+    as the layers infer shapes (a ``None`` size stays None); the ops use :func:`output_length`
+    with the resolved padding, which gives the same number."""
+    if size is None:
+        return None
+    if padding in ("same", "causal"):
+        return (size - 1) // stride + 1
+    return (size - ((k - 1) * dilation + 1)) // stride + 1
+
+
+def transpose_crop(op: str, padding: str, size: int, k_eff: int, stride: int,
+                   output_padding) -> tuple:
+    """(crop before, output length) of a transposed convolution along one axis, exactly where
+    Keras places its output on the full ``(size - 1) * stride + k_eff`` grid."""
+    if output_padding is None:
+        length = size * stride if padding == "same" else size * stride + max(k_eff - stride, 0)
+    else:
+        pad = k_eff // 2 if padding == "same" else 0
+        length = (size - 1) * stride + k_eff - 2 * pad + output_padding
+    if padding == "valid":
+        before = 0
+    elif output_padding is None:
+        before = max((k_eff - stride) // 2, 0)
+    else:
+        before = max((k_eff - k_eff % 2 - output_padding) // 2, 0)
+    if length < 1:
+        raise ValueError(f"{op}: the output would be empty (length {length}) for input length "
+                         f"{size}, kernel {k_eff}, stride {stride} and "
+                         f"output_padding={output_padding}")
+    return before, length
+
+
+def transpose_output_length(size, k: int, stride: int, padding: str, output_padding,
+                            dilation: int = 1):
+    """Output length of a transposed convolution along one axis (a ``None`` size stays None)."""
+    if size is None:
+        return None
+    k_eff = (k - 1) * dilation + 1
+    return transpose_crop("conv_transpose", padding, size, k_eff, stride, output_padding)[1]

@@ -1,4 +1,5 @@
-"""``linear``: ``x @ kernel + bias``, the Dense layer's op, fused into one node.
+"""``linear``: ``x @ kernel + bias``, the Dense layer's op, fused into one node; and
+``linear_relu`` / ``linear_sigmoid``: the activation of it, as one op.
 
 Written as ``matmul`` then ``add`` it costs two graph nodes, a temporary the size of the
 output, and in the backward a ``sum`` over the batch axis to reduce the bias gradient.
@@ -6,9 +7,9 @@ Fused, the bias is added in place into the product, and its gradient is ``ones @
 (a GEMV: several times faster than ``grad.sum(axis=0)``). The products run on every core
 through :func:`lamina.parallel.matmul` (on BLAS's threads or split by lamina).
 
-``activation='relu'`` or ``'sigmoid'`` applies the activation in place on the product (one node
-and one output-sized array fewer each way, as Dense(..., activation=...) needs); its derivative
-comes from the same helpers the activation ops use (``relu_grad``, ``sigmoid_grad``).
+``linear_relu`` and ``linear_sigmoid`` apply the activation in place on the product (one node
+and one output-sized array fewer each way: Dense(..., activation='relu') uses them); its
+derivative comes from the same helpers the activation ops use (``relu_grad``, ``sigmoid_grad``).
 
 The derivatives are those of matmul and of a broadcast add:
 
@@ -24,27 +25,23 @@ from lamina.autograd.function import Function
 from lamina.autograd.ops.activation import _sigmoid, relu_grad, sigmoid_grad
 from lamina.parallel import matmul
 
-#: activations linear can apply to its product in place
-FUSED_ACTIVATIONS = ("relu", "sigmoid")
-
-__all__ = ["linear"]
+__all__ = ["linear", "linear_relu", "linear_sigmoid"]
 
 
 class Linear(Function):
     name = "linear"
+    activation = None  # linear_relu / linear_sigmoid: the activation applied in place
 
-    def forward(self, x, kernel, *bias, activation=None):
-        if activation is not None and activation not in FUSED_ACTIVATIONS:
-            raise ValueError(f"linear: activation must be None or one of {FUSED_ACTIVATIONS} "
-                             f"(applied in place); received activation={activation!r}")
+    def forward(self, x, kernel, *bias):
+        activation = self.activation
         if x.ndim < 1 or kernel.ndim != 2 or x.shape[-1] != kernel.shape[0]:
             raise ValueError(
-                f"linear: the last axis of the input ({x.shape[-1] if x.ndim else 'none'}, shape "
-                f"{x.shape}) must equal the first axis of the kernel (shape {kernel.shape}, "
-                "expected (input features, units))")
+                f"{self.name}: the last axis of the input "
+                f"({x.shape[-1] if x.ndim else 'none'}, shape {x.shape}) must equal the first "
+                f"axis of the kernel (shape {kernel.shape}, expected (input features, units))")
         if bias and tuple(bias[0].shape) != (kernel.shape[1],):
-            raise ValueError(f"linear: bias must have shape ({kernel.shape[1]},), one value per "
-                             f"unit; received bias shape {tuple(bias[0].shape)}")
+            raise ValueError(f"{self.name}: bias must have shape ({kernel.shape[1]},), one "
+                             f"value per unit; received bias shape {tuple(bias[0].shape)}")
         xp = self.xp
         dtype = xp.result_type(x, kernel, *bias)
         x2 = x.reshape(-1, x.shape[-1]).astype(dtype, copy=False)
@@ -60,7 +57,7 @@ class Linear(Function):
             need_x, need_k = self.needs_input_grad[:2]
             self.save_for_backward(x2 if need_k else None, kernel if need_x else None)
             self.x_shape = x.shape
-            self.activation, self.out = activation, (out if activation else None)
+            self.out = out if activation else None
         return out.reshape(*x.shape[:-1], kernel.shape[1])
 
     def backward(self, grad):
@@ -80,17 +77,38 @@ class Linear(Function):
         return gx, gk, gb
 
 
-def linear(x, kernel, bias=None, activation=None):
+class LinearReLU(Linear):
+    name = "linear_relu"
+    activation = "relu"
+
+
+class LinearSigmoid(Linear):
+    name = "linear_sigmoid"
+    activation = "sigmoid"
+
+
+def _args(x, kernel, bias):
+    return (x, kernel) if bias is None else (x, kernel, bias)
+
+
+def linear(x, kernel, bias=None):
     """``x @ kernel + bias`` along the last axis of ``x``: Keras's Dense before activation.
 
     Args:
         x: (..., in_features). kernel: (in_features, units). bias: (units,) or None.
-        activation: None, or 'relu' / 'sigmoid' to return ``activation(x @ kernel + bias)``
-            from this one op (applied in place on the product).
     Returns (..., units).
 
     >>> linear(Tensor(np.ones((2, 3))), Tensor(np.ones((3, 4))), Tensor(np.ones(4))).shape
     (2, 4)
     """
-    args = (x, kernel) if bias is None else (x, kernel, bias)
-    return Linear.apply(*args, activation=activation)
+    return Linear.apply(*_args(x, kernel, bias))
+
+
+def linear_relu(x, kernel, bias=None):
+    """``relu(x @ kernel + bias)`` as one op (Dense(..., activation='relu'))."""
+    return LinearReLU.apply(*_args(x, kernel, bias))
+
+
+def linear_sigmoid(x, kernel, bias=None):
+    """``sigmoid(x @ kernel + bias)`` as one op (Dense(..., activation='sigmoid'))."""
+    return LinearSigmoid.apply(*_args(x, kernel, bias))

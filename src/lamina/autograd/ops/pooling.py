@@ -8,9 +8,9 @@ im2col loop; no ``np.add.at``, no fancy indexing). Padded cells are never read: 
 ``padding='same'`` an offset simply covers fewer windows, so a padded cell never wins a
 max and an average divides by the number of real cells (as Keras/TensorFlow do).
 
-Measured on (128, 28, 28, 32) float32, 2x2: this loop is faster than both a
-reshape-to-(N, Ho, ph, Wo, pw, C) two-stage ``max`` and an ``as_strided`` window view, and
-it runs over the batch in chunks of about 1 MiB so that its repeated reads hit the cache.
+This loop beats a two-stage reshape ``max`` and an ``as_strided`` window view, and it runs
+over the batch in chunks (``plans.pool_batch_chunk``) so that its repeated reads hit the cache
+(benchmarks/README.md). ``_pool_reference.py`` is the plain version it is tested against.
 
 Max pooling saves only the winning offset of each window (an int8 array of the output's
 size): the first maximum in row-major window order, as PyTorch does, so each window sends
@@ -23,6 +23,7 @@ import threading
 
 from lamina import accel
 from lamina.autograd.function import Function
+from lamina.autograd.ops import plans
 from lamina.autograd.ops._spatial import (
     expect_ndim,
     normalize_tuple,
@@ -36,7 +37,6 @@ __all__ = [
     "global_avg_pool2d", "global_max_pool2d",
 ]
 
-_CHUNK_BYTES = 1 << 20  # input bytes per batch chunk (fits the L2 cache of a laptop core)
 #: the numba kernels of max pooling (lamina[fast], see lamina.accel)
 KERNELS = "lamina.autograd.ops._pool_kernels"
 
@@ -89,10 +89,9 @@ class _Pool2D(Function):
                         for i, r in enumerate(rows) if r is not None
                         for j, cl in enumerate(cols) if cl is not None]
         self.in_shape = x.shape
-        # batch chunks of about _CHUNK_BYTES of input: the offset loop reads each input cell
-        # several times, and on a chunk those reads come from the CPU cache (measured 1.4x
-        # faster than whole-batch passes on (128, 28, 28, 32))
-        self.per = min(n, max(1, _CHUNK_BYTES // max(1, h * w * c * x.dtype.itemsize)))
+        # batch chunks: the offset loop reads each input cell several times, and on a chunk
+        # those reads come from the CPU cache
+        self.per = plans.pool_batch_chunk(n, h, w, c, x.dtype.itemsize)
         self.batches = [slice(s, s + self.per) for s in range(0, n, self.per or 1)]
         self.out_shape = (n, out[0], out[1], c)
         self.window = ph * pw

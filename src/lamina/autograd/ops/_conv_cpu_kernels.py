@@ -1,44 +1,28 @@
-"""The three array kernels behind every convolution (channels_last, 2-D).
+"""The fast CPU kernels behind every convolution (channels_last, 2-D, NumPy).
 
-A 2-D convolution of a zero-padded input ``xpad`` (N, Hp, Wp, C) with a kernel
-``(kh, kw, C, O)`` is one matrix product once each output pixel's window is laid out
-as a row (im2col, lecture seed 004):
+They compute what ``_conv_reference.py`` computes (im2col, one product, col2im) and are
+tested against it; ``plans.py`` says which one runs for a given shape. What makes them fast:
 
-    cols[(n, ho, wo), (i, j, c)] = xpad[n, ho*sh + i*dh, wo*sw + j*dw, c]
-    out = cols @ kernel.reshape(kh*kw*C, O)                       (N*Ho*Wo, O)
-
-* :func:`conv_forward`: ``out = cols @ W`` (the conv2d forward; also the conv2d_transpose
-  input gradient).
-* :func:`conv_kernel_grad`: ``dW = cols.T @ grad`` (the kernel gradient of both ops).
-* :func:`col2im`: ``grad @ W.T`` added back into the windows (the conv2d input gradient;
-  also the conv2d_transpose forward, which *is* that adjoint).
-
-``cols`` is an ``as_strided`` view of ``xpad`` (no copy): strides and dilation only change
-the view's steps. It is copied into a reused buffer one batch chunk at a time (about
-``_CHUNK_BYTES``, so the copy and the GEMM that reads it stay in the CPU cache), and each
-chunk is ONE BLAS GEMM. With a bias, the buffer carries an extra column of ones and the
-weights an extra row holding the bias, so the same GEMM adds the bias (forward) and sums
-the gradient into the bias gradient (backward): ``ones @ grad``, no ``.sum(0)`` pass.
-
-col2im loops over the kh*kw kernel offsets adding strided slices (Chainer's loop). It
-never uses ``np.add.at`` or fancy indexing (measured ~10x slower).
-
-:func:`stride1_backward` is the stride-1 special case of both backward kernels, fused: on
-the flattened padded grid a kernel offset is a constant row shift, so each offset's kernel
-gradient and input gradient are GEMMs on contiguous slices (no im2col copy, contiguous adds).
-
-Measured (N=128, 28x28x16 -> 32, 3x3 'same', float32, 2 cores; see the report of issue 2):
-forward ~18 ms (copy ~6, GEMM ~10, bias via the ones column ~0.5 instead of 2.5 for ``+=``);
-backward: fused stride-1 pass ~43 ms against ~51 for im2col dK + col2im. Keeping the 58 MB
-``cols`` of the forward for the backward is slower than recomputing it chunk by chunk (an
-un-chunked copy and GEMM run from main memory), so only the padded input is kept. Chunks of
-1-2 images are best for the fused pass: at 4 images its GEMMs slow down ~2x.
+* ``cols`` is an ``as_strided`` view of the padded input (no copy); strides and dilation only
+  change the view's steps. It is copied into a reused buffer one batch chunk at a time
+  (``plans.CHUNK_BYTES``), so the copy and the product that reads it stay in the CPU cache,
+  and each chunk is one BLAS product. Keeping the whole ``cols`` of the forward for the
+  backward is slower than recomputing it chunk by chunk, so only the padded input is kept.
+* With a bias, the buffer carries an extra column of ones and the weights an extra row
+  holding the bias, so the same product adds the bias (forward) and sums the gradient into
+  the bias gradient (backward).
+* col2im loops over the kh*kw kernel offsets adding strided slices (Chainer's loop), never
+  ``np.add.at`` or fancy indexing.
+* :func:`stride1_backward`: for stride 1, on the flattened padded grid a kernel offset is a
+  constant row shift, so each offset's kernel gradient and input gradient are products on
+  contiguous slices (no im2col copy, contiguous adds).
+* ``relu=`` / ``relu_out=``: the epilogue of the fused op ``conv2d_relu`` (ReLU applied to a
+  chunk while it is in the cache; its backward mask applied while the gradient is copied).
 """
 
 from __future__ import annotations
 
-_CHUNK_BYTES = 1 << 21  # bytes of the column buffer per chunk (a laptop core's L2 cache)
-_FUSED_BYTES = 1 << 17  # padded-input bytes per chunk of the fused stride-1 backward
+from lamina.autograd.ops import plans
 
 
 def pad_input(xp, x, pads, shape=None, out=None):
@@ -81,9 +65,9 @@ def _patches(xp, xpad, ksize, out_hw, strides, dilation):
 
 
 def _chunks(n, ho, row_bytes):
-    """(n0, n1, h0, h1) blocks of (image, output row) of about ``_CHUNK_BYTES`` each:
+    """(n0, n1, h0, h1) blocks of (image, output row) of about ``plans.CHUNK_BYTES`` each:
     whole images when one image is smaller than that, else row blocks of one image."""
-    rows = max(1, _CHUNK_BYTES // max(row_bytes, 1))
+    rows = max(1, plans.CHUNK_BYTES // max(row_bytes, 1))
     if rows >= ho:
         step = rows // ho
         return [(a, min(a + step, n), 0, ho) for a in range(0, n, step)]
@@ -112,22 +96,13 @@ def _columns_t(xp, view, n0, n1, ksize, buf):
     return buf[:, :rows]
 
 
-#: below this many input channels conv_forward copies columns transposed (see _columns_t):
-#: measured on 64x28x28xC -> 16, 3x3, one core: C=1 0.8 ms against 2.8; C=3 5.1 against 5.9;
-#: C=8 7.3 against 5.1 (the row-wise copy's runs of kw*C values get long enough)
-_SMALL_C = 4
-#: output pixels per chunk of the transposed copy. Its copies and GEMMs are small, and NumPy's
-#: per-call work holds the GIL, so few big chunks beat cache-sized ones: the seed CNN's first
-#: conv (128x28x28x1 -> 16, ReLU, 2 threads) forward 1.37 ms at 65536 against 1.87 at 8192,
-#: forward+backward 3.90 against 4.54
-_SMALL_C_ROWS = 65536
-
-
-def conv_forward(xp, xpad, w, out_hw, ksize, strides, dilation, out=None, relu=False):
+def conv_forward(xp, xpad, w, out_hw, ksize, strides, dilation, out=None, relu=False,
+                 path=None):
     """Valid correlation of ``xpad`` (N, Hp, Wp, C) with ``w`` (kh*kw*C [+1], O).
 
     A ``w`` with one extra row holds the bias (added through a column of ones). With
-    ``relu``, each chunk's result is clipped at 0 while it is still in the cache.
+    ``relu``, each chunk's result is clipped at 0 while it is still in the cache. ``path`` is
+    one of ``plans.CONV_FORWARD`` (default: ``plans.conv2d_forward``'s choice).
     Returns (N, Ho, Wo, O), written into ``out`` when given.
     """
     n, c = xpad.shape[0], xpad.shape[3]
@@ -137,8 +112,8 @@ def conv_forward(xp, xpad, w, out_hw, ksize, strides, dilation, out=None, relu=F
     if out is None:
         out = xp.empty((n, ho, wo, w.shape[1]), dtype=w.dtype)
     out2 = out.reshape(n * ho * wo, w.shape[1])
-    if c < _SMALL_C:
-        step = max(1, _SMALL_C_ROWS // (ho * wo))
+    if (path or plans.conv2d_forward(c)) == "transposed_columns":
+        step = max(1, plans.SMALL_C_ROWS // (ho * wo))
         buf = xp.empty((w.shape[0], min(step, n) * ho * wo), dtype=xpad.dtype)
         if ones:
             buf[width] = 1
@@ -186,15 +161,14 @@ def conv_kernel_grad(xp, xpad, grad, ksize, strides, dilation, with_bias):
 
 def small_c_kernel_grad(xp, xpad, grad, ksize, strides, dilation, with_bias, relu_out=None):
     """:func:`conv_kernel_grad` for inputs with few channels: ``cols_t @ grad`` per chunk of
-    images, from the transposed im2col (measured on 64x28x28x1 -> 16, 3x3: 1.2 ms against
-    2.5 for the stride-1 pass). ``relu_out`` masks the gradient chunk by chunk (fused ReLU).
+    images, from the transposed im2col. ``relu_out`` masks the gradient chunk by chunk.
     Returns (dK (kh*kw*C, O), db (O,) or None)."""
     n, ho, wo, o = grad.shape
     width = ksize[0] * ksize[1] * xpad.shape[3]
     view = _patches(xp, xpad, ksize, (ho, wo), strides, dilation)
     g2 = xp.ascontiguousarray(grad).reshape(n * ho * wo, o)
     mask2 = None if relu_out is None else relu_out.reshape(n * ho * wo, o)
-    step = max(1, _SMALL_C_ROWS // (ho * wo))
+    step = max(1, plans.SMALL_C_ROWS // (ho * wo))
     buf = xp.empty((width + int(with_bias), min(step, n) * ho * wo), dtype=xpad.dtype)
     if with_bias:
         buf[width] = 1
@@ -212,9 +186,8 @@ def small_c_kernel_grad(xp, xpad, grad, ksize, strides, dilation, with_bias, rel
 
 def _long_product(xp, a, b, blocks=8):
     """``a @ b`` for a short, very long ``a`` (m, K) with rows contiguous and ``b`` (K, n):
-    as ``blocks`` products over slices of K (one batched GEMM) and their sum. OpenBLAS runs
-    the single (10, 43264) @ (43264, 16) product of the first conv's kernel gradient at ~50
-    GFLOP/s and the batched one at ~80 (0.26 ms against 0.17)."""
+    as ``blocks`` products over slices of K (one batched GEMM) and their sum: OpenBLAS runs
+    such a batched product faster than the single long one (benchmarks/README.md)."""
     m, k = a.shape
     step = k // blocks
     if step < 1024:
@@ -225,20 +198,6 @@ def _long_product(xp, a, b, blocks=8):
     if kk < k:
         out += a[:, kk:] @ b[kk:]
     return out
-
-
-#: from this many input channels a stride-1 backward runs as two im2col products (kernel
-#: gradient ``cols.T @ grad``, input gradient a convolution of the padded gradient with the
-#: flipped kernel) instead of :func:`stride1_backward`. Measured on one core, 64 images:
-#: 14x14x32 -> 64: 23.5 ms against 27.8; 7x7x64 -> 128: 19.0 against 29.5; but
-#: 28x28x16 -> 32: 33.3 against 25.8.
-_BIG_C = 32
-#: ... and so does one with at most this many output channels, whose per-offset GEMMs in the
-#: fused pass are too narrow to run at speed. Measured on 2 cores (fwd+bwd with fused ReLU):
-#: 128x13x13x16 -> 16 (the seed CNN's second conv): 4.9 ms against 7.4; 32 images: 1.55
-#: against 2.0; 128x28x28x8 -> 16: 17.1 against 21.3; but 128x28x28x16 -> 32: 38.7 against
-#: 32.7, so 32 output channels stay on the fused pass.
-_SMALL_O = 16
 
 
 def stride1_input_grad(xp, grad, kernel, dilation, out=None):
@@ -316,7 +275,7 @@ def stride1_backward(xp, xpad, grad, kernel, padded_hw, dilation, dx_out=None, r
     kh, kw = (hp - ho) // dilation[0] + 1, (wp - wo) // dilation[1] + 1  # Ho = Hp - (kh-1)*dh
     c = kernel.shape[2] if need_x else xpad.shape[3]
     plane = hp * wp
-    step = max(1, min(n, _FUSED_BYTES // (plane * c * grad.itemsize)))
+    step = max(1, min(n, plans.FUSED_BYTES // (plane * c * grad.itemsize)))
     xflat = xpad.reshape(n * plane, c) if need_k else None
     gp = xp.zeros((step * plane, o), dtype=grad.dtype)
     gp_inner = gp.reshape(step, hp, wp, o)[:, :ho, :wo]

@@ -1,0 +1,123 @@
+"""The fast CPU paths of the convolution ops: the batch cut over lamina's threads, each part
+run by the kernel ``plans.py`` picks (``_conv_cpu_kernels.py``).
+
+Each function computes what its namesake in ``_conv_reference.py`` computes, and is tested
+against it for every path (``tests/autograd/ops/test_conv_paths.py``). The ``path`` arguments
+exist for those tests; callers leave them to the plan.
+"""
+
+from __future__ import annotations
+
+from lamina.autograd.ops import plans
+from lamina.autograd.ops._conv_cpu_kernels import (
+    col2im,
+    conv_forward,
+    conv_kernel_grad,
+    pad_input,
+    padded_shape,
+    small_c_kernel_grad,
+    stride1_backward,
+    stride1_input_grad,
+)
+from lamina.autograd.ops.activation import relu_grad
+from lamina.parallel import parallel_for
+
+
+def conv2d_forward(xp, x, kernel, bias, pads, strides, dilation, out_hw, relu=False,
+                   path=None):
+    """``x`` (N, H, W, C) correlated with ``kernel`` (kh, kw, C, O) plus ``bias`` (or None),
+    clipped at 0 when ``relu`` (the fused op). Returns ``(out, xpad)``: the padded input is
+    what the backward needs."""
+    kh, kw, c, o = kernel.shape
+    w = kernel.reshape(kh * kw * c, o)
+    if bias is not None:  # the bias as one more row of the weights (a column of ones in cols)
+        w = xp.concatenate([w, bias.reshape(1, o)])
+    needs_pad = any(p for pair in pads for p in pair)
+    xpad = xp.empty(padded_shape(x.shape, pads), dtype=x.dtype) if needs_pad else x
+    out = xp.empty((x.shape[0], *out_hw, o), dtype=w.dtype)
+    path = path or plans.conv2d_forward(c)
+
+    def work(lo, hi):  # one part of the batch per thread
+        if needs_pad:
+            pad_input(xp, x[lo:hi], pads, out=xpad[lo:hi])
+        conv_forward(xp, xpad[lo:hi], w, out_hw, (kh, kw), strides, dilation, out=out[lo:hi],
+                     relu=relu, path=path)
+
+    parallel_for(work, x.shape[0])
+    return out, xpad
+
+
+def conv2d_backward(xp, grad, xpad, kernel, k_shape, x_shape, pads, strides, dilation, need,
+                    relu_out=None, path=None):
+    """The gradients ``(dx, dkernel, dbias)`` of :func:`conv2d_forward`, each None unless
+    ``need`` (three bools) asks for it. ``xpad`` (the padded input) is needed for the kernel
+    gradient and ``kernel`` for the input gradient; ``relu_out`` is the fused op's output."""
+    need_x, need_k, need_b = need
+    n, c, o = x_shape[0], k_shape[2], k_shape[3]
+    padded = (x_shape[1] + sum(pads[0]), x_shape[2] + sum(pads[1]))
+    full = xp.empty((n, *padded, c), dtype=grad.dtype) if need_x else None
+    path = path or plans.conv2d_backward(c, o, strides, need_x, need_k)
+
+    def work(lo, hi):  # one part of the batch per thread; kernel and bias gradients are summed
+        part = None if full is None else full[lo:hi]
+        xs = None if xpad is None else xpad[lo:hi]
+        mask = None if relu_out is None else relu_out[lo:hi]
+        if path == "small_c_kernel_grad":
+            return small_c_kernel_grad(xp, xs, grad[lo:hi], k_shape[:2], strides, dilation,
+                                       need_b, relu_out=mask)
+        if path == "stride1_fused" and (need_x or need_k):  # the mask and bias on the way
+            return stride1_backward(xp, xs if need_k else None, grad[lo:hi],
+                                    kernel if need_x else None, padded, dilation, dx_out=part,
+                                    relu_out=mask, bias=need_b)[1:]
+        g = grad[lo:hi] if mask is None else relu_grad(xp, grad[lo:hi], mask)
+        if need_x and path == "stride1_products":
+            stride1_input_grad(xp, g, kernel, dilation, out=part)
+        elif need_x:
+            col2im(xp, g, kernel, padded, strides, dilation, out=part)
+        if need_k:  # the bias gradient comes out of the same product (a ones column)
+            return conv_kernel_grad(xp, xs, g, k_shape[:2], strides, dilation, need_b)
+        if need_b:  # ones @ grad: a product, several times faster than grad.sum(axis=0)
+            g2 = g.reshape(-1, o)
+            return None, xp.ones(g2.shape[0], dtype=g2.dtype) @ g2
+        return None, None
+
+    gx = gk = gb = None
+    if need_x or need_k or need_b:
+        parts = parallel_for(work, n)
+        if need_k:
+            gk = sum(p[0] for p in parts).reshape(k_shape)
+        if need_b:
+            gb = sum(p[1] for p in parts)
+    if need_x:
+        (top, _), (left, _) = pads
+        gx = full[:, top:top + x_shape[1], left:left + x_shape[2]]
+    return gx, gk, gb
+
+
+def conv2d_transpose_forward(xp, x, kernel, bias, crop, padded_hw, strides, dilation):
+    """Keras's Conv2DTranspose: col2im of ``x @ K.T`` cropped to ``crop``, plus ``bias``."""
+    full = col2im(xp, x, kernel, padded_hw, strides, dilation)
+    (top, h), (left, w) = crop
+    out = full[:, top:top + h, left:left + w]
+    return out + bias if bias is not None else xp.ascontiguousarray(out)
+
+
+def conv2d_transpose_backward(xp, grad, x, kernel, x_hw, k_shape, crop, padded_hw, strides,
+                              dilation, need):
+    """The gradients ``(dx, dkernel, dbias)`` of :func:`conv2d_transpose_forward`: the grad
+    put back on the uncropped grid, then a conv2d forward (dx) and the kernel-gradient
+    product. ``x`` is needed for the kernel gradient, ``kernel`` for the input gradient."""
+    need_x, need_k, need_b = need
+    (top, _), (left, _) = crop
+    gpad = pad_input(xp, grad, ((top, 0), (left, 0)), shape=padded_hw)
+    gx = gk = gb = None
+    if need_x:
+        w2 = kernel.reshape(-1, k_shape[3])
+        gx = conv_forward(xp, gpad, w2, x_hw, k_shape[:2], strides, dilation)
+    if need_k:
+        gw, _ = conv_kernel_grad(xp, gpad, x, k_shape[:2], strides, dilation, False)
+        gk = gw.reshape(k_shape)
+    if need_b:
+        g2 = grad.reshape(-1, grad.shape[3])
+        gb = xp.ones(g2.shape[0], dtype=grad.dtype) @ g2
+    return gx, gk, gb

@@ -1,0 +1,68 @@
+"""Which fast CPU path each op takes: every choice lamina makes for speed, in one place.
+
+An op's reference implementation says what it computes (``_conv_reference.py``, the
+window-offset loops of ``pooling.py``, the formulas of ``lamina/optimizers``); its fast CPU
+paths compute the same numbers faster for some shapes. The functions here pick the path from
+the sizes alone (and, where it matters, the thread count), never from timing or from what ran
+before, so the same call always takes the same path and gives the same bits. Every path is
+tested against the reference on random shapes (``tests/autograd/ops/test_conv_paths.py``).
+
+The constants are where measurements put the crossover on the 2-core machines we benchmark
+on; the measurements are in ``benchmarks/README.md`` ("Where the fast paths cross over").
+"""
+
+from __future__ import annotations
+
+#: a convolution whose input has fewer channels than this copies its columns transposed
+#: (one long copy per kernel offset reading whole image rows), not row by row
+SMALL_C = 4
+#: from this many input channels a stride-1 backward runs as two im2col products
+BIG_C = 32
+#: ... and so does one with at most this many output channels
+SMALL_O = 16
+#: bytes of im2col columns per chunk: the copy and the product that reads it stay in cache
+CHUNK_BYTES = 1 << 21
+#: output pixels per chunk of the transposed column copy (few, large NumPy calls)
+SMALL_C_ROWS = 65536
+#: padded-input bytes per chunk of the fused stride-1 backward
+FUSED_BYTES = 1 << 17
+#: input bytes per batch chunk of the pooling loops (their repeated reads hit the cache)
+POOL_CHUNK_BYTES = 1 << 20
+
+#: the conv2d forward paths (``_conv_cpu_kernels``)
+CONV_FORWARD = ("column_chunks", "transposed_columns")
+#: the conv2d backward paths (``_conv_cpu_kernels``)
+CONV_BACKWARD = ("im2col_col2im", "stride1_fused", "stride1_products", "small_c_kernel_grad")
+
+
+def conv2d_forward(channels: int) -> str:
+    """``'transposed_columns'`` for inputs with few channels (e.g. images: C = 1 or 3), where
+    a row of the im2col matrix is too short to copy at speed; else ``'column_chunks'``."""
+    return "transposed_columns" if channels < SMALL_C else "column_chunks"
+
+
+def conv2d_backward(channels: int, filters: int, strides, need_input: bool,
+                    need_kernel: bool) -> str:
+    """The backward path of a conv2d with ``channels`` in and ``filters`` out.
+
+    * ``'small_c_kernel_grad'``: only the kernel gradient of a few-channel input (the first
+      layer on images): transposed columns times the gradient;
+    * ``'stride1_products'``: stride 1 with many input channels or few filters: the kernel
+      gradient ``cols.T @ g`` and the input gradient as a convolution of the padded gradient
+      with the flipped kernel;
+    * ``'stride1_fused'``: other stride-1 convs: both gradients in one pass over the
+      flattened padded grid, where a kernel offset is a row shift (no im2col copy);
+    * ``'im2col_col2im'``: strided convs: ``cols.T @ g`` and col2im of ``g @ K.T``.
+    """
+    if need_kernel and not need_input and channels < SMALL_C:
+        return "small_c_kernel_grad"
+    if tuple(strides) != (1, 1):
+        return "im2col_col2im"
+    if channels >= BIG_C or filters <= SMALL_O:
+        return "stride1_products"
+    return "stride1_fused"
+
+
+def pool_batch_chunk(n: int, h: int, w: int, c: int, itemsize: int) -> int:
+    """Images per batch chunk of a pooling loop: about ``POOL_CHUNK_BYTES`` of input."""
+    return min(n, max(1, POOL_CHUNK_BYTES // max(1, h * w * c * itemsize)))
