@@ -172,11 +172,15 @@ def plan_matmul(m: int, k: int, n: int, threads: int) -> str:
     return "rows" if m >= n else "columns"
 
 
-def matmul(xp, a, b, out=None):
+def matmul(xp, a, b, out=None, epilogue=None):
     """``a @ b`` for 2-D ``a`` (M, K) and ``b`` (K, N), on every core when it pays.
 
     Each part is a single-threaded BLAS call writing into its slice of ``out``, cut as
     :func:`plan_matmul` says. Transposed views (``x.T``) go to BLAS as they are, no copy.
+    ``epilogue(part, columns)``, if given, runs on each part of ``out`` right after its
+    product, on the same thread while the part is in the cache (``columns`` is the slice of
+    ``out``'s columns the part holds): an elementwise finish such as a bias and an activation
+    then runs on every core, with the same bits as after the whole product.
     """
     m, k = a.shape
     n = b.shape[1]
@@ -184,14 +188,22 @@ def matmul(xp, a, b, out=None):
         out = xp.empty((m, n), dtype=xp.result_type(a, b))
     threads = 1 if getattr(_state, "inside", False) else num_threads()
     plan = plan_matmul(m, k, n, threads)
+    finish = epilogue or (lambda part, columns: None)
     if plan == "whole":
-        return xp.matmul(a, b, out=out)
-    if plan == "rows":
-        _parallel_for(lambda lo, hi: xp.matmul(a[lo:hi], b, out=out[lo:hi]), m, 8,
-                      balance=True)
+        xp.matmul(a, b, out=out)
+        finish(out, slice(None))
+    elif plan == "rows":
+        def rows(lo, hi):
+            xp.matmul(a[lo:hi], b, out=out[lo:hi])
+            finish(out[lo:hi], slice(None))
+
+        _parallel_for(rows, m, 8, balance=True)
     else:
-        _parallel_for(lambda lo, hi: xp.matmul(a, b[:, lo:hi], out=out[:, lo:hi]), n, 8,
-                      balance=True)
+        def columns(lo, hi):
+            xp.matmul(a, b[:, lo:hi], out=out[:, lo:hi])
+            finish(out[:, lo:hi], slice(lo, hi))
+
+        _parallel_for(columns, n, 8, balance=True)
     return out
 
 

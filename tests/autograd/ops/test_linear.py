@@ -92,3 +92,22 @@ def test_fused_sigmoid_keeps_the_tails_and_errors_name_the_fused_op():
     assert out.data.ravel().tolist() == [1.0, pytest.approx(3.720076e-44, rel=1e-3)]
     with pytest.raises(ValueError, match=r"linear_relu: the last axis of the input \(1"):
         ops.linear_relu(x, Tensor(np.ones((2, 1))))
+
+
+@pytest.mark.parametrize("rows", [64, 300])  # cut by columns, by rows
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_fused_epilogue_on_each_threads_part_gives_the_bits_of_the_separate_ops(rows,
+                                                                                 activation):
+    """The bias and activation run on each thread's part of the product; elementwise, so the
+    bits are those of the product cut the same way, then the bias, then the activation."""
+    x = rng.standard_normal((rows, 300)).astype("float32")
+    k = rng.standard_normal((300, 200)).astype("float32")
+    b = rng.standard_normal(200).astype("float32")
+    parallel.set_num_threads(2)
+    try:
+        fused = getattr(ops, f"linear_{activation}")(Tensor(x), Tensor(k), Tensor(b)).data
+        plain = getattr(ops, activation)(ops.linear(Tensor(x), Tensor(k)) + Tensor(b)).data
+    finally:
+        parallel.set_num_threads(parallel._default_threads())
+    assert parallel.plan_matmul(rows, 300, 200, 2) == ("columns" if rows < 200 else "rows")
+    np.testing.assert_array_equal(fused, plain)

@@ -46,13 +46,17 @@ class Linear(Function):
         dtype = xp.result_type(x, kernel, *bias)
         x2 = x.reshape(-1, x.shape[-1]).astype(dtype, copy=False)
         kernel = kernel.astype(dtype, copy=False)
-        out = matmul(xp, x2, kernel)
-        if bias:
-            out += bias[0]
-        if activation == "relu":
-            xp.maximum(out, 0, out=out)
-        elif activation == "sigmoid":
-            _sigmoid(out, xp, out=out)
+        b = bias[0] if bias else None
+
+        def finish(part, columns):  # on each thread's part of the product, while in cache
+            if b is not None:
+                part += b[columns]
+            if activation == "relu":
+                xp.maximum(part, 0, out=part)
+            elif activation == "sigmoid":
+                _sigmoid(part, xp, out=part)
+
+        out = matmul(xp, x2, kernel, epilogue=finish if bias or activation else None)
         if self.recording:
             need_x, need_k = self.needs_input_grad[:2]
             self.save_for_backward(x2 if need_k else None, kernel if need_x else None)
