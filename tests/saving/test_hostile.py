@@ -88,3 +88,17 @@ def test_memory_bomb_is_refused_under_300_mb(tmp_path, name):
     assert classify(result, case) == "clear", result
     assert re.search(expected(name), result["message"]), result
     assert result["maxrss_mb"] < 300, result
+
+
+def test_model_weights_group_behind_an_external_link_is_refused(tmp_path):
+    import h5py
+
+    from tests.saving.hostile import small_model
+
+    fifo = tmp_path / "fifo.h5"
+    os.mkfifo(fifo)  # opening it would block: the link must not be followed, even to look
+    path = tmp_path / "w.weights.h5"
+    with h5py.File(path, "w") as f:
+        f["model_weights"] = h5py.ExternalLink(str(fifo), "/x")
+    with pytest.raises(ValueError, match=r"/model_weights is an external link to .*fifo\.h5"):
+        small_model(compile=False).load_weights(path)

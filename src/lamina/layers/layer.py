@@ -136,24 +136,19 @@ class Layer:
 
     @property
     def weights(self) -> list[Variable]:
-        out = list(self._variables)
-        for layer in self._tracked_layers():
-            out.extend(v for v in layer.weights if all(v is not w for w in out))
-        return out
+        return _unique(self._variables, (layer.weights for layer in self._tracked_layers()))
 
     @property
     def trainable_weights(self) -> list[Variable]:
         if not self.trainable:
             return []
         own = [v for v in self._variables if v._trainable]
-        for layer in self._tracked_layers():
-            own.extend(v for v in layer.trainable_weights if all(v is not w for w in own))
-        return own
+        return _unique(own, (layer.trainable_weights for layer in self._tracked_layers()))
 
     @property
     def non_trainable_weights(self) -> list[Variable]:
-        trainable = self.trainable_weights
-        return [v for v in self.weights if all(v is not w for w in trainable)]
+        trainable = {id(v) for v in self.trainable_weights}
+        return [v for v in self.weights if id(v) not in trainable]
 
     @property
     def trainable(self) -> bool:
@@ -300,6 +295,19 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _unique(own: list, groups) -> list:
+    """``own`` then the variables of ``groups`` not seen yet, in order (linear in their number:
+    models with many thousands of weights list them at once)."""
+    out = list(own)
+    seen = {id(v) for v in out}
+    for group in groups:
+        for v in group:
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+    return out
 
 
 def _is_shape_list(shape) -> bool:

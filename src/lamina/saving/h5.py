@@ -111,7 +111,7 @@ def load_weights(model, filepath, skip_mismatch=False) -> None:
     path = os.fspath(filepath)
     with _open(h5py, path) as f:
         where = f"load_weights: {path!r}"
-        group = safe.child(f, "model_weights", where) if "model_weights" in f else f
+        group = safe.child(f, "model_weights", where) if safe.has(f, "model_weights") else f
         _assign(model, _stored_weights(group, where), where, skip_mismatch)
 
 
@@ -203,6 +203,6 @@ def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002 - Ker
             _assign(model, stored, f"load_model: {where}")
             if compile and training:
                 compile_from_config(model, training, where)
-                if "optimizer_weights" in f:
+                if safe.has(f, "optimizer_weights"):
                     model.optimizer.set_state(_optimizer_state(f, model.weights, where))
     return model

@@ -41,6 +41,12 @@ def child(group, path: str, where: str):
     return node
 
 
+def has(group, name: str) -> bool:
+    """Whether ``group`` has a link ``name``, without following it (``name in group``
+    would open the file an external link points to)."""
+    return group.get(name, getlink=True) is not None
+
+
 def check_dataset(ds, where: str):
     """Refuse ``ds`` unless its bytes are stored inside the file, with built-in filters,
     as plain numbers. Returns it; nothing of its data has been read."""
