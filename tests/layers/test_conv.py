@@ -199,7 +199,7 @@ def test_conv2d_bad_arguments():
         Conv2D(4, 3, groups=2)
     with pytest.raises(ValueError, match=r"only data_format='channels_last' is supported"):
         Conv2D(4, 3, data_format="channels_first")
-    with pytest.raises(ValueError, match=r"`strides > 1` not supported in conjunction with "
+    with pytest.raises(ValueError, match=r"`strides > 1` cannot be combined with "
                                          r"`dilation_rate > 1`"):
         Conv2D(4, 3, strides=2, dilation_rate=2)
     with pytest.raises(ValueError, match="did you mean 'relu'"):

@@ -18,7 +18,12 @@ import numbers
 
 from lamina import activations, constraints, initializers, regularizers
 from lamina.autograd import ops as F
-from lamina.autograd.ops._spatial import transpose_output_length, window_output_length
+from lamina.autograd.ops._spatial import (
+    check_strides_and_dilation,
+    normalize_tuple,
+    transpose_output_length,
+    window_output_length,
+)
 from lamina.layers.layer import InputSpec, Layer, serialize_or_none
 
 __all__ = ["BaseConv", "Conv1D", "Conv2D", "Conv2DTranspose", "Convolution1D", "Convolution2D",
@@ -32,15 +37,8 @@ def _is_int(value) -> bool:
 
 def standardize_tuple(value, n: int, name: str, where: str, allow_zero: bool = False) -> tuple:
     """``value`` (an int or ``n`` ints) as a tuple of ``n`` ints, each > 0 (>= 0 with
-    ``allow_zero``); a ValueError naming the argument otherwise."""
-    items = (value,) * n if _is_int(value) else value
-    ok = (isinstance(items, (tuple, list)) and len(items) == n
-          and all(_is_int(v) and (v >= 0 if allow_zero else v > 0) for v in items))
-    if not ok:
-        kind = "non-negative" if allow_zero else "positive"
-        raise ValueError(f"{where}: the `{name}` argument must be a {kind} integer or a tuple of "
-                         f"{n} {kind} integers; received {name}={value!r}")
-    return tuple(int(v) for v in items)
+    ``allow_zero``); a ValueError naming the argument otherwise (see ``normalize_tuple``)."""
+    return normalize_tuple(value, n, name, where, minimum=0 if allow_zero else 1)
 
 
 def standardize_padding(value, where: str, allow_causal: bool = False) -> str:
@@ -108,10 +106,7 @@ class BaseConv(Layer):
         self.dilation_rate = standardize_tuple(dilation_rate, rank, "dilation_rate", where)
         self.padding = standardize_padding(padding, where, allow_causal=rank == 1)
         self.data_format = standardize_data_format(data_format, where)
-        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
-            raise ValueError(f"{where}: `strides > 1` not supported in conjunction with "
-                             f"`dilation_rate > 1`; received strides={self.strides} and "
-                             f"dilation_rate={self.dilation_rate}")
+        check_strides_and_dilation(self.strides, self.dilation_rate, where)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)

@@ -342,14 +342,14 @@ def test_errors_speak_to_users():
     with pytest.raises(ValueError, match=r"conv2d: the window \(7 along height.*larger than "
                                          r"the padded input \(5"):
         ops.conv2d(x, Tensor(np.ones((7, 3, 3, 1))))
-    with pytest.raises(ValueError, match=r"conv2d: strides must be .*positive.*received "
-                                         r"strides=0"):
+    with pytest.raises(ValueError, match=r"conv2d: the `strides` argument must be .*positive"
+                                         r".*received strides=0"):
         ops.conv2d(x, k, strides=0)
-    with pytest.raises(ValueError, match=r"conv2d: dilation_rate must be .*received "
+    with pytest.raises(ValueError, match=r"conv2d: the `dilation_rate` argument must be .*received "
                                          r"dilation_rate=\(1, -1\)"):
         ops.conv2d(x, k, dilation_rate=(1, -1))
-    with pytest.raises(ValueError, match=r"conv2d: strides > 1 cannot be combined with "
-                                         r"dilation_rate > 1"):
+    with pytest.raises(ValueError, match=r"conv2d: `strides > 1` cannot be combined with "
+                                         r"`dilation_rate > 1`"):
         ops.conv2d(x, k, strides=2, dilation_rate=2)
     with pytest.raises(ValueError, match=r"conv2d: expected a 4-D input \(N, H, W, C\); "
                                          r"received shape \(5, 5, 3\)"):
@@ -381,7 +381,7 @@ def test_transpose_and_1d_errors():
         ops.conv1d(Tensor(np.ones((1, 4, 3))), Tensor(np.ones((5, 3, 2))))
     with pytest.raises(ValueError, match=r"conv1d: expected a 3-D input \(N, L, C\)"):
         ops.conv1d(x, Tensor(np.ones((3, 3, 2))))
-    with pytest.raises(ValueError, match=r"conv1d: strides > 1 cannot be combined"):
+    with pytest.raises(ValueError, match=r"conv1d: `strides > 1` cannot be combined"):
         ops.conv1d(Tensor(np.ones((1, 9, 3))), Tensor(np.ones((3, 3, 2))), strides=2,
                    dilation_rate=2)
 

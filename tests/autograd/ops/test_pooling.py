@@ -208,11 +208,14 @@ def test_nan_propagates(kernel_path):
 
 
 @pytest.mark.parametrize("kwargs,message", [
-    (dict(pool_size=0), r"max_pool2d: pool_size must be an integer positive .* "
+    (dict(pool_size=0), r"max_pool2d: the `pool_size` argument must be a positive integer .* "
                         r"received pool_size=0"),
-    (dict(pool_size=(2, 2, 2)), r"max_pool2d: pool_size must be .*received pool_size=\(2, 2, 2\)"),
-    (dict(pool_size=2.5), r"max_pool2d: pool_size must be .*received pool_size=2.5"),
-    (dict(strides=-1), r"max_pool2d: strides must be an integer positive .*received strides=-1"),
+    (dict(pool_size=(2, 2, 2)), r"max_pool2d: the `pool_size` argument must be .*received "
+                                r"pool_size=\(2, 2, 2\)"),
+    (dict(pool_size=2.5), r"max_pool2d: the `pool_size` argument must be .*received "
+                          r"pool_size=2.5"),
+    (dict(strides=-1), r"max_pool2d: the `strides` argument must be a positive .*received "
+                       r"strides=-1"),
     (dict(padding="full"), r"max_pool2d: padding must be 'valid' or 'same'; "
                            r"received padding='full'"),
     (dict(padding=1), r"max_pool2d: padding must be 'valid' or 'same'; received padding=1"),
@@ -231,7 +234,8 @@ def test_bad_input_ranks():
     with pytest.raises(ValueError, match=r"max_pool1d: expected a 3-D input \(N, L, C\)"):
         ops.max_pool1d(Tensor(np.zeros((1, 4, 4, 1))))
     with pytest.raises(ValueError,
-                       match=r"avg_pool1d: pool_size must be .*received pool_size=\(2, 2\)"):
+                       match=r"avg_pool1d: the `pool_size` argument must be .*received "
+                             r"pool_size=\(2, 2\)"):
         ops.avg_pool1d(Tensor(np.zeros((1, 4, 1))), pool_size=(2, 2))
     with pytest.raises(ValueError, match=r"avg_pool1d: the window \(5 along L"):
         ops.avg_pool1d(Tensor(np.zeros((1, 4, 1))), pool_size=5)

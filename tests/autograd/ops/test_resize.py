@@ -89,8 +89,8 @@ def test_errors():
     with pytest.raises(ValueError, match=r"cropping2d: cropping must be .*"
                                          r"received cropping=\(\(1, 1\), 2\)"):
         ops.cropping2d(x, ((1, 1), 2))
-    with pytest.raises(ValueError, match=r"upsampling_nearest2d: size must be an integer positive"
-                                         r".*received size=0"):
+    with pytest.raises(ValueError, match=r"upsampling_nearest2d: the `size` argument must be "
+                                         r"a positive integer.*received size=0"):
         ops.upsampling_nearest2d(x, 0)
     with pytest.raises(ValueError, match=r"upsampling_nearest2d: expected a 4-D input"):
         ops.upsampling_nearest2d(Tensor(np.zeros((4, 5, 1))))

@@ -13,20 +13,28 @@ from __future__ import annotations
 
 import math
 
+from lamina._checks import is_int
 
-def normalize_tuple(value, n: int, name: str, op: str, minimum: int = 1) -> tuple:
-    """``value`` (an int or ``n`` ints) as a tuple of ``n`` ints, each ``>= minimum``."""
-    items = (value,) * n if isinstance(value, int) else value
+
+def normalize_tuple(value, n: int, name: str, where: str, minimum: int = 1) -> tuple:
+    """``value`` (an int or ``n`` ints, NumPy ints too) as a tuple of ``n`` Python ints, each
+    ``>= minimum``; a ValueError naming ``where`` and the argument otherwise. The one check of
+    window arguments (kernel and pool sizes, strides, dilations) for layers and ops."""
+    items = (value,) * n if is_int(value) else value
     ok = isinstance(items, (tuple, list)) and len(items) == n and all(
-        isinstance(v, int) and not isinstance(v, bool) and v >= minimum for v in items
-    )
+        is_int(v) and v >= minimum for v in items)
     if not ok:
-        kind = "positive" if minimum == 1 else f">= {minimum}"
-        raise ValueError(
-            f"{op}: {name} must be an integer {kind} or a tuple of {n} such integers; "
-            f"received {name}={value!r}"
-        )
-    return tuple(items)
+        kind = {1: "positive", 0: "non-negative"}.get(minimum, f">= {minimum}")
+        raise ValueError(f"{where}: the `{name}` argument must be a {kind} integer or a tuple "
+                         f"of {n} {kind} integers; received {name}={value!r}")
+    return tuple(int(v) for v in items)
+
+
+def check_strides_and_dilation(strides: tuple, dilation: tuple, where: str) -> None:
+    """Keras refuses strides > 1 together with a dilation > 1 (for layers and ops alike)."""
+    if max(strides) > 1 and max(dilation) > 1:
+        raise ValueError(f"{where}: `strides > 1` cannot be combined with `dilation_rate > 1` "
+                         f"(as in Keras); received strides={strides}, dilation_rate={dilation}")
 
 
 def expect_ndim(x, ndim: int, op: str, layout: str) -> None:

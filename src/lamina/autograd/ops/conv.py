@@ -22,6 +22,7 @@ from __future__ import annotations
 from lamina.autograd.function import Function
 from lamina.autograd.ops import _conv_cpu
 from lamina.autograd.ops._spatial import (
+    check_strides_and_dilation,
     expect_ndim,
     normalize_tuple,
     output_length,
@@ -51,9 +52,7 @@ def _check_arrays(op, x, kernel, bias, x_layout, k_layout, in_axis, out_axis):
 def _window_args(op, strides, dilation_rate):
     strides = normalize_tuple(strides, 2, "strides", op)
     dilation = normalize_tuple(dilation_rate, 2, "dilation_rate", op)
-    if max(strides) > 1 and max(dilation) > 1:
-        raise ValueError(f"{op}: strides > 1 cannot be combined with dilation_rate > 1 (as in "
-                         f"Keras); received strides={strides}, dilation_rate={dilation}")
+    check_strides_and_dilation(strides, dilation, op)
     return strides, dilation
 
 
@@ -160,10 +159,7 @@ class Conv1D(Conv2D):
                       1, 2)
         (s,) = normalize_tuple(strides, 1, "strides", op)
         (d,) = normalize_tuple(dilation_rate, 1, "dilation_rate", op)
-        if s > 1 and d > 1:
-            raise ValueError(f"{op}: strides > 1 cannot be combined with dilation_rate > 1 (as "
-                             f"in Keras); received strides={strides}, "
-                             f"dilation_rate={dilation_rate}")
+        check_strides_and_dilation((s,), (d,), op)
         k = kernel.shape[0]
         if isinstance(padding, str) and padding.lower() == "causal":
             pad = ((k - 1) * d, 0)  # left padding only: output t sees inputs <= t
