@@ -224,9 +224,32 @@ class SparseCategoricalCrossentropy(Loss):
         return {**super().get_config(), "from_logits": self.from_logits}
 
 
+class Dice(Loss):
+    """Keras's ``Dice``: ``1 - 2 sum(y_true * y_pred) / (sum(y_true) + sum(y_pred) + 1e-7)``.
+
+    The sums run over ``axis`` (all axes when None, Keras's default: one value for the
+    whole batch; ``axis=(1, 2, 3)`` gives one per image). ``y_true`` is one-hot (or a
+    0/1 mask) of ``y_pred``'s shape; ``y_pred`` probabilities (softmax or sigmoid).
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="dice", axis=None):
+        super().__init__(name, reduction)
+        self.axis = tuple(axis) if isinstance(axis, (list, tuple)) else axis
+
+    def call(self, y_true, y_pred):
+        y_true = _target(y_true, y_pred)
+        _check_same_shape(self, y_true, y_pred)
+        overlap = F.sum(y_true * y_pred, axis=self.axis)
+        total = F.sum(y_true, axis=self.axis) + F.sum(y_pred, axis=self.axis) + 1e-7
+        return 1.0 - 2.0 * overlap / total
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
+
+
 ALL = {cls.__name__: cls for cls in (MeanSquaredError, MeanAbsoluteError, Huber,
                                      BinaryCrossentropy, CategoricalCrossentropy,
-                                     SparseCategoricalCrossentropy)}
+                                     SparseCategoricalCrossentropy, Dice)}
 NAMES = {
     "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
     "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
@@ -234,6 +257,7 @@ NAMES = {
     "binary_crossentropy": BinaryCrossentropy,
     "categorical_crossentropy": CategoricalCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "dice": Dice,
 }
 
 

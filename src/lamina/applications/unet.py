@@ -20,7 +20,7 @@ def _double_conv(x, filters, name, batch_norm):
     for i in (1, 2):
         if batch_norm:
             x = Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv{i}")(x)
-            x = BatchNormalization(name=f"{name}_bn{i}")(x)
+            x = BatchNormalization(momentum=0.9, name=f"{name}_bn{i}")(x)
             x = Activation("relu", name=f"{name}_relu{i}")(x)
         else:
             x = Conv2D(filters, 3, padding="same", activation="relu", name=f"{name}_conv{i}")(x)
@@ -41,7 +41,8 @@ def UNet(input_shape=(256, 256, 1), classes=2, include_top=True, weights=None,  
     ReLU convolutions; then a 1x1 convolution to ``classes`` channels. The variant: ``same``
     padding instead of the paper's ``valid`` (so no cropping, and the skips need no crop);
     optional batch norm after every 3x3 convolution (``batch_norm=True``: the convolutions
-    lose their biases), which the paper did not have.
+    lose their biases; momentum 0.9, so the moving statistics used at inference settle
+    within tens of steps), which the paper did not have.
 
     Args:
         input_shape: ``(height, width, channels)``; height and width must be multiples of

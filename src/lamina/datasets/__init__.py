@@ -9,6 +9,8 @@
 * :mod:`~lamina.datasets.housing`: the lectures' (bedrooms, size, age) -> price
   regression, a documented synthetic generator.
 * :mod:`~lamina.datasets.toy`: logic gates, the lecture's simple functions, two spirals, moons.
+* :mod:`~lamina.datasets.shapes`: synthetic segmentation scenes (disks, squares, triangles
+  on textured backgrounds) with per-pixel labels.
 
 Every classification module has ``CLASS_NAMES`` (label i is ``CLASS_NAMES[i]``).
 
@@ -17,7 +19,7 @@ Example:
     >>> (x_train, y_train), (x_test, y_test) = fashion_mnist.load_data()  # doctest: +SKIP
 """
 
-from lamina.datasets import digits, fashion_mnist, housing, iris, mnist, symbols, toy
+from lamina.datasets import digits, fashion_mnist, housing, iris, mnist, shapes, symbols, toy
 from lamina.datasets._idx import IdxFormatError, read_idx
 from lamina.datasets._sources import ChecksumError, cache_dir
 
@@ -32,5 +34,6 @@ __all__ = [
     "iris",
     "mnist",
     "read_idx",
+    "shapes",
     "toy",
 ]

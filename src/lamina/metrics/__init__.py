@@ -11,7 +11,7 @@ batch, ``result()`` is the value over all samples since ``reset_state()``::
     0.6666666666666666
 
 Modules: ``base`` (Metric, Mean, Sum, MeanMetricWrapper), ``accuracy``, ``regression``
-(MSE, MAE, RMSE), ``confusion`` (Precision, Recall, AUC).
+(MSE, MAE, RMSE), ``confusion`` (Precision, Recall, AUC), ``iou`` (MeanIoU).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from lamina.metrics.accuracy import (
 )
 from lamina.metrics.base import Mean, MeanMetricWrapper, Metric, Sum
 from lamina.metrics.confusion import AUC, Precision, Recall
+from lamina.metrics.iou import MeanIoU
 from lamina.metrics.regression import (
     MeanAbsoluteError,
     MeanSquaredError,
@@ -49,7 +50,7 @@ __all__ = [
     "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy",
     "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "AutoAccuracy",
     "MeanSquaredError", "MeanAbsoluteError", "RootMeanSquaredError",
-    "Precision", "Recall", "AUC",
+    "Precision", "Recall", "AUC", "MeanIoU",
     "accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
     "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy",
     "mean_squared_error", "mean_absolute_error", "mse", "mae",
@@ -62,7 +63,7 @@ mae = mean_absolute_error
 _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy,
             CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy,
             SparseTopKCategoricalAccuracy, AutoAccuracy, MeanSquaredError, MeanAbsoluteError,
-            RootMeanSquaredError, Precision, Recall, AUC]
+            RootMeanSquaredError, Precision, Recall, AUC, MeanIoU]
 
 ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
 # the names users type; each gives a metric instance (functions are wrapped by class)

@@ -11,7 +11,8 @@ is no display.
 * :func:`plot_decision_boundary`: a classifier's regions over 2-D inputs;
 * :func:`plot_activation_functions`: activations and their derivatives (from autograd);
 * :func:`plot_optimizer_paths`: SGD, momentum, Nesterov, AdaGrad, RMSProp, Adadelta and
-  Adam on Beale, Rosenbrock or a saddle (returns ``(fig, result)``).
+  Adam on Beale, Rosenbrock or a saddle (returns ``(fig, result)``);
+* :func:`plot_segmentation`: image | true labels | predicted labels.
 """
 
 from lamina.viz.activations import plot_activation_functions
@@ -21,6 +22,7 @@ from lamina.viz.filters import plot_feature_maps, plot_filters
 from lamina.viz.functions import FUNCTIONS, TestFunction, beale, rosenbrock, saddle
 from lamina.viz.history import plot_history
 from lamina.viz.optimizer_paths import OptimizerPath, optimize_path, plot_optimizer_paths
+from lamina.viz.segmentation import plot_segmentation
 
 __all__ = [
     "FUNCTIONS",
@@ -36,6 +38,7 @@ __all__ = [
     "plot_filters",
     "plot_history",
     "plot_optimizer_paths",
+    "plot_segmentation",
     "rosenbrock",
     "saddle",
 ]
