@@ -131,8 +131,13 @@ def test_convolution_reproduces_the_slides(tmp_path):
 def test_cnn_inside_trains_and_draws_filters_and_feature_maps(tmp_path):
     r = run("cnn_inside", tmp_path)
     assert_figures(tmp_path, "filters_before.png", "filters.png", "feature_maps.png",
-                   "history.png", "confusion.png")
+                   "history.png", "confusion.png", "filters_7x7.png", "top_patches.png")
     assert r["test_accuracy"] > 0.55  # 2 epochs on 1,350 images; chance is 0.10
+    inside = r["inside"]
+    assert inside["accuracy"] > 0.55
+    assert inside["params"] == 32 * 50 + 32 * (25 * 32 + 1) + 10 * (7 * 7 * 32 + 1)
+    scores = inside["top_scores"]
+    assert scores.shape == (16, 9) and (np.diff(scores, axis=1) <= 0).all()
     assert r["history"]["loss"][-1] < r["history"]["loss"][0]
     assert "val_loss" in r["history"]
     assert r["kernel_change"] > 0.05

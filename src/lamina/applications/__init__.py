@@ -15,6 +15,7 @@ variants: ``alpha`` (width multiplier) and, where it matters, ``stem='cifar'`` o
 minutes.
 """
 
+from lamina.applications import cost
 from lamina.applications.inception import InceptionV1
 from lamina.applications.lenet import AlexNet, LeNet5
 from lamina.applications.resnet import ResNet18, ResNet50
@@ -23,4 +24,4 @@ from lamina.applications.vgg import VGG16, VGG19
 from lamina.applications.weights import load_keras_weights
 
 __all__ = ["AlexNet", "InceptionV1", "LeNet5", "ResNet18", "ResNet50", "UNet", "VGG16", "VGG19",
-           "load_keras_weights"]
+           "cost", "load_keras_weights"]

@@ -62,8 +62,8 @@ def InceptionV1(include_top=True, weights=None, input_tensor=None,  # noqa: N802
             :func:`lamina.applications.VGG16`).
         alpha: width multiplier for every convolution.
         stem: ``'imagenet'`` (7x7/2 convolution, pool, 1x1 and 3x3 convolutions, pool: 224 ->
-            28) or ``'cifar'`` (the same convolutions, 3x3 instead of 7x7, stride 1, no
-            pools) for 28x28 or 32x32 inputs.
+            28) or ``'cifar'`` (the same convolutions, 3x3 instead of 7x7, stride 1, and only
+            the second pool: 28 -> 14 -> 7 -> 4) for 28x28 or 32x32 inputs.
     """
     where = "InceptionV1"
     check_args(where, weights, include_top, classes, classifier_activation, pooling)
@@ -71,7 +71,7 @@ def InceptionV1(include_top=True, weights=None, input_tensor=None,  # noqa: N802
     if stem not in ("imagenet", "cifar"):
         raise ValueError(f"{where}: `stem` must be 'imagenet' or 'cifar'; received stem={stem!r}")
     shape = input_shape_of(where, input_shape, input_tensor, (224, 224, 3),
-                           32 if stem == "imagenet" else 4, include_top, weights)
+                           32 if stem == "imagenet" else 8, include_top, weights)
     inputs, x = model_input(where, shape, input_tensor)
     w = lambda n: width(n, alpha)  # noqa: E731
     if stem == "imagenet":
@@ -81,8 +81,7 @@ def InceptionV1(include_top=True, weights=None, input_tensor=None,  # noqa: N802
         x = _conv(x, w(64), 3, "conv1_3x3")
     x = _conv(x, w(64), 1, "conv2_3x3_reduce")
     x = _conv(x, w(192), 3, "conv2_3x3")
-    if stem == "imagenet":
-        x = MaxPooling2D(3, strides=2, padding="same", name="pool2")(x)
+    x = MaxPooling2D(3, strides=2, padding="same", name="pool2")(x)
     for key in MODULES:
         if key in ("4a", "5a"):
             x = MaxPooling2D(3, strides=2, padding="same", name=f"pool{key[0]}")(x)

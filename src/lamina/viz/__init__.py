@@ -12,7 +12,9 @@ is no display.
 * :func:`plot_activation_functions`: activations and their derivatives (from autograd);
 * :func:`plot_optimizer_paths`: SGD, momentum, Nesterov, AdaGrad, RMSProp, Adadelta and
   Adam on Beale, Rosenbrock or a saddle (returns ``(fig, result)``);
-* :func:`plot_segmentation`: image | true labels | predicted labels.
+* :func:`plot_segmentation`: image | true labels | predicted labels;
+* :func:`plot_filter_grid`: the first layer's filters tiled into one picture;
+* :func:`plot_top_patches`: a deeper layer's filters through their most exciting patches.
 """
 
 from lamina.viz.activations import plot_activation_functions
@@ -21,6 +23,13 @@ from lamina.viz.decision import plot_decision_boundary
 from lamina.viz.filters import plot_feature_maps, plot_filters
 from lamina.viz.functions import FUNCTIONS, TestFunction, beale, rosenbrock, saddle
 from lamina.viz.history import plot_history
+from lamina.viz.inside import (
+    filter_grid,
+    plot_filter_grid,
+    plot_top_patches,
+    receptive_field,
+    top_patches,
+)
 from lamina.viz.optimizer_paths import OptimizerPath, optimize_path, plot_optimizer_paths
 from lamina.viz.segmentation import plot_segmentation
 
@@ -30,15 +39,20 @@ __all__ = [
     "TestFunction",
     "beale",
     "confusion_matrix",
+    "filter_grid",
     "optimize_path",
     "plot_activation_functions",
     "plot_confusion_matrix",
     "plot_decision_boundary",
     "plot_feature_maps",
+    "plot_filter_grid",
     "plot_filters",
     "plot_history",
     "plot_optimizer_paths",
     "plot_segmentation",
+    "plot_top_patches",
+    "receptive_field",
     "rosenbrock",
     "saddle",
+    "top_patches",
 ]
