@@ -14,7 +14,13 @@ to 3e-5), batch 32, per-pixel sparse categorical cross-entropy; random horizonta
 vertical flips.
 
 Reports the held-out mean IoU (Keras's ``MeanIoU``), the IoU of each class, wall and CPU
-time, and draws ``segmentation.png``: image | truth | prediction for eight test scenes.
+time, and draws ``segmentation.png``: image | truth | prediction for four test scenes.
+
+Measured (2026-12-07, 2-core AMD EPYC VM shared with other jobs, load average ~15, seed 0,
+12 epochs): held-out mean IoU 0.9528 on 1,000 scenes (background 0.996, disk 0.949, square
+0.950, triangle 0.916); 0.9426 already after 8 epochs. CPU time 300 s in all (25 s per
+epoch); the wall time, 1,918 s, was six times the CPU time because other programs held the
+cores, so the 10-minute budget on 2 free cores is inferred from the CPU time, not seen.
 """
 
 from __future__ import annotations
@@ -90,8 +96,8 @@ def main(argv=None) -> int:
     print(f"wall time: {wall:.1f} s, CPU time: {cpu:.1f} s ({model.count_params():,} parameters)")
 
     os.makedirs(args.out, exist_ok=True)
-    show = x_test[:8]
-    fig = plot_segmentation(show, y_test[:8], model.predict(show, verbose=0),
+    show = x_test[:4]
+    fig = plot_segmentation(show, y_test[:4], model.predict(show, verbose=0),
                             class_names=shapes.CLASS_NAMES,
                             title=f"U-Net on held-out scenes: mean IoU {iou.result():.3f}")
     fig.savefig(os.path.join(args.out, "segmentation.png"), dpi=110)
