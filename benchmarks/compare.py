@@ -462,6 +462,9 @@ def main(argv=None) -> int:
     parser.add_argument("--numpy-path", action="store_true",
                         help="also time lamina with its numba kernels off (LAMINA_NUMBA=0)")
     parser.add_argument("--no-json", action="store_true", help="do not write results/*.json")
+    parser.add_argument("--architectures", action="store_true",
+                        help="then ResNet50/VGG16 inference at batch 8 on 224x224x3 and the "
+                             "small ResNet's training step (benchmarks/architectures.py)")
     args = parser.parse_args(argv)
     keys = [LETTERS.get(m.strip(), m.strip()) for m in args.models.split(",") if m.strip()]
     unknown = [k for k in keys if k not in MODELS]
@@ -524,6 +527,11 @@ def main(argv=None) -> int:
         path = write_results("compare", {"machine": machine, "settings": settings,
                                          "models": rows, "library": library})
         print(f"wrote {path}")
+    if args.architectures and have_torch:
+        import architectures
+
+        print("\nBig networks (benchmarks/architectures.py):")
+        return architectures.main(["--no-json"] if args.no_json else [])
     return 0
 
 

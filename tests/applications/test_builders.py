@@ -32,6 +32,13 @@ def test_pooling_without_top(pooling, shape):
     assert model.output_shape == shape
 
 
+def test_headless_default_takes_any_image_size_as_keras():
+    model = A.ResNet50(include_top=False, pooling="avg", alpha=1 / 16)
+    assert model.inputs[0].shape == (None, None, None, 3)
+    out = model.predict(np.zeros((1, 64, 48, 3), "float32"), verbose=0)
+    assert out.shape == (1, 128)
+
+
 def test_input_tensor_builds_on_the_given_input():
     x = Input(shape=(32, 32, 3))
     model = A.ResNet18(input_tensor=x, classes=7, alpha=0.125)

@@ -69,8 +69,8 @@ def input_shape_of(where, input_shape, input_tensor, default, min_size, require_
     """The model's input shape ``(H, W, C)`` as Keras's ``obtain_input_shape`` decides it."""
     if input_tensor is not None and input_shape is None:
         input_shape = tuple(input_tensor.shape[1:])
-    if input_shape is None:
-        return tuple(default)
+    if input_shape is None:  # Keras: any image size when nothing is flattened
+        return tuple(default) if require_flatten else (None, None, default[2])
     shape = tuple(input_shape)
     if len(shape) != 3:
         raise ValueError(f"{where}: `input_shape` must be (height, width, channels), "

@@ -68,8 +68,9 @@ def VGG16(include_top=True, weights=None, input_tensor=None, input_shape=None,  
             ``'imagenet'`` raises an error saying where that file is, as lamina downloads
             nothing.
         input_tensor: a symbolic tensor (from ``Input``) to build the model on.
-        input_shape: ``(height, width, channels)``; default ``(224, 224, 3)``; at least
-            32x32 with all five blocks.
+        input_shape: ``(height, width, channels)``; default ``(224, 224, 3)`` with the top,
+            ``(None, None, 3)`` (any size) without, as Keras; at least 32x32 with all five
+            blocks.
         pooling: without the top, None (the 4D feature map), ``'avg'`` or ``'max'``.
         classes: the number of classes of the top.
         classifier_activation: the top's activation (``'softmax'``, None for logits, ...).
