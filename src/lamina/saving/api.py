@@ -174,6 +174,7 @@ def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002 - Ker
                     reader = NpzReader(archive.read("optimizer.npz", 4 * limit),
                                        f"load_model: {where}")
                     state = read_state(reader, variables, f"load_model: {where}")
+                    del reader  # the member's bytes go before set_state copies the arrays
                     model.optimizer.set_state(state)
     return model
 
