@@ -35,23 +35,51 @@ def _float(a, dtype):
     return a if a.dtype == dtype else a.astype(dtype)
 
 
+def _target_array(a, dtype):
+    if a is None:
+        return None
+    a = numpy.asarray(a)
+    return _float(a, numpy.dtype(dtype)) if a.dtype.kind == "f" else a
+
+
+def _slice(arrays, index):
+    """``arrays`` (one array, a list of arrays or Nones, or None) cut to ``index``."""
+    if isinstance(arrays, list):
+        return [None if a is None else a[index] for a in arrays]
+    return None if arrays is None else arrays[index]
+
+
+def _lengths(arrays) -> list[int]:
+    items = arrays if isinstance(arrays, list) else [arrays]
+    return [len(a) for a in items if a is not None]
+
+
 class ArrayAdapter:
-    """Batches of in-memory arrays, shuffled per epoch with a seeded generator."""
+    """Batches of in-memory arrays, shuffled per epoch with a seeded generator.
+
+    ``x`` is an array or a list of arrays (several inputs); with ``several_outputs``,
+    ``y`` and ``sample_weight`` are lists with one array (or None) per output, and a
+    batch gives lists too."""
 
     def __init__(self, x, y=None, sample_weight=None, batch_size=None, shuffle=False, seed=None,
-                 dtype="float32", steps=None):
+                 dtype="float32", steps=None, several_outputs=False):
         self.multi_input = isinstance(x, (list, tuple))
         self.xs = [_float(numpy.asarray(a), numpy.dtype(dtype)) if numpy.asarray(a).dtype.kind
                    in "fiub" else numpy.asarray(a) for a in _as_list(x)]
-        self.y = None if y is None else numpy.asarray(y)
-        if self.y is not None and self.y.dtype.kind == "f":
-            self.y = _float(self.y, numpy.dtype(dtype))
-        self.sw = None if sample_weight is None else numpy.asarray(sample_weight, dtype=dtype)
+        if several_outputs and y is not None:
+            self.y = [_target_array(a, dtype) for a in y]
+        else:
+            self.y = _target_array(y, dtype)
+        if several_outputs and isinstance(sample_weight, (list, tuple)):
+            self.sw = [None if w is None else numpy.asarray(w, dtype=dtype)
+                       for w in sample_weight]
+        else:
+            self.sw = None if sample_weight is None else numpy.asarray(sample_weight, dtype=dtype)
         sizes = {"x": [len(a) for a in self.xs]}
-        if self.y is not None:
-            sizes["y"] = [len(self.y)]
-        if self.sw is not None:
-            sizes["sample_weight"] = [len(self.sw)]
+        if _lengths(self.y):
+            sizes["y"] = _lengths(self.y)
+        if _lengths(self.sw):
+            sizes["sample_weight"] = _lengths(self.sw)
         flat = {n for v in sizes.values() for n in v}
         if len(flat) > 1:
             detail = " ".join(f"'{k}' sizes: {', '.join(map(str, v))}" for k, v in sizes.items())
@@ -78,9 +106,7 @@ class ArrayAdapter:
     def _take(self, index):
         xs = [a[index] for a in self.xs]
         x = xs if self.multi_input else xs[0]
-        y = None if self.y is None else self.y[index]
-        sw = None if self.sw is None else self.sw[index]
-        return x, y, sw
+        return x, _slice(self.y, index), _slice(self.sw, index)
 
     def _epoch_span(self, epoch: int):
         """``(pass, first batch, batch count)`` of an epoch, as Keras 3 iterates arrays:
@@ -124,8 +150,7 @@ class ArrayAdapter:
             adapter = object.__new__(ArrayAdapter)
             adapter.__dict__.update(self.__dict__)
             adapter.xs = [a[index] for a in self.xs]
-            adapter.y = None if self.y is None else self.y[index]
-            adapter.sw = None if self.sw is None else self.sw[index]
+            adapter.y, adapter.sw = _slice(self.y, index), _slice(self.sw, index)
             adapter.num_samples = len(adapter.xs[0])
             return adapter
 
@@ -188,7 +213,8 @@ class GeneratorAdapter:
 
 
 def make_adapter(x, y=None, sample_weight=None, batch_size=None, shuffle=False, seed=None,
-                 steps=None, dtype="float32", where="fit", steps_name="steps"):
+                 steps=None, dtype="float32", where="fit", steps_name="steps",
+                 several_outputs=False):
     """Pick the adapter for ``x`` (arrays, Sequence or generator).
 
     ``batch_size`` and ``steps`` (called ``steps_name`` in errors from ``where``) are
@@ -202,7 +228,8 @@ def make_adapter(x, y=None, sample_weight=None, batch_size=None, shuffle=False, 
     if isinstance(x, (list, tuple)) and x and not is_array_data(x):
         x = numpy.asarray(x)  # a plain nested list of numbers
     if is_array_data(x):
-        return ArrayAdapter(x, y, sample_weight, batch_size, shuffle, seed, dtype, steps)
+        return ArrayAdapter(x, y, sample_weight, batch_size, shuffle, seed, dtype, steps,
+                            several_outputs)
     if y is not None:
         raise ValueError("When x is a Sequence or a generator it must yield (x, y) batches; "
                          "do not pass y separately")

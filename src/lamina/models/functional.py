@@ -12,11 +12,12 @@ from lamina.layers.layer import Layer
 from lamina.models.model import Model
 
 
-def _nodes_between(inputs: list, output: SymbolicTensor) -> list:
-    """The nodes from ``inputs`` to ``output``, each after its parents (no recursion)."""
+def _nodes_between(inputs: list, outputs: list) -> list:
+    """The nodes from ``inputs`` to every tensor of ``outputs``, each after its parents, each
+    once (no recursion)."""
     input_ids = {id(t) for t in inputs}
     order, seen = [], set()
-    stack = [(output, False)]
+    stack = [(output, False) for output in reversed(outputs)]
     while stack:
         tensor, expanded = stack.pop()
         node = tensor.node
@@ -35,8 +36,21 @@ def _nodes_between(inputs: list, output: SymbolicTensor) -> list:
     return order
 
 
+def _flat(structure, what: str) -> tuple[list, list | None]:
+    """``(tensors, dict keys or None)``: dicts flatten in sorted key order, as Keras's
+    ``tree.flatten`` does."""
+    if isinstance(structure, dict):
+        keys = sorted(structure)
+        return [structure[k] for k in keys], keys
+    if isinstance(structure, (list, tuple)):
+        if not structure:
+            raise ValueError(f"Model: {what} is empty")
+        return list(structure), None
+    return [structure], None
+
+
 class Functional(Model):
-    """A model defined by its symbolic inputs and output.
+    """A model defined by its symbolic inputs and outputs (one tensor, a list, or a dict).
 
     Example (a residual block):
         >>> from lamina.layers import Add, Dense, Input
@@ -44,18 +58,24 @@ class Functional(Model):
         >>> h = Dense(8, activation="relu")(x)
         >>> y = Dense(1)(Add()([x, h]))
         >>> model = Model(inputs=x, outputs=y)
+
+    With several outputs, ``Model(x, [y1, y2])`` returns (and ``predict`` gives) a list,
+    ``Model(x, {"a": y1, "b": y2})`` a dict; each output is named after the layer that made
+    it (or by its key in a dict), and those names key the losses, loss weights and metrics
+    of ``compile`` and the logs (``a_loss``, ``b_accuracy``), as in Keras 3. Several inputs
+    take a list of arrays, or a dict keyed by input name.
     """
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         super().__init__(name=name, trainable=trainable, **kwargs)
-        self._list_input = isinstance(inputs, (list, tuple))
-        self.inputs = list(inputs) if self._list_input else [inputs]
-        if isinstance(outputs, (list, tuple)):
-            if len(outputs) != 1:
-                raise NotImplementedError("Model: several outputs are not supported yet; "
-                                          f"received outputs with {len(outputs)} tensors")
-            outputs = outputs[0]
-        for t in [*self.inputs, outputs]:
+        self.inputs, self._input_keys = _flat(inputs, "inputs")
+        self._list_input = isinstance(inputs, (list, tuple, dict))
+        flat_out, self._output_keys = _flat(outputs, "outputs")
+        #: "single", "list" or "dict": what calling the model returns (a list of one
+        #: output is one output, as Keras's unpack_singleton)
+        self._output_kind = ("dict" if self._output_keys is not None
+                             else "list" if len(flat_out) > 1 else "single")
+        for t in [*self.inputs, *flat_out]:
             if not isinstance(t, SymbolicTensor):
                 raise TypeError(f"Model: inputs and outputs must come from Input(...) and layer "
                                 f"calls on it; received {type(t).__name__}")
@@ -63,9 +83,46 @@ class Functional(Model):
             if not isinstance(t.node.layer, InputLayer):
                 raise ValueError(f"Model: every input must be an Input(...); {t} is the output "
                                  f"of layer '{t.node.layer.name}'")
-        self.outputs = [outputs]
-        self._nodes = _nodes_between(self.inputs, outputs)
+        self.outputs = flat_out
+        self._nodes = _nodes_between(self.inputs, flat_out)
         self.built = True
+
+    @property
+    def input_names(self) -> list[str]:
+        """The names of the inputs (their ``Input`` layers, or their keys in a dict)."""
+        return list(self._input_keys or [t.node.layer.name for t in self.inputs])
+
+    @property
+    def output_names(self) -> list[str]:
+        """The names of the outputs: the layers that make them, or their keys in a dict."""
+        return list(self._output_keys or [t.node.layer.name for t in self.outputs])
+
+    def pack_outputs(self, flat: list):
+        """Flat per-output values as this model returns them: one, a list or a dict."""
+        if self._output_kind == "single":
+            return flat[0]
+        if self._output_kind == "dict":
+            return dict(zip(self._output_keys, flat))
+        return list(flat)
+
+    def flatten_inputs(self, inputs) -> list:
+        """``inputs`` (one array, a list, or a dict keyed by input name) in input order."""
+        if isinstance(inputs, dict):
+            names = self.input_names
+            missing = [n for n in names if n not in inputs]
+            extra = [k for k in inputs if k not in names]
+            if missing or extra:
+                raise ValueError(f"Model '{self.name}': the dict of inputs must have the keys "
+                                 f"{names}; received keys {list(inputs)}")
+            return [inputs[n] for n in names]
+        return list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+
+    def __call__(self, inputs, training=None, **kwargs):
+        if isinstance(inputs, dict):
+            inputs = self.flatten_inputs(inputs)
+        if isinstance(inputs, (list, tuple)) and len(inputs) == 1 and len(self.inputs) == 1:
+            inputs = inputs[0]
+        return super().__call__(inputs, training=training, **kwargs)
 
     def _tracked_layers(self) -> list[Layer]:
         found = [t.node.layer for t in self.inputs]
@@ -90,14 +147,14 @@ class Functional(Model):
                                  f"layer: expected shape={sym.shape}, found shape={t.shape}")
 
     def call(self, inputs, training=None):
-        flat = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        flat = self.flatten_inputs(inputs)
         self._check_inputs(flat)
         values = {id(sym): t for sym, t in zip(self.inputs, flat)}
         for node in self._nodes:
             args = [values[id(p)] for p in node.parents]
             values[id(node.output)] = node.layer(
                 args if isinstance(node.inputs, list) else args[0], training=training)
-        return values[id(self.outputs[0])]
+        return self.pack_outputs([values[id(t)] for t in self.outputs])
 
     @property
     def input_shape(self):
@@ -106,9 +163,10 @@ class Functional(Model):
         return shapes[0] if len(shapes) == 1 else shapes
 
     @property
-    def output_shape(self) -> tuple:
-        """The shape of the output, batch axis included: ``(None, 10)``."""
-        return self.outputs[0].shape
+    def output_shape(self):
+        """The shape of the output, batch axis included: ``(None, 10)``; a list (or dict)
+        of them for several outputs."""
+        return self.pack_outputs([t.shape for t in self.outputs])
 
     def compute_output_shape(self, input_shape):
         return self.output_shape
@@ -135,10 +193,13 @@ class Functional(Model):
                           "inputs": [ref(p) for p in node.parents],
                           "list_input": isinstance(node.inputs, list)})
             refs[id(node.output)] = (node.layer.name, k)
+        def refs_of(tensors, keys):  # a dict for dict inputs/outputs, as Keras 3 writes them
+            return dict(zip(keys, map(ref, tensors))) if keys else [ref(t) for t in tensors]
+
         return {"name": self.name, "trainable": self.trainable,
                 "layers": [serialize(layer) for layer in layers],
-                "input_layers": [ref(t) for t in self.inputs],
-                "output_layers": [ref(t) for t in self.outputs],
+                "input_layers": refs_of(self.inputs, self._input_keys),
+                "output_layers": refs_of(self.outputs, self._output_keys),
                 "nodes": nodes}
 
     @classmethod
@@ -163,7 +224,11 @@ class Functional(Model):
             k = calls.get(node["layer"], 0)
             calls[node["layer"]] = k + 1
             tensors[(node["layer"], k)] = out
-        inputs = [tensors[tuple(r)] for r in config["input_layers"]]
-        outputs = [tensors[tuple(r)] for r in config["output_layers"]]
-        return cls(inputs if len(inputs) > 1 else inputs[0], outputs[0],
+        def tensors_of(refs):
+            if isinstance(refs, dict):
+                return {k: tensors[tuple(r)] for k, r in refs.items()}
+            found = [tensors[tuple(r)] for r in refs]
+            return found if len(found) > 1 else found[0]
+
+        return cls(tensors_of(config["input_layers"]), tensors_of(config["output_layers"]),
                    name=config.get("name"), trainable=config.get("trainable", True))

@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 import warnings
 
-import numpy
-
 from lamina._checks import as_int
 from lamina.autograd import no_grad
 from lamina.models import arguments as args
+from lamina.models import structures
+from lamina.models.compile_utils import CompileLoss, CompileMetrics, RunningMean, output_names
 from lamina.models.data_adapter import make_adapter
 from lamina.parallel import lamina_threads
 
@@ -25,20 +25,6 @@ def _legacy(kwargs: dict, old: str, new: str, where: str):
                       stacklevel=3)
         return kwargs.pop(old)
     return None
-
-
-class _RunningMean:
-    """Sample-weighted mean of the loss over an epoch (what the progress bar shows)."""
-
-    def __init__(self):
-        self.total, self.count = 0.0, 0
-
-    def update(self, value: float, n: int) -> None:
-        self.total += value * n
-        self.count += n
-
-    def result(self) -> float:
-        return self.total / self.count if self.count else float("nan")
 
 
 class Trainer:
@@ -57,20 +43,19 @@ class Trainer:
         runs eagerly on NumPy. With ``lamina[fast]`` installed, compile also loads the numba
         kernels the model's layers and optimizer use (:mod:`lamina.accel`), once per process.
         """
-        from lamina import losses, optimizers
+        from lamina import optimizers
 
         if kwargs:
             raise TypeError(f"compile: unrecognized keyword argument(s): {', '.join(kwargs)}")
-        if loss_weights is not None:
-            raise ValueError("compile: loss_weights applies to models with several outputs, "
-                             "which lamina does not support yet")
+        names = output_names(self)
         self.optimizer = optimizers.get(optimizer)
-        self.loss = loss
-        self._loss_fn = losses.get(loss)
-        self._metric_specs = list(args.check_metrics(metrics) or [])
-        self._weighted_metric_specs = list(
-            args.check_metrics(weighted_metrics, "weighted_metrics") or [])
-        self._metrics = None  # resolved at the first batch, when shapes are known
+        self.loss, self.loss_weights = loss, loss_weights
+        self._compile_loss = CompileLoss(loss, loss_weights, names)
+        self._metric_specs = args.check_metrics(metrics) or []
+        self._weighted_metric_specs = args.check_metrics(weighted_metrics, "weighted_metrics") or []
+        # resolved at the first batch, when the shapes are known
+        self._compile_metrics = CompileMetrics(self._metric_specs, self._weighted_metric_specs,
+                                               names, self._compile_loss.specs)
         self.compiled = True
         self._preload_kernels()
 
@@ -89,34 +74,33 @@ class Trainer:
             stack.extend(layer._tracked_layers())
         accel.preload(*sorted(names))
 
+    def get_compile_config(self) -> dict | None:
+        """What ``compile`` received, as JSON (Keras's name): saved with the model."""
+        from lamina.models.compile_config import get_compile_config
+
+        return get_compile_config(self) if self.compiled else None
+
+    def compile_from_config(self, config: dict) -> None:
+        """``compile`` again from :meth:`get_compile_config`'s dict (Keras's name)."""
+        from lamina.models.compile_config import compile_from_config
+
+        compile_from_config(self, config)
+
     def _require_compiled(self, what: str) -> None:
-        if not self.compiled or self._loss_fn is None:
+        if not self.compiled or not self._compile_loss.ready:
             raise RuntimeError(f"You must call compile() with a loss before {what}() "
                                f"(model '{self.name}')")
 
-    def _resolve_metrics(self, y, y_pred) -> None:
-        from lamina import metrics
-
-        if self._metrics is not None:
-            return
-        y_shape = None if y is None else numpy.shape(y)
-        resolved = []
-        for specs, weighted in ((self._metric_specs, False), (self._weighted_metric_specs, True)):
-            for spec in specs:
-                m = metrics.get(spec, loss=self.loss, y_true_shape=y_shape,
-                                y_pred_shape=tuple(y_pred.shape))
-                if weighted:
-                    m.name = f"weighted_{m.name}"
-                resolved.append((m, weighted))
-        self._metrics = resolved
-
     @property
     def metrics_names(self) -> list[str]:
-        return ["loss"] + [m.name for m, _ in (self._metrics or [])]
+        """``loss``, then each output's loss (several outputs), then the metrics."""
+        if not self.compiled:
+            return []
+        return ["loss", *self._compile_loss.loss_names(), *self._compile_metrics.log_names()]
 
     # -------------------------------------------------------------------- steps
     def _compute_loss(self, y, y_pred, sample_weight):
-        loss = self._loss_fn(y, y_pred, sample_weight=sample_weight)
+        loss = self._compile_loss(y, y_pred, sample_weight)
         penalties = self.losses
         if penalties:
             total = penalties[0]
@@ -126,8 +110,11 @@ class Trainer:
         return loss
 
     def _update_metrics(self, y, y_pred, sample_weight) -> None:
-        for metric, weighted in self._metrics:
-            metric.update_state(y, y_pred, sample_weight=sample_weight if weighted else None)
+        """Build the metrics at the first batch, then add the batch to them (``y_pred``
+        as arrays)."""
+        ys, preds, sws = self._compile_loss.flatten(y, y_pred, sample_weight)
+        self._compile_metrics.build(ys, preds)
+        self._compile_metrics.update(ys, preds, sws)
 
     def _train_step(self, x, y, sample_weight):
         with lamina_threads():  # one BLAS-threads scope for the whole step (see lamina.parallel)
@@ -136,7 +123,6 @@ class Trainer:
     def _train_step_body(self, x, y, sample_weight):
         args.batch_targets(y, self.loss, "fit")
         y_pred = self(x, training=True)
-        self._resolve_metrics(y, y_pred)
         loss = self._compute_loss(y, y_pred, sample_weight)
         variables = self.trainable_weights
         for v in variables:
@@ -144,27 +130,39 @@ class Trainer:
         loss.backward()
         self.optimizer.apply_gradients([(v.grad, v) for v in variables])
         with no_grad():
-            self._update_metrics(y, y_pred.data, sample_weight)
+            self._update_metrics(y, structures.arrays(y_pred), sample_weight)
         return float(loss.data)
 
     def _test_step(self, x, y, sample_weight):
         with no_grad(), lamina_threads():
-            y_pred = self(x, training=False)
-            self._resolve_metrics(y, y_pred)
             args.batch_targets(y, self.loss, "evaluate")
+            y_pred = self(x, training=False)
             loss = self._compute_loss(y, y_pred, sample_weight)
-            self._update_metrics(y, y_pred.data, sample_weight)
+            self._update_metrics(y, structures.arrays(y_pred), sample_weight)
         return float(loss.data)
 
     def _reset_metrics(self) -> None:
-        for metric, _ in self._metrics or []:
-            metric.reset_state()
+        self._compile_loss.reset()
+        self._compile_metrics.reset()
 
-    def _logs(self, loss_mean: _RunningMean, prefix: str = "") -> dict:
-        logs = {f"{prefix}loss": loss_mean.result()}
-        for metric, _ in self._metrics or []:
-            logs[f"{prefix}{metric.name}"] = float(metric.result())
-        return logs
+    def _logs(self, loss_mean: RunningMean, prefix: str = "") -> dict:
+        logs = {"loss": loss_mean.result(), **self._compile_loss.results(),
+                **self._compile_metrics.results()}
+        return {f"{prefix}{k}": v for k, v in logs.items()}
+
+    def _standardize(self, x, y, sample_weight, where: str):
+        """Check ``x`` and ``y`` against the model; several inputs/outputs as lists in
+        input/output order (dicts keyed by name are accepted)."""
+        args.check_inputs(self, x, where)
+        args.check_targets(y, x, self.loss, where)
+        x = structures.inputs_in_order(self, x)
+        names = self._compile_loss.names
+        if names is not None and y is not None and structures.is_array_data(x):
+            y = structures.targets_in_order(y, names, "y", where, self._compile_loss.fns)
+            if isinstance(sample_weight, (list, tuple, dict)):
+                sample_weight = structures.targets_in_order(sample_weight, names,
+                                                            "sample_weight", where)
+        return x, y, sample_weight
 
     # ---------------------------------------------------------------------- fit
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
@@ -188,22 +186,21 @@ class Trainer:
         self._require_compiled("fit")
         epochs, initial_epoch = args.check_epochs(epochs, initial_epoch)
         validation_freq = args.check_validation_freq(validation_freq)
-        args.check_inputs(self, x, "fit")
-        args.check_targets(y, x, self.loss, "fit")
+        x, y, sample_weight = self._standardize(x, y, sample_weight, "fit")
         if sample_weight is None and class_weight is not None and y is not None:
-            sample_weight = _class_weights_to_samples(class_weight, numpy.asarray(y))
+            sample_weight = structures.class_weights_to_samples(class_weight, y, self, "fit")
         if augment is not None and not callable(augment):
             raise TypeError(f"fit: augment must be a callable batch -> batch; received {augment!r}")
+        several = self._compile_loss.names is not None
         data = make_adapter(x, y, sample_weight, batch_size, shuffle, seed, steps_per_epoch,
-                            self.dtype, "fit", "steps_per_epoch")
+                            self.dtype, "fit", "steps_per_epoch", several)
         val = None
         if validation_data is not None:
             vx, vy, vsw = (tuple(validation_data) + (None, None))[:3] if isinstance(
                 validation_data, (tuple, list)) else (validation_data, None, None)
-            args.check_inputs(self, vx, "fit (validation_data)")
-            args.check_targets(vy, vx, self.loss, "fit (validation_data)")
+            vx, vy, vsw = self._standardize(vx, vy, vsw, "fit (validation_data)")
             val = make_adapter(vx, vy, vsw, validation_batch_size or batch_size, False, None,
-                               validation_steps, self.dtype, "fit", "validation_steps")
+                               validation_steps, self.dtype, "fit", "validation_steps", several)
         elif validation_split:
             if not hasattr(data, "split"):
                 raise ValueError("fit: validation_split needs array data; pass validation_data "
@@ -227,7 +224,7 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self._reset_metrics()
             cbs.on_epoch_begin(epoch)
-            loss_mean = _RunningMean()
+            loss_mean = RunningMean()
             for step, (xb, yb, swb) in enumerate(data.batches(epoch)):
                 if skip:  # steps a resumed run already took
                     skip -= 1
@@ -256,7 +253,7 @@ class Trainer:
     # ----------------------------------------------------------------- evaluate
     def _evaluate_adapter(self, data, prefix="", callbacks=None, run=0) -> dict:
         self._reset_metrics()
-        loss_mean = _RunningMean()
+        loss_mean = RunningMean()
         for step, (xb, yb, swb) in enumerate(data.batches(run)):
             if callbacks is not None:
                 callbacks.on_test_batch_begin(step)
@@ -267,21 +264,22 @@ class Trainer:
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
-        """Loss and metrics on ``(x, y)``: a float, a list ``[loss, *metrics]``, or a dict."""
+        """Loss and metrics on ``(x, y)``: a float, a list ``[loss, *metrics]``, or a dict.
+
+        For several outputs the list is ``[loss, *output losses, *metrics]``, the order of
+        :attr:`metrics_names`; ``loss`` is the sum of the weighted output losses (plus the
+        layers' penalties), each ``<output>_loss`` the output's unweighted loss."""
         from lamina.callbacks import CallbackList
 
         self._require_compiled("evaluate")
-        args.check_inputs(self, x, "evaluate")
-        args.check_targets(y, x, self.loss, "evaluate")
+        x, y, sample_weight = self._standardize(x, y, sample_weight, "evaluate")
         data = make_adapter(x, y, sample_weight, batch_size, False, None, steps, self.dtype,
-                            "evaluate")
+                            "evaluate", several_outputs=self._compile_loss.names is not None)
         cbs = CallbackList(callbacks, model=self, add_history=False, add_progbar=False,
                            epochs=1, steps=getattr(data, "steps", None), verbose=verbose)
         cbs.on_test_begin()
-        train_metrics_state = self._metrics
         logs = self._evaluate_adapter(data, callbacks=cbs)
         cbs.on_test_end(logs)
-        self._metrics = train_metrics_state
         if return_dict:
             return logs
         values = list(logs.values())
@@ -289,45 +287,50 @@ class Trainer:
 
     # ------------------------------------------------------------------ predict
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """Outputs for ``x`` as a NumPy array, computed in batches without a graph."""
+        """Outputs for ``x`` as a NumPy array (a list or dict of them for several outputs),
+        computed in batches without a graph."""
         args.check_inputs(self, x, "predict")
+        x = structures.inputs_in_order(self, x)
         data = make_adapter(x, None, None, batch_size, False, None, steps, self.dtype, "predict")
         outputs = []
         with no_grad(), lamina_threads():
             for xb, _, _ in data.batches():
-                outputs.append(self(xb, training=False).data)
+                outputs.append(structures.arrays(self(xb, training=False)))
         if not outputs:
             raise ValueError("predict: the input has no samples")
-        return numpy.concatenate(outputs, axis=0)
+        return structures.concatenate(outputs)
 
     # ---------------------------------------------------------------- on_batch
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
         """One gradient step on one batch; returns the loss (and metrics) of that batch."""
         self._require_compiled("train_on_batch")
+        x, y, sample_weight = self._standardize(x, y, sample_weight, "train_on_batch")
         if sample_weight is None and class_weight is not None:
-            sample_weight = _class_weights_to_samples(class_weight, numpy.asarray(y))
-        data = make_adapter(x, y, sample_weight, _batch_len(x), False, None, None, self.dtype)
+            sample_weight = structures.class_weights_to_samples(class_weight, y, self,
+                                                                "train_on_batch")
+        return self._on_batch(self._train_step, x, y, sample_weight, return_dict)
+
+    def _on_batch(self, step, x, y, sample_weight, return_dict):
+        data = make_adapter(x, y, sample_weight, _batch_len(x), False, None, None, self.dtype,
+                            several_outputs=self._compile_loss.names is not None)
         self._reset_metrics()
         xb, yb, swb = next(data.batches())
-        loss = self._train_step(xb, yb, swb)
-        logs = {"loss": loss, **{m.name: float(m.result()) for m, _ in self._metrics}}
+        mean = RunningMean()
+        mean.update(step(xb, yb, swb), 1)
+        logs = self._logs(mean)
         return logs if return_dict else _single_or_list(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Loss (and metrics) of one batch, without updating the model."""
         self._require_compiled("test_on_batch")
-        data = make_adapter(x, y, sample_weight, _batch_len(x), False, None, None, self.dtype)
-        self._reset_metrics()
-        xb, yb, swb = next(data.batches())
-        loss = self._test_step(xb, yb, swb)
-        logs = {"loss": loss, **{m.name: float(m.result()) for m, _ in self._metrics}}
-        return logs if return_dict else _single_or_list(logs)
+        x, y, sample_weight = self._standardize(x, y, sample_weight, "test_on_batch")
+        return self._on_batch(self._test_step, x, y, sample_weight, return_dict)
 
     def predict_on_batch(self, x):
-        """Outputs for one batch as a NumPy array."""
+        """Outputs for one batch as a NumPy array (a list or dict for several outputs)."""
         with no_grad():
-            return self(x, training=False).data
+            return structures.arrays(self(structures.inputs_in_order(self, x), training=False))
 
 
 def _single_or_list(logs: dict):
@@ -338,19 +341,3 @@ def _single_or_list(logs: dict):
 def _batch_len(x) -> int:
     first = x[0] if isinstance(x, (list, tuple)) else x
     return len(first)
-
-
-def _class_weights_to_samples(class_weight: dict, y):
-    """Keras's ``class_weight``: each sample weighs as much as its class."""
-    labels = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y))
-    labels = labels.astype(int)
-    missing = set(numpy.unique(labels).tolist()) - set(class_weight)
-    if missing:
-        raise ValueError(f"class_weight has no entry for class(es) {sorted(missing)}; it has "
-                         f"{sorted(class_weight)}")
-    table = numpy.zeros(int(labels.max()) + 1, dtype="float32")
-    for k, w in class_weight.items():
-        if 0 <= int(k) < len(table):
-            table[int(k)] = w
-    return table[labels]
-

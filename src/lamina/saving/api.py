@@ -44,18 +44,10 @@ def _check_overwrite(path, overwrite):
 
 
 def compile_config(model) -> dict | None:
-    from lamina import losses, optimizers
-
+    """The model's compile arguments as JSON (``Model.get_compile_config``), or None."""
     if not getattr(model, "compiled", False):
         return None
-    loss = model.loss
-    if isinstance(loss, losses.Loss):
-        loss = losses.serialize(loss)
-    elif callable(loss) and not isinstance(loss, str):
-        loss = None
-    metrics = [m if isinstance(m, str) else None for m in model._metric_specs]
-    return {"optimizer": optimizers.serialize(model.optimizer), "loss": loss,
-            "metrics": [m for m in metrics if m is not None]}
+    return model.get_compile_config()
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True) -> None:
@@ -180,14 +172,8 @@ def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002 - Ker
 
 
 def compile_from_config(model, cc, where: str) -> None:
-    from lamina import losses, optimizers
-
-    try:
-        loss = cc.get("loss")
-        if isinstance(loss, dict):
-            loss = losses.deserialize(loss)
-        model.compile(optimizer=optimizers.deserialize(cc["optimizer"]), loss=loss,
-                      metrics=cc.get("metrics") or None)
+    try:  # losses and metrics per output included (Model.compile_from_config)
+        model.compile_from_config(cc)
     except CONFIG_ERRORS as err:
         raise ValueError(f"{where}: the compile config is invalid ({type(err).__name__}: "
                          f"{err})") from None
