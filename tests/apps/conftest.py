@@ -45,16 +45,18 @@ def data_dir(tmp_path):
     return tmp_path / "data"
 
 
-def make_client(model_path, data_dir, **kwargs):
-    """A TestClient on a fresh app (the web extra and httpx are needed: tests that use this
-    importorskip them first)."""
+def make_client(model_path, data_dir, client_options=None, **app_options):
+    """A TestClient on a fresh app (``create_app(..., **app_options)``), asking for
+    ``http://127.0.0.1`` (the app answers to its own names only). The web extra and httpx are
+    needed: tests that use this importorskip them first."""
     from lamina.apps.recognizer.server import create_app
 
     with warnings.catch_warnings():  # starlette nags about its httpx transport; irrelevant
         warnings.simplefilter("ignore")
         from fastapi.testclient import TestClient
 
-    return TestClient(create_app(model_path, data_dir), **kwargs)
+    options = {"base_url": "http://127.0.0.1", **(client_options or {})}
+    return TestClient(create_app(model_path, data_dir, **app_options), **options)
 
 
 @pytest.fixture

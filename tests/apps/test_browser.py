@@ -41,18 +41,19 @@ if not DEFAULT_MODEL.is_file():
 SYMBOLS = {"1": ONE, "+": PLUS, "=": EQUALS, "0": ZERO, r"\rightarrow": ARROW}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def _serve(data_dir, **options):
+    """``lamina serve``'s app and protocol in a thread: ``(url, app, stop)``."""
     import uvicorn
 
     from lamina.apps.recognizer.server import create_app
+    from lamina.apps.recognizer.serving import protocol
 
-    data_dir = tmp_path_factory.mktemp("browser-data")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app = create_app(None, data_dir)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    app = create_app(None, data_dir, **options)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                            http=protocol())
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()
@@ -60,9 +61,19 @@ def server(tmp_path_factory):
     while not uv.started:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app
-    uv.should_exit = True
-    thread.join(timeout=10)
+
+    def stop():
+        uv.should_exit = True
+        thread.join(timeout=10)
+
+    return f"http://127.0.0.1:{port}", app, stop
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    url, app, stop = _serve(tmp_path_factory.mktemp("browser-data"))
+    yield url, app
+    stop()
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +180,37 @@ def test_the_page_fits_a_phone(server, browser):
     vote = page.locator("#results .result .vote").first.bounding_box()
     assert vote["x"] + vote["width"] <= 375 and vote["height"] >= 32  # a finger can hit it
     context.close()
+
+
+def test_with_a_token_the_page_from_the_printed_address_stores_and_without_it_says_why(
+        tmp_path, browser):
+    url, app, stop = _serve(tmp_path / "data", token="page-token-1")
+    try:
+        page = browser.new_page(viewport={"width": 1000, "height": 760})
+        page.goto(f"{url}/?token=page-token-1")
+        assert "token" not in page.url  # taken out of the address bar (and of screenshots)
+        _draw(page, PLUS)
+        _settle(page)
+        page.locator('#results .result[data-latex="+"] .vote').click()
+        page.wait_for_function("document.querySelector('#status').textContent.includes('Stored')")
+        assert app.state.store.count("+") == 1
+        page.reload()  # the tab keeps the token
+        _draw(page, PLUS)
+        _settle(page)
+        page.locator('#results .result[data-latex="+"] .vote').click()
+        page.wait_for_function("document.querySelector('#status').textContent.includes('Stored')")
+        assert app.state.store.count("+") == 2
+        page.close()
+
+        stranger = browser.new_page(viewport={"width": 1000, "height": 760})
+        stranger.goto(url)  # no token: classifying works, storing is refused with the reason
+        _draw(stranger, PLUS)
+        _settle(stranger)
+        stranger.locator('#results .result[data-latex="+"] .vote').click()
+        stranger.wait_for_function(
+            "document.querySelector('#status').textContent.includes('token')")
+        assert stranger.locator("#status.error").count() == 1
+        assert app.state.store.count("+") == 2
+        stranger.close()
+    finally:
+        stop()

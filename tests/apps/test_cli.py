@@ -82,3 +82,33 @@ def test_serve_without_the_web_extra_says_what_to_install(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "uvicorn", None)  # import uvicorn -> ImportError
     assert run_recognizer_command(_parse(["serve"])) == 1
     assert "pip install 'lamina[web]'" in capsys.readouterr().err
+
+
+def test_serve_hardening_options():
+    args = _parse(["serve"])
+    assert (args.token, args.allow_host, args.max_storage, args.writes_per_minute) == (
+        None, None, 1024.0, 60.0)
+    args = _parse(["serve", "--token", "t", "--allow-host", "a.lan", "--allow-host", "b.lan",
+                   "--max-storage", "0.5", "--writes-per-minute", "10"])
+    assert (args.token, args.allow_host, args.max_storage, args.writes_per_minute) == (
+        "t", ["a.lan", "b.lan"], 0.5, 10.0)
+
+
+def test_serve_on_a_network_address_prints_the_token_and_caps_heads(
+        model_path, tmp_path, monkeypatch, capsys):
+    pytest.importorskip("fastapi")
+    pytest.importorskip("PIL")
+    from lamina.apps.recognizer.serving import MAX_CONNECTIONS, MAX_HEAD
+
+    runs = []
+    fake = types.SimpleNamespace(run=lambda app, **kw: runs.append((app, kw)))
+    monkeypatch.setitem(sys.modules, "uvicorn", fake)
+    args = _parse(["serve", "--host", "0.0.0.0", "--port", "8124", "--model", str(model_path),
+                   "--data-dir", str(tmp_path), "--max-storage", "2", "--allow-host", "pad.lan"])
+    assert run_recognizer_command(args) == 0
+    app, options = runs[0]
+    token = app.state.token
+    assert token and f"http://127.0.0.1:8124/?token={token}" in capsys.readouterr().out
+    assert options["h11_max_incomplete_event_size"] == MAX_HEAD
+    assert options["limit_concurrency"] == MAX_CONNECTIONS
+    assert app.state.store.max_bytes == 2 * 1024 * 1024

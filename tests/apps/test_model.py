@@ -188,3 +188,60 @@ def test_a_model_with_more_outputs_than_classes_is_refused():
 def test_load_tells_how_to_train_a_missing_model(tmp_path):
     with pytest.raises(FileNotFoundError, match="lamina recognizer train"):
         Recognizer.load(tmp_path / "none.lamina")
+
+
+@pytest.mark.parametrize("mode, size", [("RGBA", (4100, 1500)), ("L", (1500, 3000)),
+                                        ("RGB", (2049, 2049)), ("P", (3000, 1100))])
+def test_large_images_are_reduced_strip_by_strip_exactly_as_whole(mode, size):
+    from PIL import Image
+
+    from lamina.apps.recognizer.model import MAX_SIDE, _reduced
+
+    rng = numpy.random.default_rng(0)
+    pixels = rng.integers(0, 256, (size[1], size[0], 4), dtype=numpy.uint8)
+    img = Image.fromarray(pixels, "RGBA")
+    if mode == "P":
+        img = img.convert("RGB").quantize(16)
+        img.info["transparency"] = 3
+    elif mode != "RGBA":
+        img = img.convert(mode)
+    factor = -(-max(size) // MAX_SIDE)
+    whole = img.convert("RGBA" if mode == "P" else mode).reduce(factor)
+    reduced = _reduced(img)
+    assert max(reduced.size) <= MAX_SIDE and reduced.mode == whole.mode
+    numpy.testing.assert_array_equal(numpy.asarray(reduced), numpy.asarray(whole))
+    small = img.crop((0, 0, 1000, 1000))
+    assert _reduced(small) is small  # up to MAX_SIDE, the image as it is
+
+
+def test_a_large_png_gives_the_drawing_of_its_small_copy():
+    big = png_bytes([[[x * 8, y * 8] for x, y in s] for s in PLUS], size=(3360, 3360), width=80)
+    small = png_bytes(PLUS, size=(420, 420), width=10)
+    overlap = (image_from_png(big) > 0.3) & (image_from_png(small) > 0.3)
+    assert overlap.sum() > 0.7 * (image_from_png(small) > 0.3).sum()
+
+
+@pytest.mark.parametrize("data", [b"GIF89a....", b"\xff\xd8\xff\xe0JFIF", b"BM....", b"",
+                                  b"\x89PNG\r\n"])
+def test_only_png_bytes_are_decoded(data):
+    with pytest.raises(BadDrawing, match="only PNG images are accepted"):
+        image_from_png(data)
+
+
+def test_a_png_signature_on_another_format_is_not_a_readable_image():
+    with pytest.raises(BadDrawing, match="not a readable image"):
+        image_from_png(b"\x89PNG\r\n\x1a\n" + b"GIF89a" + b"\0" * 64)
+
+
+@pytest.mark.parametrize("point", [[1.7e308, 0], [0, -1e9 - 1], [1e10, 1e10]])
+def test_coordinates_beyond_a_billion_raise_bad_drawing(point):
+    with pytest.raises(BadDrawing, match=r"within \+-1e\+09"):
+        strokes_to_image([[[0, 0], point]])
+
+
+def test_coordinates_up_to_a_billion_and_a_subnormal_extent_draw():
+    far = strokes_to_image([[[-1e9, -1e9], [1e9, 1e9]]])
+    near = strokes_to_image([[[0, 0], [10, 10]]])
+    numpy.testing.assert_array_equal(far, near)
+    numpy.testing.assert_array_equal(strokes_to_image([[[0, 0], [5e-324, 0]]]),
+                                     strokes_to_image([[[0, 0]]]))

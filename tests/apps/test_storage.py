@@ -67,3 +67,22 @@ def test_two_stores_on_one_file_see_each_other(tmp_path):
     a.add("1", _image(0))
     b.add("2", _image(1))
     assert a.counts() == b.counts() == {"1": 1, "2": 1}
+
+
+def test_a_store_over_its_quota_raises_storage_full_and_keeps_its_rows(tmp_path):
+    from lamina.apps.recognizer.storage import StorageFull
+
+    store = DrawingStore(tmp_path / "d.sqlite3", max_bytes=48 * 1024)
+    added = 0
+    with pytest.raises(StorageFull, match=r"store is full: its files take [\d,]+ bytes"):
+        for seed in range(1000):
+            store.add("1", _image(seed), strokes=[[[i, i] for i in range(100)]])
+            added += 1
+    assert 0 < added < 1000 and store.count() == added
+    assert store.size() <= 48 * 1024
+    with pytest.raises(StorageFull):
+        store.add("1", _image(0))
+    assert store.count() == added
+    unlimited = DrawingStore(tmp_path / "d.sqlite3")  # the same file without a cap
+    unlimited.add("1", _image(0))
+    assert unlimited.count() == added + 1

@@ -41,6 +41,16 @@ def add_recognizer_commands(subparsers) -> None:
                        help="where drawings.sqlite3 lives (default ~/.local/share/lamina/"
                             "recognizer, or $LAMINA_DATA_HOME/recognizer)")
     serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.add_argument("--token", default=None,
+                       help="the token the page and API need to store drawings (default: none "
+                            "on loopback; on any other address a random one, printed at start)")
+    serve.add_argument("--allow-host", metavar="NAME", action="append", default=None,
+                       help="a name the server answers to (Host header), beyond localhost and "
+                            "the loopback addresses; repeat for more")
+    serve.add_argument("--max-storage", metavar="MB", type=float, default=1024.0,
+                       help="disk space the stored drawings may take, in MB (1024); then 507")
+    serve.add_argument("--writes-per-minute", metavar="N", type=float, default=60.0,
+                       help="drawings one client address may store per minute (60); then 429")
 
 
 def _missing_web(error: ImportError) -> int:
@@ -49,6 +59,18 @@ def _missing_web(error: ImportError) -> int:
     print(f"lamina serve needs the web extra ({error.name} is missing): "
           "pip install 'lamina[web]'", file=sys.stderr)
     return 1
+
+
+def _announce(host: str, port: int, token: str | None) -> None:
+    """Print where the page is; with a token, the address that carries it (as Jupyter does)."""
+    query = f"?token={token}" if token else ""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    name = f"[{shown}]" if ":" in shown else shown
+    print(f"lamina: the symbol recognizer is at http://{name}:{port}/{query}", flush=True)
+    if token:
+        print("lamina: storing drawings needs this token: open the address above (or send "
+              "'Authorization: Bearer <token>'); on another machine use this one's name or "
+              "address in it", flush=True)
 
 
 def run_recognizer_command(args) -> int | None:
@@ -68,20 +90,24 @@ def run_recognizer_command(args) -> int | None:
         return 0
     if args.command == "serve":
         try:
-            import uvicorn
+            import uvicorn  # noqa: F401 - the web extra is there (serving.run uses it)
 
             from lamina.apps.recognizer.server import create_app
         except ImportError as error:
             return _missing_web(error)
         try:
-            app = create_app(args.model, args.data_dir)
+            app = create_app(args.model, args.data_dir, host=args.host, token=args.token,
+                             allowed_hosts=args.allow_host,
+                             writes_per_minute=args.writes_per_minute,
+                             max_storage=int(args.max_storage * 1024 * 1024))
         except FileNotFoundError as error:
             print(f"lamina serve: {error}", file=sys.stderr)
             return 1
         except ImportError as error:
             return _missing_web(error)
-        print(f"lamina: the symbol recognizer is at http://{args.host}:{args.port}/", flush=True)
-        uvicorn.run(app, host=args.host, port=args.port, access_log=args.access_log,
-                    log_level="info")
+        _announce(args.host, args.port, app.state.token)
+        from lamina.apps.recognizer.serving import run
+
+        run(app, host=args.host, port=args.port, access_log=args.access_log)
         return 0
     return None

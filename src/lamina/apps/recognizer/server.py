@@ -12,9 +12,12 @@ Endpoints:
 * ``GET /api/symbols``: the classes (LaTeX, Unicode, group, drawings stored).
 * ``GET /health``: ``{"status": "ok", ...}``.
 
-Bad input never reaches a traceback: a body over 512 KB -> 413; a non-image or malformed data
-URL or body -> 400 with a message; an empty drawing -> 422 ``"nothing drawn"``; an unknown label
--> 422. Decoding and inference run in the thread pool, never on the event loop.
+Bad input never reaches a traceback: a body over 512 KB -> 413; a body that is not JSON
+(``application/json``), a PNG (``image/png``) or a form -> 415; a non-PNG, malformed data URL or
+body -> 400 with a message; an empty drawing -> 422 ``"nothing drawn"``; an unknown label ->
+422. Writes come only from the server's own page (:mod:`.guard`: Host, Origin, token, rate);
+a full store -> 507. PNGs are decoded on two threads of their own (:class:`.DecodeSlots`),
+strokes and inference in the thread pool, never on the event loop.
 """
 
 from __future__ import annotations
@@ -32,12 +35,17 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from lamina.apps.recognizer.guard import LOOPBACK_NAMES, Guard, is_loopback, new_token
+from lamina.apps.recognizer.limits import MAX_BODY, BodyLimit, Busy, DecodeSlots, RateLimit
 from lamina.apps.recognizer.model import BadDrawing, EmptyDrawing, Recognizer
-from lamina.apps.recognizer.storage import MODES, DrawingStore
+from lamina.apps.recognizer.storage import MODES, DrawingStore, StorageFull
 
-__all__ = ["MAX_BODY", "create_app", "default_data_dir"]
+__all__ = ["MAX_BODY", "MAX_STORAGE", "WRITES_PER_MINUTE", "create_app", "default_data_dir"]
 
-MAX_BODY = 512 * 1024
+MAX_STORAGE = 1 << 30
+"""Bytes the drawings may take on disk by default (1 GB: some 300,000 drawings from the page)."""
+WRITES_PER_MINUTE = 60
+"""Drawings one client address may store per minute by default (in bursts of as many)."""
 STATIC = Path(__file__).parent / "static"
 
 
@@ -48,60 +56,6 @@ def default_data_dir() -> Path:
         return Path(os.environ["LAMINA_DATA_HOME"]).expanduser() / "recognizer"
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base).expanduser() / "lamina" / "recognizer"
-
-
-class BodyLimit:
-    """ASGI middleware: buffer request bodies up to ``limit`` bytes; larger ones get 413 before
-    the app sees them (by ``Content-Length`` when sent, else while the body streams in)."""
-
-    def __init__(self, app, limit: int = MAX_BODY):
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        for name, value in scope.get("headers", ()):
-            if name == b"content-length":
-                try:
-                    too_big = int(value) > self.limit
-                except ValueError:
-                    return await _reject(send, 400, "invalid Content-Length header")
-                if too_big:
-                    return await _reject(send, 413, self._message())
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return None
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.limit:
-                return await _reject(send, 413, self._message())
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body, delivered = b"".join(chunks), False
-
-        async def replay():
-            nonlocal delivered
-            if delivered:
-                return await receive()
-            delivered = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        return await self.app(scope, replay, send)
-
-    def _message(self) -> str:
-        return f"request body too large: at most {self.limit // 1024} KB are accepted"
-
-
-async def _reject(send, status: int, detail: str) -> None:
-    body = json.dumps({"detail": detail}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
-    await send({"type": "http.response.body", "body": body})
 
 
 class Batcher:
@@ -154,7 +108,8 @@ class Batcher:
 # -------------------------------------------------------------------------- request bodies
 async def _read_fields(request) -> dict:
     """The request's fields as a dict: ``image`` (bytes or data URL), ``strokes``, ``label``,
-    ``mode``, ``k``, whatever the content type (JSON, multipart form, raw image)."""
+    ``mode``, ``k``, from a JSON body (``application/json`` only: a ``text/plain`` body is
+    what another site's page can send without asking), a form, or a raw PNG."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     fields = dict(request.query_params)
     if ctype.startswith("multipart/") or ctype == "application/x-www-form-urlencoded":
@@ -170,16 +125,16 @@ async def _read_fields(request) -> dict:
             else:
                 fields[key] = value
         return fields
+    if ctype not in ("application/json", "image/png", "application/octet-stream"):
+        raise HTTPException(415, f"unsupported Content-Type {ctype[:60]!r}: send JSON as "
+                                 "application/json, a PNG as image/png, or a multipart upload")
     body = await request.body()
-    if ctype.startswith("image/") or ctype == "application/octet-stream":
+    if ctype != "application/json":
         fields["image"] = body
         return fields
     if not body.strip():
         raise HTTPException(400, "the body is empty: send JSON {\"strokes\": [...]} or "
                                  "{\"image\": \"data:image/png;base64,...\"}, or a PNG upload")
-    if body.lstrip().startswith(b"data:"):  # a bare data URL as text
-        fields["image"] = body.strip().decode("ascii", "replace")
-        return fields
     data = _json(body, "the body")
     if not isinstance(data, dict):
         raise HTTPException(400, f"the JSON body must be an object; received "
@@ -193,14 +148,16 @@ def _json(text, what: str):
         return json.loads(text)
     except (ValueError, UnicodeDecodeError):
         raise HTTPException(400, f"{what} is not valid JSON") from None
+    except RecursionError:
+        raise HTTPException(400, f"{what} nests JSON too deeply") from None
 
 
-def _to_image(fields: dict):
-    """The 32x32 image of the drawing in ``fields`` (runs in the thread pool)."""
-    from lamina.apps.recognizer.model import decode_data_url, image_from_png, strokes_to_image
+def _png(fields: dict) -> bytes | None:
+    """The PNG bytes of the drawing in ``fields``, or None when it is strokes."""
+    from lamina.apps.recognizer.model import decode_data_url
 
     if fields.get("strokes") is not None:
-        return strokes_to_image(fields["strokes"])
+        return None
     image = fields.get("image")
     if image is None:
         raise BadDrawing("send a drawing: 'strokes' (a list of [[x, y], ...] strokes) or "
@@ -212,7 +169,18 @@ def _to_image(fields: dict):
                          f"{type(image).__name__}")
     if not image:
         raise BadDrawing("the image is empty (0 bytes)")
-    return image_from_png(bytes(image))
+    return bytes(image)
+
+
+async def _to_image(fields: dict, slots: DecodeSlots):
+    """The 32x32 image of the drawing in ``fields``: strokes are drawn in the thread pool, a
+    PNG is decoded on one of the few decoding threads."""
+    from lamina.apps.recognizer.model import image_from_png, strokes_to_image
+
+    png = _png(fields)
+    if png is None:
+        return await run_in_threadpool(strokes_to_image, fields["strokes"])
+    return await slots.run(image_from_png, png)
 
 
 def _k(fields: dict, limit: int) -> int:
@@ -221,7 +189,7 @@ def _k(fields: dict, limit: int) -> int:
         k = int(value)
         if isinstance(value, bool) or k != float(value):
             raise ValueError
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e400 is inf
         raise HTTPException(422, f"k must be an integer from 1 to {limit}; received "
                                  f"{str(value)[:20]!r}") from None
     if not 1 <= k <= limit:
@@ -231,14 +199,29 @@ def _k(fields: dict, limit: int) -> int:
 
 # ------------------------------------------------------------------------------------ app
 def create_app(model_path=None, data_dir=None, *, recognizer: Recognizer | None = None,
-               max_body: int = MAX_BODY):
+               max_body: int = MAX_BODY, host: str = "127.0.0.1", token: str | None = None,
+               allowed_hosts=None, writes_per_minute: float = WRITES_PER_MINUTE,
+               max_storage: int | None = MAX_STORAGE, decode_workers: int = 2):
     """The FastAPI app. The model loads here, once (``model_path``, default the shipped one);
-    drawings go to ``<data_dir>/drawings.sqlite3`` (default :func:`default_data_dir`)."""
+    drawings go to ``<data_dir>/drawings.sqlite3`` (default :func:`default_data_dir`).
+
+    ``host`` is the address the server listens on. On loopback the app answers only to
+    loopback names (plus ``allowed_hosts``) and writes need no token unless ``token`` is
+    given; elsewhere it answers to any name (or only ``allowed_hosts``) and writes need
+    ``token``, made up when None (``app.state.token``). ``writes_per_minute`` per client
+    address, ``max_storage`` bytes of drawings on disk (None: no cap), ``decode_workers``
+    PNGs decoded at once."""
     from lamina.datasets.symbols import CLASSES
 
     recognizer = recognizer if recognizer is not None else Recognizer.load(model_path)
     data_dir = Path(default_data_dir() if data_dir is None else data_dir)
-    store = DrawingStore(data_dir / "drawings.sqlite3")
+    store = DrawingStore(data_dir / "drawings.sqlite3", max_bytes=max_storage)
+    local = is_loopback(host)
+    if token is None and not local:
+        token = new_token()
+    if allowed_hosts is not None or local:
+        allowed_hosts = {*(allowed_hosts or ()), *((*LOOPBACK_NAMES, host) if local else ())}
+    slots = DecodeSlots(decode_workers)
     by_name = {s.latex: s for s in CLASSES}
     by_name.update({s.unicode: s for s in CLASSES if s.unicode not in by_name})
 
@@ -248,11 +231,15 @@ def create_app(model_path=None, data_dir=None, *, recognizer: Recognizer | None 
     async def lifespan(app):
         yield
         await batcher.close()
+        slots.close()
 
     app = FastAPI(title="lamina symbol recognizer", docs_url="/api/docs", redoc_url=None,
                   lifespan=lifespan)
-    app.state.recognizer, app.state.store = recognizer, store
+    app.state.recognizer, app.state.store, app.state.token = recognizer, store, token
+    app.state.decode_slots = slots
     app.add_middleware(BodyLimit, limit=max_body)
+    app.add_middleware(Guard, allowed_hosts=allowed_hosts, token=token,
+                       rate=RateLimit(writes_per_minute) if writes_per_minute else None)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(BadDrawing)
@@ -262,6 +249,16 @@ def create_app(model_path=None, data_dir=None, *, recognizer: Recognizer | None 
     @app.exception_handler(EmptyDrawing)
     async def empty_drawing(request, error):
         return JSONResponse({"detail": str(error)}, status_code=422)
+
+    @app.exception_handler(StorageFull)
+    async def storage_full(request, error):
+        return JSONResponse({"detail": f"{error}; nothing was stored (lamina serve "
+                                       "--max-storage MB sets the limit)"}, status_code=507)
+
+    @app.exception_handler(Busy)
+    async def busy(request, error):
+        return JSONResponse({"detail": str(error)}, status_code=503,
+                            headers={"Retry-After": "1"})
 
     @app.exception_handler(Exception)
     async def unexpected(request, error):  # the server answers, logs, and keeps serving
@@ -287,7 +284,7 @@ def create_app(model_path=None, data_dir=None, *, recognizer: Recognizer | None 
     async def classify(request: Request):
         fields = await _read_fields(request)
         k = _k(fields, len(recognizer.classes))
-        image = await run_in_threadpool(_to_image, fields)
+        image = await _to_image(fields, slots)
         # A JSONResponse as is: FastAPI's jsonable_encoder pass over the same dict would
         # cost the event loop 0.2 ms per request, for the same bytes.
         return JSONResponse({"results": recognizer.rank(await batcher(image), k)})
@@ -308,8 +305,9 @@ def create_app(model_path=None, data_dir=None, *, recognizer: Recognizer | None 
         strokes = fields.get("strokes")
         png = fields.get("image") if isinstance(fields.get("image"), (bytes, bytearray)) else None
 
+        image = await _to_image(fields, slots)
+
         def work():
-            image = _to_image(fields)
             drawing_id = store.add(symbol.latex, image, mode=mode, strokes=strokes, png=png)
             return drawing_id, store.count(symbol.latex), store.count()
 

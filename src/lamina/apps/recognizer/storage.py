@@ -7,7 +7,8 @@ uploaded PNG when there was one, how it was collected (``"vote"``: the ✓ on a 
 (``?``); no SQL is ever built from a value.
 
 A connection is opened per call, so one store serves any number of threads; the file is in WAL
-mode, so readers never wait for a writer.
+mode, so readers never wait for a writer. ``max_bytes`` caps the files' size on disk: a drawing
+that would take them over it raises :class:`StorageFull` and is not stored.
 
 Example:
     >>> store = DrawingStore("/tmp/drawings.sqlite3")            # doctest: +SKIP
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import numpy
 
-__all__ = ["MODES", "DrawingStore"]
+__all__ = ["MODES", "DrawingStore", "StorageFull"]
 
 MODES = ("vote", "train")
 """How a drawing was collected: a ✓ on a result, or the Train tab's prompt."""
@@ -48,11 +49,18 @@ CREATE INDEX IF NOT EXISTS drawings_label ON drawings (label);
 IMAGE_SIZE = 32
 
 
-class DrawingStore:
-    """Labelled drawings in the SQLite file ``path`` (created with its folder when missing)."""
+class StorageFull(OSError):
+    """Storing a drawing would take the store over its ``max_bytes``."""
 
-    def __init__(self, path):
+
+class DrawingStore:
+    """Labelled drawings in the SQLite file ``path`` (created with its folder when missing),
+    at most ``max_bytes`` of them on disk (the database and its write-ahead log; None: no cap).
+    """
+
+    def __init__(self, path, max_bytes: int | None = None):
         self.path = Path(path)
+        self.max_bytes = max_bytes
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
@@ -86,6 +94,13 @@ class DrawingStore:
                              f"shape {numpy.shape(image)}")
         blob = (numpy.clip(numpy.nan_to_num(pixels), 0.0, 1.0) * 255.0 + 0.5).astype(numpy.uint8)
         stroke_json = None if strokes is None else json.dumps(strokes, separators=(",", ":"))
+        if self.max_bytes is not None:
+            used = self.size()
+            row = blob.size + len(stroke_json or "") + len(png or b"") + len(label) + 64
+            if used + row > self.max_bytes:
+                raise StorageFull(f"the drawing store is full: its files take {used:,} bytes "
+                                  f"and this drawing needs about {row:,} more, over the "
+                                  f"limit of {self.max_bytes:,} bytes")
         with self._connect() as db:
             cursor = db.execute(
                 "INSERT INTO drawings (label, mode, image, strokes, png, created_at) "
@@ -93,6 +108,14 @@ class DrawingStore:
                 (label, mode, blob.tobytes(), stroke_json, png, time.time()),
             )
             return int(cursor.lastrowid)
+
+    def size(self) -> int:
+        """Bytes the store takes on disk: the database file and its write-ahead log."""
+        total = 0
+        for suffix in ("", "-wal"):
+            with contextlib.suppress(FileNotFoundError):
+                total += os.stat(f"{self.path}{suffix}").st_size
+        return total
 
     def count(self, label: str | None = None) -> int:
         """How many drawings are stored (of ``label`` only, when given)."""

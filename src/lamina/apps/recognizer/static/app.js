@@ -85,10 +85,27 @@ class Pad {
 }
 
 // ---------------------------------------------------------------------------- server
+// A server on a network needs its token to store drawings: `lamina serve` prints the page's
+// address with ?token=...; the page keeps it for this tab and takes it out of the address bar.
+const token = (() => {
+  const params = new URLSearchParams(location.search);
+  let value = params.get("token");
+  try {
+    if (value) sessionStorage.setItem("lamina-token", value);
+    else value = sessionStorage.getItem("lamina-token");
+  } catch (_) { /* storage disabled: the token lives as long as the page */ }
+  if (params.has("token")) {
+    params.delete("token");
+    const rest = params.toString();
+    history.replaceState(null, "", location.pathname + (rest ? `?${rest}` : "") + location.hash);
+  }
+  return value || "";
+})();
+
 async function post(url, body) {
-  const response = await fetch(url, {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
-  });
+  const headers = { "Content-Type": "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(url, { method: "POST", headers, body: JSON.stringify(body) });
   let data = null;
   try { data = await response.json(); } catch (_) { /* not JSON */ }
   if (!response.ok) {
