@@ -84,7 +84,7 @@ def test_a_deep_strokes_form_field_is_400(client):
 
 @pytest.mark.parametrize("k", ["1e400", "-1e400", "1e308"])
 def test_k_beyond_any_integer_is_422(client, k):
-    body = '{"strokes": %s, "k": %s}' % (json.dumps(PLUS), k)
+    body = f'{{"strokes": {json.dumps(PLUS)}, "k": {k}}}'
     response = client.post("/api/classify", content=body,
                            headers={"content-type": "application/json"})
     assert response.status_code == 422 and "k must be" in response.json()["detail"]
