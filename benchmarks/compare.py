@@ -13,6 +13,9 @@ the targets of issue 5. Per model: seconds per epoch, test accuracy after traini
 inference over the test set at batch 1000, and peak RSS while training. For the
 libraries: ``import`` time and installed size with dependencies.
 
+Row f is the text CNN of ``examples/text_cnn.py`` (issue 19) on token ids of Debian's
+fortunes instead of images (``benchmarks/_text_cnn.py``; needs ``apt-get install fortunes``).
+
 With numba installed (``lamina[fast]``, in the dev extra) lamina runs its numba kernels;
 ``--numpy-path`` also times lamina with them off (the pure-NumPy path) as a third side.
 
@@ -33,6 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import _text_cnn
 import numpy as np
 from _timing import (
     BackgroundLoad,
@@ -57,6 +61,9 @@ MODELS = {
     "cnn_b32": ("d", "seed-001 CNN + ReLU, Adam, b32", "seed_cnn", "relu", "adam", 32, 1.0),
     "cnn_big": ("e", "conv32-pool-conv64-pool-d128, Adam, b128", "big_cnn", "relu", "adam", 128,
                 1.25),
+    # issue 19: examples/text_cnn.py's network on token ids of 4 fortune categories
+    "text_cnn": ("f", "text CNN (Kim) on fortunes ids, Adam, b50", "text_cnn", "relu", "adam", 50,
+                 1.0),
 }
 LETTERS = {spec[0]: key for key, spec in MODELS.items()}
 TARGETS = {"inference": 0.8, "memory": 1.0, "import_s": 0.15}  # issue 5, item 2
@@ -130,6 +137,13 @@ def lamina_run(key: str, data_path: str, epochs: int, seed: int, infer_repeats: 
     from lamina.optimizers import SGD, Adam
 
     _, _, arch, act, opt, batch, _ = MODELS[key]
+    if arch == "text_cnn":
+        before, reset = _status_mb("VmRSS"), _reset_peak_rss()
+        result, d = _text_cnn.lamina_run(data_path, epochs, seed, infer_repeats, INFER_BATCH,
+                                         batch)
+        return {}, {**_memory(result, before, reset), "peak_rss_mb": _peak_rss_mb(),
+                    "lamina": lamina.__version__, "blas": blas_info(),
+                    "kernels": _lamina_kernels(), "data": digest(d)}
     d = _load(data_path, arch)
     lamina.random.set_random_seed(seed)
     if arch == "mlp":
@@ -183,6 +197,12 @@ def torch_run(key: str, data_path: str, epochs: int, seed: int, infer_repeats: i
     from torch import nn
 
     _, _, arch, act, opt, batch, _ = MODELS[key]
+    if arch == "text_cnn":
+        before, reset = _status_mb("VmRSS"), _reset_peak_rss()
+        result, d = _text_cnn.torch_run(data_path, epochs, seed, infer_repeats, INFER_BATCH,
+                                        batch)
+        return {}, {**_memory(result, before, reset), "peak_rss_mb": _peak_rss_mb(),
+                    "data": digest(d), **torch_info(torch)}
     d = _load(data_path, arch)
     digest_ = digest(d)
     torch.manual_seed(seed)
@@ -445,8 +465,8 @@ def tables(rows: list[dict], library: dict, have_torch: bool) -> str:
 def main(argv=None) -> int:
     sys.stdout.reconfigure(line_buffering=True)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", default="a,b,c,d,e",
-                        help="comma-separated subset: letters a-e or keys "
+    parser.add_argument("--models", default="a,b,c,d,e,f",
+                        help="comma-separated subset: letters a-f or keys "
                              + ", ".join(f"{s[0]}={k}" for k, s in MODELS.items()))
     parser.add_argument("--repeats", type=int, default=3, help="runs per model and library")
     parser.add_argument("--epochs", type=int, default=1, help="epochs per run")
@@ -490,7 +510,12 @@ def main(argv=None) -> int:
         print(f"Fashion-MNIST: {sizes['train_rows']} train / {sizes['test_rows']} test images, "
               f"float32; {args.epochs} epoch(s) per run; median of {args.repeats} run(s) per "
               "library, turns alternating, a fresh process per run\n")
-        rows = [run_model(key, sides, data_path, args) for key in keys]
+        text_path = None
+        if any(MODELS[key][2] == "text_cnn" for key in keys):
+            text_path, text_sizes = _text_cnn.prepare_data(tmp)
+            print(f"fortunes (text row): {text_sizes}")
+        rows = [run_model(key, sides, text_path if MODELS[key][2] == "text_cnn" else data_path,
+                          args) for key in keys]
 
     print("  timing import (fresh interpreters) ...", file=sys.stderr, flush=True)
     imports = import_times([s for s in sides if s != "numpy"], repeats=5)

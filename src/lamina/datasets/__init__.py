@@ -8,6 +8,9 @@
   scikit-learn (``pip install 'lamina[interop]'``).
 * :mod:`~lamina.datasets.housing`: the lectures' (bedrooms, size, age) -> price
   regression, a documented synthetic generator.
+* :mod:`~lamina.datasets.fortunes`: short texts in categories (computers, politics...),
+  ``(x_train, y_train), (x_test, y_test)`` of Python strings, read from Debian's
+  ``fortunes`` package.
 * :mod:`~lamina.datasets.toy`: logic gates, the lecture's simple functions, two spirals, moons.
 * :mod:`~lamina.datasets.shapes`: synthetic segmentation scenes (disks, squares, triangles
   on textured backgrounds) with per-pixel labels.
@@ -19,7 +22,17 @@ Example:
     >>> (x_train, y_train), (x_test, y_test) = fashion_mnist.load_data()  # doctest: +SKIP
 """
 
-from lamina.datasets import digits, fashion_mnist, housing, iris, mnist, shapes, symbols, toy
+from lamina.datasets import (
+    digits,
+    fashion_mnist,
+    fortunes,
+    housing,
+    iris,
+    mnist,
+    shapes,
+    symbols,
+    toy,
+)
 from lamina.datasets._idx import IdxFormatError, read_idx
 from lamina.datasets._sources import ChecksumError, cache_dir
 
@@ -30,6 +43,7 @@ __all__ = [
     "cache_dir",
     "digits",
     "fashion_mnist",
+    "fortunes",
     "housing",
     "iris",
     "mnist",

@@ -54,6 +54,7 @@ from lamina.layers.pooling import (
 from lamina.layers.regularization import Dropout, GaussianNoise, SpatialDropout2D
 from lamina.layers.reshaping import Cropping2D, Reshape, UpSampling2D, ZeroPadding2D
 from lamina.layers.serialization import deserialize, serialize
+from lamina.layers.text_vectorization import TextVectorization
 
 __all__ = [
     "AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D", "Conv1D", "Conv2D",
@@ -62,6 +63,7 @@ __all__ = [
     "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
     "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Reshape", "UpSampling2D",
     "ZeroPadding2D",
+    "TextVectorization",
     "ELU", "Activation", "Add", "Average", "BatchNormalization", "Concatenate", "Dense",
     "Dropout", "Embedding", "Flatten", "GaussianNoise", "Input", "InputLayer", "InputSpec",
     "Layer", "LayerNormalization", "LeakyReLU", "Maximum", "Minimum", "Multiply", "ReLU",

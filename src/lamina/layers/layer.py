@@ -21,6 +21,8 @@ from __future__ import annotations
 import inspect
 import warnings
 
+import numpy
+
 from lamina._checks import is_int
 from lamina.autograd import Tensor, Variable, no_grad
 from lamina.backend import floatx
@@ -80,6 +82,8 @@ class Layer:
             at once (Keras 2 style; ``Input(shape=...)`` is the Keras 3 way).
         activity_regularizer: a regularizer applied to the layer's output.
     """
+
+    _accepts_text = False  # True: string inputs are passed on as they are (models, text layers)
 
     def __init__(self, *, trainable=True, name=None, dtype=None, input_shape=None,
                  batch_input_shape=None, input_dim=None, activity_regularizer=None, **kwargs):
@@ -201,8 +205,6 @@ class Layer:
 
     def compute_output_shape(self, input_shape):
         """Output shape for ``input_shape``; by default found by running the layer on zeros."""
-        import numpy
-
         def concrete(shape):
             return tuple(1 if s is None else s for s in shape)
 
@@ -266,7 +268,10 @@ class Layer:
         flat = inputs if isinstance(inputs, (list, tuple)) else [inputs]
         if any(isinstance(t, SymbolicTensor) for t in flat):
             return record_node(self, inputs)
-        if isinstance(inputs, (list, tuple)):
+        text = _as_text(inputs) if self._accepts_text else None
+        if text is not None:  # strings, passed on to a TextVectorization layer
+            inputs, shape = text, text.shape
+        elif isinstance(inputs, (list, tuple)):
             inputs = [t if isinstance(t, Tensor) else Tensor(t, dtype=self.dtype) for t in inputs]
             shape = [t.shape for t in inputs]
         else:
@@ -308,6 +313,19 @@ def _unique(own: list, groups) -> list:
                 seen.add(id(v))
                 out.append(v)
     return out
+
+
+def _as_text(inputs):
+    """``inputs`` as an array when they are strings (a list holding a str or bytes, or a str,
+    bytes or object array), else None."""
+    if isinstance(inputs, (list, tuple)):
+        if not any(isinstance(t, (str, bytes)) for t in inputs):
+            return None
+        array = numpy.empty(len(inputs), dtype=object)
+        array[:] = list(inputs)
+        return array
+    kind = getattr(getattr(inputs, "dtype", None), "kind", None)
+    return inputs if kind in ("U", "S", "O") and not isinstance(inputs, Tensor) else None
 
 
 def _is_shape_list(shape) -> bool:

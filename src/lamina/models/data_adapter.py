@@ -226,7 +226,8 @@ def make_adapter(x, y=None, sample_weight=None, batch_size=None, shuffle=False, 
     if steps is not None:
         steps = as_int(steps, steps_name, where)
     if isinstance(x, (list, tuple)) and x and not is_array_data(x):
-        x = numpy.asarray(x)  # a plain nested list of numbers
+        text = any(isinstance(i, (str, bytes)) for i in x)  # strings stay Python objects
+        x = numpy.asarray(x, dtype=object if text else None)  # or a nested list of numbers
     if is_array_data(x):
         return ArrayAdapter(x, y, sample_weight, batch_size, shuffle, seed, dtype, steps,
                             several_outputs)

@@ -17,6 +17,8 @@ class Model(Trainer, Layer):
     * a subclass that creates its layers in ``__init__`` and uses them in ``call``.
     """
 
+    _accepts_text = True  # strings reach the model's first layers (TextVectorization)
+
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
             from lamina.models.functional import Functional

@@ -1,0 +1,204 @@
+"""Kim's CNN for sentence classification (CNN-rand) on Debian's fortunes, 5-fold CV.
+
+    python examples/text_cnn.py [--epochs 10] [--out runs/text_cnn]
+    python examples/text_cnn.py --quick     # 600 texts, 2 of the 5 folds, a small network
+
+Seed 001 ends with CNNs for text: words become vectors, filters slide over the sequence,
+max pooling over time keeps each filter's strongest match (Kim 2014; Collobert et al.
+2011). The network, as Kim's CNN-rand (embeddings learned from scratch)::
+
+    TextVectorization (lower-case, strip punctuation, whitespace split, 64 tokens)
+    -> Embedding(vocabulary, 64)
+    -> Conv1D(100, 3) | Conv1D(100, 4) | Conv1D(100, 5), ReLU, side by side
+    -> GlobalMaxPooling1D each -> Concatenate (300) -> Dropout(0.5)
+    -> Dense(4, softmax) with the max-norm constraint ||w|| <= 3 on each class's weights
+
+Kim trained with Adadelta, 300-d embeddings and batches of 50; here Adam (learning rate
+1e-3), 64-d embeddings (the data are small: about 2,500 training texts per fold) and
+batches of 50, a fixed number of epochs (no peeking at the test fold).
+
+Task: the ``computers``, ``politics``, ``science`` and ``songs-poems`` fortunes (3,099
+texts, :mod:`lamina.datasets.fortunes`), 5-fold cross-validation with scikit-learn's
+``StratifiedKFold(5, shuffle=True, random_state=0)``. The vocabulary is adapted on each
+training fold only. The classical baselines run on the same folds in the same run:
+majority class, TF-IDF with multinomial naive Bayes (alpha 0.1), and TF-IDF with
+logistic regression (C=1, scikit-learn's default, and C=10).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+FOLDS = 5
+GOAL, STRETCH = 0.70, 0.727  # issue 19: >= 70%, stretch: the logistic regression's 72.7%
+
+
+def build_model(vectorizer=None, n_classes=4, embedding_dim=64, filters=100, widths=(3, 4, 5),
+                learning_rate=1e-3, vocabulary_size=None, sequence_length=None):
+    """Kim's CNN-rand on strings through an adapted ``vectorizer`` (its vocabulary sizes the
+    embedding), or, without one, on token ids ``(batch, sequence_length)`` in
+    ``[0, vocabulary_size)`` (benchmarks/compare.py times that against PyTorch)."""
+    from lamina.constraints import MaxNorm
+    from lamina.layers import (
+        Concatenate,
+        Conv1D,
+        Dense,
+        Dropout,
+        Embedding,
+        GlobalMaxPooling1D,
+        Input,
+    )
+    from lamina.models import Model
+    from lamina.optimizers import Adam
+
+    if vectorizer is not None:
+        inputs = Input(shape=(), dtype="string", name="texts")
+        ids, vocabulary_size = vectorizer(inputs), vectorizer.vocabulary_size()
+    else:
+        inputs = ids = Input(shape=(sequence_length,), name="token_ids")
+    words = Embedding(vocabulary_size, embedding_dim, name="embedding")(ids)
+    pooled = [GlobalMaxPooling1D(name=f"max_over_time_{k}")(
+        Conv1D(filters, k, activation="relu", name=f"conv_{k}")(words)) for k in widths]
+    features = Dropout(0.5)(Concatenate(name="features")(pooled))
+    probs = Dense(n_classes, activation="softmax", kernel_constraint=MaxNorm(3.0),
+                  name="classes")(features)
+    model = Model(inputs, probs, name="text_cnn")
+    model.compile(optimizer=Adam(learning_rate=learning_rate),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def folds(y, n_folds=FOLDS):
+    """The issue's folds: ``StratifiedKFold(5, shuffle=True, random_state=0)``."""
+    from sklearn.model_selection import StratifiedKFold
+
+    return list(StratifiedKFold(n_folds, shuffle=True, random_state=0).split(np.zeros(len(y)), y))
+
+
+def baselines(x, y, splits) -> dict:
+    """Accuracy per fold of the classical models on the same folds."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import MultinomialNB
+    from sklearn.pipeline import make_pipeline
+    from threadpoolctl import threadpool_limits
+
+    models = {"TF-IDF + naive Bayes (alpha 0.1)": lambda: MultinomialNB(alpha=0.1),
+              "TF-IDF + logistic regression (C=1)": lambda: LogisticRegression(max_iter=2000),
+              "TF-IDF + logistic regression (C=10)":
+                  lambda: LogisticRegression(C=10.0, max_iter=2000)}
+    texts = list(x)
+    out = {"majority class": [float(np.mean(y[test] == np.bincount(y[train]).argmax()))
+                              for train, test in splits]}
+    # one BLAS thread: L-BFGS's many small products only spin threads (100x the CPU time
+    # measured on a busy machine); threadpoolctl comes with scikit-learn
+    with threadpool_limits(1):
+        for name, make in models.items():
+            scores = []
+            for train, test in splits:
+                model = make_pipeline(TfidfVectorizer(), make())
+                model.fit([texts[i] for i in train], y[train])
+                scores.append(float(model.score([texts[i] for i in test], y[test])))
+            out[name] = scores
+    return out
+
+
+def train_fold(x_train, y_train, x_test, y_test, epochs, seed=0, sequence_length=64,
+               verbose=0, **network):
+    """Adapt a vectorizer on the training texts, train the CNN, return it and its accuracy."""
+    import lamina.random
+    from lamina.layers import TextVectorization
+
+    lamina.random.set_random_seed(seed)
+    vectorizer = TextVectorization(output_sequence_length=sequence_length, name="words")
+    vectorizer.adapt(x_train)
+    model = build_model(vectorizer, n_classes=int(y_train.max()) + 1, **network)
+    model.fit(x_train, y_train, batch_size=50, epochs=epochs, shuffle=True, seed=seed,
+              verbose=verbose)
+    accuracy = float(np.mean(model.predict(x_test, batch_size=500, verbose=0).argmax(1)
+                             == y_test))
+    return model, accuracy
+
+
+def cross_validate(x, y, splits, epochs, seed=0, **network) -> dict:
+    """The CNN on every fold: accuracy, wall and CPU seconds per fold."""
+    result = {"accuracy": [], "wall_s": [], "cpu_s": []}
+    for k, (train, test) in enumerate(splits):
+        wall, cpu = time.perf_counter(), time.process_time()
+        _, accuracy = train_fold(x[train], y[train], x[test], y[test], epochs, seed, **network)
+        result["accuracy"].append(accuracy)
+        result["wall_s"].append(time.perf_counter() - wall)
+        result["cpu_s"].append(time.process_time() - cpu)
+        print(f"fold {k + 1}: text CNN accuracy {accuracy:.4f} ({result['wall_s'][-1]:.1f} s "
+              f"wall, {result['cpu_s'][-1]:.1f} s CPU)", flush=True)
+    return result
+
+
+def report(cnn: dict, classical: dict) -> str:
+    rows = [(name, scores) for name, scores in classical.items()]
+    rows.append(("text CNN (lamina)", cnn["accuracy"]))
+    width = max(len(name) for name, _ in rows)
+    lines = [f"{'model':<{width}}  mean    per fold"]
+    for name, scores in rows:
+        folds_ = " ".join(f"{s:.4f}" for s in scores)
+        lines.append(f"{name:<{width}}  {statistics.fmean(scores):.4f}  {folds_}")
+    mean = statistics.fmean(cnn["accuracy"])
+    lines.append(f"text CNN: {mean:.4f} mean accuracy; goal >= {GOAL:.3f}: "
+                 f"{'met' if mean >= GOAL else 'MISSED'}; stretch >= {STRETCH:.3f}: "
+                 f"{'met' if mean >= STRETCH else 'missed'}")
+    lines.append(f"time: {sum(cnn['wall_s']):.1f} s wall, {sum(cnn['cpu_s']):.1f} s CPU for "
+                 f"{len(cnn['accuracy'])} folds ({os.cpu_count()} cores, load average "
+                 f"{os.getloadavg()[0]:.1f} at the end)")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=None, help="default 10, 6 with --quick")
+    parser.add_argument("--quick", action="store_true",
+                        help="600 texts, the first 2 of 5 folds, a small network (for tests)")
+    parser.add_argument("--out", default=None, help="directory for results.json")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    epochs = args.epochs if args.epochs is not None else (6 if args.quick else 10)
+    if epochs < 1:
+        parser.error(f"--epochs must be >= 1; received {epochs}")
+
+    from lamina.datasets import fortunes
+
+    x, y = fortunes.load_texts()
+    network = {}
+    if args.quick:
+        keep = np.random.default_rng(0).permutation(len(y))[:600]
+        x, y = x[keep], y[keep]
+        network = {"embedding_dim": 16, "filters": 16, "learning_rate": 1e-2}
+    splits = folds(y)[:2 if args.quick else FOLDS]
+    print(f"{len(x)} texts, classes {dict(zip(fortunes.CLASS_NAMES, np.bincount(y).tolist()))}"
+          f", {len(splits)} folds of StratifiedKFold(5, shuffle=True, random_state=0), "
+          f"{epochs} epochs", flush=True)
+    start = time.perf_counter()
+    classical = baselines(x, y, splits)
+    print(f"baselines: {time.perf_counter() - start:.1f} s", flush=True)
+    cnn = cross_validate(x, y, splits, epochs, args.seed, **network)
+    print(report(cnn, classical))
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        record = {"epochs": epochs, "quick": args.quick, "seed": args.seed,
+                  "cnn": cnn, "baselines": classical}
+        tmp = out / "results.json.tmp"
+        tmp.write_text(json.dumps(record, indent=1))
+        tmp.replace(out / "results.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""examples/text_cnn.py and the text_cnn lecture on a small budget (600 texts, a small network).
+
+The full run (5 folds, >= 70%) takes minutes and is reported in benchmarks/README.md;
+here the network must clearly beat the majority class and the lecture's numbers must be
+the model's own.
+"""
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lamina.datasets import fortunes
+
+ROOT = Path(__file__).resolve().parents[2] / "examples"
+pytestmark = [
+    pytest.mark.skipif(not Path(fortunes.DEBIAN_DIR, "computers").is_file(),
+                       reason="Debian's fortunes are not installed (apt-get install fortunes)"),
+    pytest.mark.skipif(importlib.util.find_spec("sklearn") is None, reason="needs scikit-learn"),
+]
+
+
+def load(path, name):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_example_quick_beats_the_majority_class_and_prints_the_baselines(tmp_path, capsys):
+    example = load(ROOT / "text_cnn.py", "example_text_cnn")
+    assert example.main(["--quick", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    record = json.loads((tmp_path / "results.json").read_text())
+    cnn = record["cnn"]["accuracy"]
+    assert len(cnn) == 2 and record["epochs"] == 6 and record["quick"] is True
+    majority = np.mean(record["baselines"]["majority class"])
+    assert majority < 0.36 and np.mean(cnn) > majority + 0.1, (cnn, majority)
+    for name in ("TF-IDF + naive Bayes (alpha 0.1)", "TF-IDF + logistic regression (C=1)",
+                 "TF-IDF + logistic regression (C=10)"):
+        scores = record["baselines"][name]
+        assert len(scores) == 2 and 0.4 < np.mean(scores) < 0.8
+        assert re.search(rf"{re.escape(name)}\s+{np.mean(scores):.4f} ", out), name
+    assert f"text CNN: {np.mean(cnn):.4f} mean accuracy" in out
+    assert "s wall" in out and "s CPU" in out
+
+
+def test_lecture_shows_the_filters_own_ngrams_and_embedding_neighbours(tmp_path):
+    lecture = load(ROOT / "lectures" / "text_cnn.py", "lecture_text_cnn")
+    r = lecture.main(tmp_path, quick=True)
+    for name in ("sliding_window.png", "accuracy.png"):
+        data = (tmp_path / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+    summary = (tmp_path / "summary.txt").read_text()
+    assert f"{r['accuracy']:.4f}" in summary and "majority class" in summary
+    assert r["accuracy"] > r["baselines"]["majority class"] + 0.1
+
+    model, ids, acts = r["model"], r["ids"], r["activations"]
+    vocabulary = model.get_layer("words").get_vocabulary()
+    table = model.get_layer("embedding").embeddings.data
+    assert len(r["ngrams"]) == 8  # 2 filters for each of 4 classes
+    for key, found in r["ngrams"].items():
+        k, f = (int(v) for v in key.removeprefix("conv_").split("/"))
+        conv = model.get_layer(f"conv_{k}")
+        kernel, bias = conv.kernel.data.astype("float64"), conv.bias.data.astype("float64")
+        gram, activation = found["ngrams"][0]
+        assert len(gram.split(" ")) == k
+        assert activation == pytest.approx(acts[k][:, :, f].max(), rel=1e-6)
+        # recompute the best window by hand: relu(sum_j emb[t + j] @ kernel[j] + bias)
+        i, t = np.unravel_index(acts[k][:, :, f].argmax(), acts[k][:, :, f].shape)
+        window = table[ids[i, t:t + k]].astype("float64")
+        by_hand = max(0.0, float((window * kernel[:, :, f]).sum() + bias[f]))
+        assert by_hand == pytest.approx(activation, rel=1e-4, abs=1e-5)
+        assert gram == " ".join(vocabulary[v] or "<pad>" for v in ids[i, t:t + k])
+        values = [a for _, a in found["ngrams"]]
+        assert values == sorted(values, reverse=True)
+
+    unit = table / np.linalg.norm(table, axis=1, keepdims=True)
+    for word, near in r["neighbours"].items():
+        sims = [s for _, s in near]
+        assert sims == sorted(sims, reverse=True) and len(near) == 5
+        best, sim = near[0]
+        assert best != word
+        assert sim == pytest.approx(float(unit[vocabulary.index(word)]
+                                          @ unit[vocabulary.index(best)]), rel=1e-5)
