@@ -23,6 +23,18 @@ texts, :mod:`lamina.datasets.fortunes`), 5-fold cross-validation with scikit-lea
 training fold only. The classical baselines run on the same folds in the same run:
 majority class, TF-IDF with multinomial naive Bayes (alpha 0.1), and TF-IDF with
 logistic regression (C=1, scikit-learn's default, and C=10).
+
+Measured (2026-12-07, 2-core VM shared with about 14 other busy processes, seed 0,
+10 epochs), accuracy per fold::
+
+    majority class                       0.3391  0.3403 0.3387 0.3387 0.3387 0.3393
+    TF-IDF + naive Bayes (alpha 0.1)     0.7180  0.7242 0.7161 0.6968 0.7258 0.7270
+    TF-IDF + logistic regression (C=1)   0.7099  0.7242 0.6919 0.6855 0.7097 0.7383
+    TF-IDF + logistic regression (C=10)  0.7415  0.7629 0.7290 0.7097 0.7516 0.7544
+    text CNN (lamina)                    0.7273  0.7371 0.7258 0.7177 0.7161 0.7399
+
+The 5 folds took 82 s of CPU time (about 16 s per fold, 1.6 s per epoch); the wall time
+was 609 s only because the machine was shared (load average 14 on 2 cores).
 """
 
 from __future__ import annotations
