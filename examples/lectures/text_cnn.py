@@ -100,7 +100,7 @@ def _save(fig, file):
     plt.close(fig)
 
 
-def plot_window(acts, ids, vocabulary, row, chosen, names):
+def plot_window(acts, ids, vocabulary, row, chosen, names, label):
     """Heat map: the chosen filters' activations at each window start of text ``row``."""
     import matplotlib.pyplot as plt
 
@@ -116,8 +116,8 @@ def plot_window(acts, ids, vocabulary, row, chosen, names):
     ax.set_yticks(range(len(chosen)))
     ax.set_yticklabels([f"conv_{k} #{f} ({names[c]})" for k, f, c in chosen])
     ax.set_xlabel("window start (the word where the filter's k-word window begins)")
-    ax.set_title("Filter activations sliding over one test text (max over time keeps the "
-                 "brightest cell of each row)", fontsize=10)
+    ax.set_title(f"Filter activations sliding over one test text ({names[label]}); max over "
+                 "time keeps the brightest cell of each row", fontsize=10)
     fig.colorbar(image, ax=ax, label="ReLU output")
     fig.tight_layout()
     return fig
@@ -188,7 +188,8 @@ def main(out_dir, quick=False) -> dict:
     lines += [f"  {w:<11} " + ", ".join(f"{n} ({s:.2f})" for n, s in nb)
               for w, nb in near.items()]
     row = int(np.argmax(acts[chosen[0][0]][:, :, chosen[0][1]].max(axis=1)))
-    _save(plot_window(acts, ids, vocabulary, row, chosen, names), out / "sliding_window.png")
+    _save(plot_window(acts, ids, vocabulary, row, chosen, names, int(y[test][row])),
+          out / "sliding_window.png")
     _save(plot_accuracy(scores), out / "accuracy.png")
     text = "\n".join(lines) + "\n"
     (out / "summary.txt").write_text(text)
