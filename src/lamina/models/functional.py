@@ -7,6 +7,7 @@ blocks and U-Net skips are just nodes with several parents.
 
 from __future__ import annotations
 
+from lamina._toposort import topological_order
 from lamina.layers.input_layer import Input, InputLayer, SymbolicTensor
 from lamina.layers.layer import Layer
 from lamina.models.model import Model
@@ -14,26 +15,20 @@ from lamina.models.model import Model
 
 def _nodes_between(inputs: list, outputs: list) -> list:
     """The nodes from ``inputs`` to every tensor of ``outputs``, each after its parents, each
-    once (no recursion)."""
+    once (lamina's one topological sort, over the symbolic tensors)."""
     input_ids = {id(t) for t in inputs}
-    order, seen = [], set()
-    stack = [(output, False) for output in reversed(outputs)]
-    while stack:
-        tensor, expanded = stack.pop()
+
+    def parents_of(tensor):
+        if id(tensor) in input_ids:
+            return []
         node = tensor.node
-        if expanded:
-            order.append(node)
-            continue
-        if id(tensor) in seen or id(tensor) in input_ids:
-            continue
-        seen.add(id(tensor))
         if node is None or isinstance(node.layer, InputLayer):
             raise ValueError(f"Graph disconnected: cannot obtain a value for tensor {tensor} "
                              "from the model's inputs; pass that Input in `inputs`")
-        stack.append((tensor, True))
-        for parent in reversed(node.parents):
-            stack.append((parent, False))
-    return order
+        return list(reversed(node.parents))
+
+    order = topological_order(outputs, parents_of)
+    return [t.node for t in order if id(t) not in input_ids]
 
 
 def _flat(structure, what: str) -> tuple[list, list | None]:
