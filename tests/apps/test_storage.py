@@ -74,7 +74,7 @@ def test_a_store_over_its_quota_raises_storage_full_and_keeps_its_rows(tmp_path)
 
     store = DrawingStore(tmp_path / "d.sqlite3", max_bytes=48 * 1024)
     added = 0
-    with pytest.raises(StorageFull, match=r"store is full: its files take [\d,]+ bytes"):
+    with pytest.raises(StorageFull, match=r"store is full: the drawings take [\d,]+ bytes"):
         for seed in range(1000):
             store.add("1", _image(seed), strokes=[[[i, i] for i in range(100)]])
             added += 1

@@ -152,12 +152,10 @@ def _json(text, what: str):
         raise HTTPException(400, f"{what} nests JSON too deeply") from None
 
 
-def _png(fields: dict) -> bytes | None:
-    """The PNG bytes of the drawing in ``fields``, or None when it is strokes."""
-    from lamina.apps.recognizer.model import decode_data_url
+def _from_png(fields: dict):
+    """The 32x32 image of the PNG in ``fields`` (a data URL or bytes; on a decoding thread)."""
+    from lamina.apps.recognizer.model import decode_data_url, image_from_png
 
-    if fields.get("strokes") is not None:
-        return None
     image = fields.get("image")
     if image is None:
         raise BadDrawing("send a drawing: 'strokes' (a list of [[x, y], ...] strokes) or "
@@ -169,18 +167,17 @@ def _png(fields: dict) -> bytes | None:
                          f"{type(image).__name__}")
     if not image:
         raise BadDrawing("the image is empty (0 bytes)")
-    return bytes(image)
+    return image_from_png(bytes(image))
 
 
 async def _to_image(fields: dict, slots: DecodeSlots):
     """The 32x32 image of the drawing in ``fields``: strokes are drawn in the thread pool, a
     PNG is decoded on one of the few decoding threads."""
-    from lamina.apps.recognizer.model import image_from_png, strokes_to_image
+    from lamina.apps.recognizer.model import strokes_to_image
 
-    png = _png(fields)
-    if png is None:
+    if fields.get("strokes") is not None:
         return await run_in_threadpool(strokes_to_image, fields["strokes"])
-    return await slots.run(image_from_png, png)
+    return await slots.run(_from_png, fields)
 
 
 def _k(fields: dict, limit: int) -> int:

@@ -7,8 +7,8 @@ uploaded PNG when there was one, how it was collected (``"vote"``: the ✓ on a 
 (``?``); no SQL is ever built from a value.
 
 A connection is opened per call, so one store serves any number of threads; the file is in WAL
-mode, so readers never wait for a writer. ``max_bytes`` caps the files' size on disk: a drawing
-that would take them over it raises :class:`StorageFull` and is not stored.
+mode, so readers never wait for a writer. ``max_bytes`` caps the database's size: a drawing
+that could take it over raises :class:`StorageFull` and is not stored.
 
 Example:
     >>> store = DrawingStore("/tmp/drawings.sqlite3")            # doctest: +SKIP
@@ -55,7 +55,8 @@ class StorageFull(OSError):
 
 class DrawingStore:
     """Labelled drawings in the SQLite file ``path`` (created with its folder when missing),
-    at most ``max_bytes`` of them on disk (the database and its write-ahead log; None: no cap).
+    at most ``max_bytes`` of them (the database's pages; its write-ahead log, a few MB at
+    most, comes on top; None: no cap).
     """
 
     def __init__(self, path, max_bytes: int | None = None):
@@ -94,14 +95,11 @@ class DrawingStore:
                              f"shape {numpy.shape(image)}")
         blob = (numpy.clip(numpy.nan_to_num(pixels), 0.0, 1.0) * 255.0 + 0.5).astype(numpy.uint8)
         stroke_json = None if strokes is None else json.dumps(strokes, separators=(",", ":"))
-        if self.max_bytes is not None:
-            used = self.size()
-            row = blob.size + len(stroke_json or "") + len(png or b"") + len(label) + 64
-            if used + row > self.max_bytes:
-                raise StorageFull(f"the drawing store is full: its files take {used:,} bytes "
-                                  f"and this drawing needs about {row:,} more, over the "
-                                  f"limit of {self.max_bytes:,} bytes")
         with self._connect() as db:
+            if self.max_bytes is not None:
+                db.execute("BEGIN IMMEDIATE")  # the check and the insert: one writer at a time
+                row = blob.size + len(stroke_json or "") + len(png or b"") + len(label)
+                self._check_room(db, row)
             cursor = db.execute(
                 "INSERT INTO drawings (label, mode, image, strokes, png, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -109,13 +107,22 @@ class DrawingStore:
             )
             return int(cursor.lastrowid)
 
+    def _check_room(self, db, row: int) -> None:
+        """Raise :class:`StorageFull` unless a row of ``row`` bytes surely fits: its pages,
+        and two more for the tree's growth (a leaf split, the label index)."""
+        page = int(db.execute("PRAGMA page_size").fetchone()[0])
+        used = int(db.execute("PRAGMA page_count").fetchone()[0]) * page
+        need = (-(-row // page) + 2) * page
+        if used + need > self.max_bytes:
+            raise StorageFull(f"the drawing store is full: the drawings take {used:,} bytes "
+                              f"and this one may need {need:,} more, over the limit of "
+                              f"{self.max_bytes:,} bytes")
+
     def size(self) -> int:
-        """Bytes the store takes on disk: the database file and its write-ahead log."""
-        total = 0
-        for suffix in ("", "-wal"):
-            with contextlib.suppress(FileNotFoundError):
-                total += os.stat(f"{self.path}{suffix}").st_size
-        return total
+        """Bytes the drawings take: the database's pages (the write-ahead log aside)."""
+        with self._connect() as db:
+            page_count = db.execute("PRAGMA page_count").fetchone()[0]
+            return int(page_count) * int(db.execute("PRAGMA page_size").fetchone()[0])
 
     def count(self, label: str | None = None) -> int:
         """How many drawings are stored (of ``label`` only, when given)."""
