@@ -219,3 +219,21 @@ def test_mistakes_are_named():
         model.predict({"a": XA, "c": XB}, verbose=0)
     with pytest.raises(ValueError, match="has 2 input"):
         model.predict(XA, verbose=0)
+
+
+def test_generators_and_validation_split_with_several_outputs():
+    model = two_by_two()
+    model.compile(SGD(0.0), loss=["mse", "sparse_categorical_crossentropy"])
+    want = model.evaluate([XA[15:], XB[15:]], [Y_REG[15:], Y_CLS[15:]], verbose=0)
+    h = model.fit([XA, XB], [Y_REG, Y_CLS], validation_split=0.25, epochs=1, verbose=0)
+    assert [h.history[k][0] for k in ("val_loss", "val_reg_loss", "val_cls_loss")] == \
+        pytest.approx(want, rel=1e-6)  # the last 5 samples, as Keras splits
+
+    def batches():
+        for start in (0, 10):
+            part = slice(start, start + 10)
+            yield [XA[part], XB[part]], {"cls": Y_CLS[part], "reg": Y_REG[part]}
+
+    logs = model.evaluate(batches(), verbose=0, return_dict=True)
+    assert [logs["loss"], logs["reg_loss"], logs["cls_loss"]] == pytest.approx(
+        model.evaluate([XA, XB], [Y_REG, Y_CLS], verbose=0), rel=1e-6)

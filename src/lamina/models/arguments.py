@@ -64,9 +64,11 @@ def _shape_text(shape) -> str:
 def check_inputs(model, x, where: str) -> None:
     """A list of arrays for ``x`` must hold one array per model input (and a single array
     needs a model of one input)."""
+    from lamina.models.data_adapter import is_array_data
+
     expected = expected_inputs(model)
-    if expected is None or x is None or isinstance(x, dict):
-        return
+    if expected is None or x is None or isinstance(x, dict) or not is_array_data(x):
+        return  # a Sequence or a generator: its batches are checked by the model
     arrays = isinstance(x, (list, tuple)) and x and all(hasattr(a, "shape") for a in x)
     given = len(x) if arrays else 1
     if given == len(expected) and (arrays or len(expected) == 1):
