@@ -106,8 +106,13 @@ def _top(page, n=3):
 
 
 def _settle(page):
-    """Wait until the answer of the last stroke is shown (the page drops stale answers)."""
-    page.wait_for_load_state("networkidle")
+    """Wait until the answer of the last stroke is shown: the page marks the request it asked
+    last and the one whose answer it shows (it drops stale answers). Waiting for the network
+    to be idle is not enough: that load state, once reached, stays reached, so on a busy
+    machine the answer to the first stroke of a symbol could be read."""
+    page.wait_for_function("(() => { const r = document.querySelector('#results');"
+                           " return !!r.dataset.asked && r.dataset.asked === r.dataset.answered;"
+                           " })()")
     return _top(page)
 
 

@@ -124,12 +124,14 @@ function status(text, isError) {
 // ------------------------------------------------------------------------- recognize
 async function classify(strokes) {
   const seq = ++state.seq;
-  if (!strokes.length) { showResults([]); return; }
+  const list = $("results");
+  list.dataset.asked = seq;  // the answer shown is the last one asked when these match
+  if (!strokes.length) { showResults([]); list.dataset.answered = seq; return; }
   try {
     const data = await post("/api/classify", { strokes, k: 10 });
-    if (seq === state.seq) { showResults(data.results); status(""); }
+    if (seq === state.seq) { showResults(data.results); status(""); list.dataset.answered = seq; }
   } catch (err) {
-    if (seq === state.seq) { showResults([]); status(err.message, true); }
+    if (seq === state.seq) { showResults([]); status(err.message, true); list.dataset.answered = seq; }
   }
 }
 
