@@ -155,7 +155,7 @@ def test_classical_vs_neural_table_and_the_seeds_pca_ratio(tmp_path, capsys):
     assert "explained variance ratio (first two components): [0.92461621 0.05301557]" in \
         capsys.readouterr().out
     np.testing.assert_allclose(r["corrected_pca_ratio"], [0.92461872, 0.05306648], atol=1e-7)
-    table = (tmp_path / "comparison.md").read_text()
+    table, cv_table = (tmp_path / "comparison.md").read_text().split("\n\n| model |")
     rows = [line for line in table.splitlines() if line.startswith("| ")][1:]
     assert len(rows) == 10  # 7 scikit-learn models + Perceptron, MLP, CNN
     expected = ["SVM, linear kernel", "SVM, poly kernel", "SVM, RBF kernel", "KNN",
@@ -171,6 +171,12 @@ def test_classical_vs_neural_table_and_the_seeds_pca_ratio(tmp_path, capsys):
     for name, result in r["fashion_mnist"].items():
         assert 0.4 < result["accuracy"] <= 1.0, name
     assert r["separation"]["cnn"] > r["separation"]["pixels"]
+    # the lamina MLP (lamina.wrappers.SKLearnClassifier) in the same cross_val_score table
+    cv = r["cross_validation"]
+    assert len(cv) == 8 and "lamina MLP" in cv
+    for name, result in cv.items():
+        assert result["scores"].shape == (5,) and result["scores"].mean() >= 0.85, name
+    assert "\n| lamina MLP | " in cv_table and cv_table.count("\n| ") == 8
 
 
 def test_housing_regression_linear_model_reaches_least_squares(tmp_path):
