@@ -163,3 +163,31 @@ def test_command_line_export(tmp_path, capsys):
     assert np.abs(got - lamina_output(model, x)).max() <= CONV_TOL
     assert main(["export", str(tmp_path / "missing.lamina"), str(tmp_path / "x.onnx")]) == 2
     assert "lamina export: error:" in capsys.readouterr().err
+
+
+def test_several_outputs_keep_their_names_and_order(tmp_path):
+    """Model(x, [a, b]) and a dict of outputs: one ONNX output each, named as Keras names
+    them; a tensor that is an output and also feeds another layer, and the same tensor twice."""
+    x = L.Input((6, 6, 2), name="image")
+    features = L.Conv2D(3, 3, padding="same", activation="relu", name="features")(x)
+    label = L.Dense(4, activation="softmax", name="label")(L.Flatten()(features))
+    size = L.Dense(1, name="size")(L.GlobalAveragePooling2D()(features))
+    models = [Model(x, [label, features, size, label], name="listed"),
+              Model(x, {"b_size": size, "a_label": label}, name="keyed")]
+    data = normal(6, 6, 2)(3, np.random.default_rng(0))
+    for model in map(randomize, models):
+        path = tmp_path / f"{model.name}.onnx"
+        export_onnx(model, path, verbose=False)
+        sess = session(path)
+        names = [o.name for o in sess.get_outputs()]
+        got = sess.run(None, {"image": data})
+        expected = model.predict(data, verbose=0)
+        expected = [expected[k] for k in sorted(expected)] if isinstance(
+            expected, dict) else expected
+        if model.name == "listed":  # the repeated output is a copy under a name of its own
+            assert names[:3] == ["label", "features", "size"] and len(set(names)) == 4
+            assert names[3].startswith("label_")
+        else:
+            assert names == ["a_label", "b_size"]
+        for a, b in zip(got, expected, strict=True):
+            assert a.shape == b.shape and np.abs(a - b).max() <= CONV_TOL

@@ -68,22 +68,23 @@ def _model_inputs(model) -> list[tuple[str, tuple, str]]:
                              "model.build(input_shape) first")
         return [("input", tuple(model.input_shape), model.dtype)]
     if isinstance(model, Functional):
-        return [(t.node.layer.name, tuple(t.shape), t.dtype or model.dtype)
-                for t in model.inputs]
+        names = getattr(model, "input_names", None) or [t.node.layer.name for t in model.inputs]
+        return [(name, tuple(t.shape), t.dtype or model.dtype)
+                for name, t in zip(names, model.inputs)]
     raise ExportError(f"export_onnx: {type(model).__name__} '{getattr(model, 'name', '?')}' is a "
                       "subclassed model: its call() is Python code with no graph to export. "
                       "Build it with Sequential([...]) or Model(inputs, outputs)")
 
 
-def _write_model(g: Graph, model, inputs: list[Value]) -> Value:
-    """Write a Sequential or functional ``model`` applied to ``inputs``; its output Value."""
+def _write_model(g: Graph, model, inputs: list[Value]) -> list[Value]:
+    """Write a Sequential or functional ``model`` applied to ``inputs``; its output Values."""
     from lamina.models import Functional, Sequential
 
     if isinstance(model, Sequential):
         (x,) = inputs
         for layer in model.layers:
             x = _write_layer(g, layer, [x], False)
-        return x
+        return [x]
     if not isinstance(model, Functional):
         _model_inputs(model)  # raises the subclassed-model error
     if len(model.outputs) > 1:  # not only the first one, silently
@@ -97,14 +98,19 @@ def _write_model(g: Graph, model, inputs: list[Value]) -> Value:
         args = [values[id(p)] for p in node.parents]
         values[id(node.output)] = _write_layer(g, node.layer, args,
                                                isinstance(node.inputs, list))
-    return values[id(model.outputs[0])]
+    return [values[id(t)] for t in model.outputs]
 
 
 def _write_layer(g: Graph, layer, args: list[Value], list_input: bool) -> Value:
     from lamina.models import Model
 
     if isinstance(layer, Model):  # a model used as a layer: its layers, inlined
-        return _write_model(g, layer, args)
+        outputs = _write_model(g, layer, args)
+        if len(outputs) != 1:
+            raise ExportError(f"export_onnx: model '{layer.name}' is used as a layer and has "
+                              f"{len(outputs)} outputs; only nested models with one output "
+                              "export")
+        return outputs[0]
     writer = WRITERS.get(type(layer))
     if writer is None:
         raise ExportError(f"export_onnx: layer '{layer.name}' ({type(layer).__name__}) has no "
@@ -145,15 +151,20 @@ def model_to_onnx(model, opset: int = DEFAULT_OPSET):
         graph_inputs.append(_value_info(helper, name, shape,
                                         helper.np_dtype_to_tensor_dtype(dtype)))
         values.append(Value(name, shape, "last", dtype.name))
-    out = _write_model(g, model, values)
-    result = g.as_last(out)
-    if any(result == v.name for v in values):  # a model that computes nothing
-        result = g.node("Identity", [result], "output")
-    else:
-        result = g.rename(result, g.fresh("output"))
-    graph = helper.make_graph(
-        g.nodes, model.name, graph_inputs,
-        [_value_info(helper, result, out.shape, onnx.TensorProto.FLOAT)], g.initializers)
+    several = len(getattr(model, "outputs", ())) > 1
+    names = list(model.output_names) if several else ["output"]
+    free = [g.fresh(name) for name in dict.fromkeys(names)]  # kept for the outputs
+    flat = _write_model(g, model, values)
+    outputs, given = [], {v.name: v.name for v in values}  # tensor -> its name in the file
+    for value, wanted in zip(flat, names):
+        result = g.as_last(value)
+        if result in given or wanted not in free:  # an input, or an output again: a copy
+            result = g.node("Identity", [given.get(result, result)], wanted)
+        else:
+            free.remove(wanted)
+            given[result] = result = g.rename(result, wanted)
+        outputs.append(_value_info(helper, result, value.shape, onnx.TensorProto.FLOAT))
+    graph = helper.make_graph(g.nodes, model.name, graph_inputs, outputs, g.initializers)
     opset_ids = [helper.make_opsetid("", opset)]
     proto = helper.make_model(graph, opset_imports=opset_ids, producer_name="lamina",
                               producer_version=_version())
