@@ -87,9 +87,6 @@ def _write_model(g: Graph, model, inputs: list[Value]) -> list[Value]:
         return [x]
     if not isinstance(model, Functional):
         _model_inputs(model)  # raises the subclassed-model error
-    if len(model.outputs) > 1:  # not only the first one, silently
-        raise ExportError(f"export_onnx: model '{model.name}' has {len(model.outputs)} outputs "
-                          f"{model.output_names}; the ONNX export writes models of one output")
     if len(inputs) != len(model.inputs):
         raise ExportError(f"export_onnx: model '{model.name}' takes {len(model.inputs)} "
                           f"input(s) but is called on {len(inputs)}")
