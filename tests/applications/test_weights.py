@@ -76,6 +76,27 @@ def test_headless_model_takes_the_top_file_and_skips_the_top(tmp_path):
                                   arrays["block5_conv3"][0])
 
 
+def test_keras3_weights_h5_layout_loads(tmp_path):
+    """Keras 3's ``save_weights('x.weights.h5')``: ``layers/<name>/vars/<i>``."""
+    donor = A.ResNet18(**SMALL, stem="cifar")
+    arrays = keras_arrays(donor, seed=6)
+    path = tmp_path / "resnet18.weights.h5"
+    with h5py.File(path, "w") as f:
+        f.create_group("vars")
+        layers = f.create_group("layers")
+        for layer in donor.layers:
+            g = layers.create_group(layer.name).create_group("vars")
+            for i, value in enumerate(arrays[layer.name]):
+                g.create_dataset(str(i), data=value)
+    model = A.ResNet18(**SMALL, stem="cifar", weights=path)
+    bn = model.get_layer("conv3_block1_0_bn")
+    for var, expected in zip([*bn.trainable_weights, *bn.non_trainable_weights],
+                             arrays["conv3_block1_0_bn"]):
+        np.testing.assert_array_equal(var.data, expected)
+    assert all(np.array_equal(v.data, a) for layer in model.layers[1:]
+               for v, a in zip(layer_weights(layer), arrays[layer.name], strict=True))
+
+
 def test_lamina_save_weights_h5_loads(tmp_path):
     set_random_seed(3)
     donor = A.InceptionV1(input_shape=(32, 32, 3), classes=3, alpha=1 / 16, stem="cifar")

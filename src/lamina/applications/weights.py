@@ -9,6 +9,9 @@ legacy format, and lamina) share one layout:
   ``[b'fc1/kernel:0', b'fc1/bias:0']``), one dataset per name, in the order trainable weights
   then non-trainable weights (batch norm: gamma, beta, moving_mean, moving_variance).
 
+Keras 3's own ``model.save_weights('w.weights.h5')`` layout loads too: a group
+``layers/<layer name>/vars`` per layer, datasets ``0``, ``1``, ... in the same order.
+
 The builders of :mod:`lamina.applications` give their layers Keras's names, so a layer of
 the model takes the group of the same name; groups of layers the model lacks (the top of an
 ``include_top=True`` file loaded into a headless model) are skipped, as Keras's
@@ -95,7 +98,8 @@ def load_keras_weights(model, filepath) -> None:
     except OSError as err:
         raise ValueError(f"load weights: {path!r} is not a readable HDF5 file ({err})") from None
     with f:
-        root = _member(h5py, f, "model_weights", path, h5py.Group) or f
+        keras3 = "layer_names" not in f.attrs and _member(h5py, f, "layers", path, h5py.Group)
+        root = keras3 or _member(h5py, f, "model_weights", path, h5py.Group) or f
         pending = []
         for layer in model.layers:
             variables = _layer_weights(layer)
@@ -107,7 +111,12 @@ def load_keras_weights(model, filepath) -> None:
                                  f"'{layer.name}' of model '{model.name}' (the file holds "
                                  f"{sorted(root.keys())[:12]}...); it is not a file of this "
                                  "architecture")
-            names = [_text(n) for n in group.attrs.get("weight_names", [])]
+            if keras3:   # Keras 3's .weights.h5: layers/<name>/vars/0, 1, ...
+                group = _member(h5py, group, "vars", path, h5py.Group)
+                names = sorted(group.keys(), key=lambda k: int(k) if k.isdigit() else -1) \
+                    if group is not None else []
+            else:
+                names = [_text(n) for n in group.attrs.get("weight_names", [])]
             if len(names) != len(variables):
                 raise ValueError(f"load weights: {path!r}: layer '{layer.name}' has "
                                  f"{len(names)} weights in the file ({names}); the model's "
