@@ -18,6 +18,10 @@ against training time, each point sized by its parameters, and the accuracy afte
 epoch.
 
 Writes ``architectures.md`` (the table), ``architectures.png`` and ``summary.txt``.
+
+Measured (2026-12-07, 2-core AMD EPYC VM shared with other jobs, load average ~15, wall
+times): 12,000 images, 3 epochs, 2,000 test images: LeNet-5 0.8315 in 42 s, VGG-ish 0.8245
+in 174 s, Inception-ish 0.7465 in 540 s, ResNet-ish 0.8520 in 682 s.
 """
 
 from __future__ import annotations
