@@ -119,7 +119,10 @@ class BatchNormalization(_AffineNorm):
         beta_initializer, gamma_initializer, moving_mean_initializer,
             moving_variance_initializer: zeros, ones, zeros, ones by default.
         beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint: as in Dense.
-        synchronized: accepted for Keras compatibility (one device: nothing to synchronize).
+        synchronized: in a job of several ranks (lamina.distributed), normalize in training
+            with the statistics of the global batch (summed over the ranks in each step)
+            instead of each rank's own; the same as False in a one-process run. Default
+            False: per-rank statistics, as Horovod.
 
     Shape: input ``(batch, ..., channels)``, output the same. Weights, in Keras's order:
     gamma, beta (trainable), moving_mean, moving_variance (non-trainable), each ``(C,)``.
@@ -158,6 +161,15 @@ class BatchNormalization(_AffineNorm):
 
     def call(self, inputs, training=None):
         training = bool(training) and self.trainable  # frozen: inference mode (Keras)
+        if training and self.synchronized:
+            from lamina.distributed import _world
+
+            if _world.size() > 1:
+                from lamina.distributed.batch_norm import synchronized_batch_norm
+
+                return synchronized_batch_norm(inputs, self.gamma, self.beta, self.moving_mean,
+                                               self.moving_variance, self.momentum,
+                                               self.epsilon, self.axis)
         return F.batch_norm(inputs, self.gamma, self.beta, self.moving_mean,
                             self.moving_variance, training=training, momentum=self.momentum,
                             epsilon=self.epsilon, axis=self.axis)

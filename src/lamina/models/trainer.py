@@ -33,6 +33,7 @@ class Trainer:
     compiled = False
     optimizer = None
     stop_training = False
+    _distribution = None  # set by fit(distributed=True): reduces gradients and loss over ranks
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
@@ -128,10 +129,13 @@ class Trainer:
         for v in variables:
             v.grad = None
         loss.backward()
-        self.optimizer.apply_gradients([(v.grad, v) for v in variables])
+        grads_and_vars, value = [(v.grad, v) for v in variables], float(loss.data)
+        if self._distribution is not None:  # lamina.distributed: one Allreduce over the ranks
+            value = self._distribution.reduce_step(grads_and_vars, value)
+        self.optimizer.apply_gradients(grads_and_vars)
         with no_grad():
             self._update_metrics(y, structures.arrays(y_pred), sample_weight)
-        return float(loss.data)
+        return value
 
     def _test_step(self, x, y, sample_weight):
         with no_grad(), lamina_threads():
@@ -168,14 +172,23 @@ class Trainer:
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq=1, seed=None, augment=None, **kwargs):
+            validation_batch_size=None, validation_freq=1, seed=None, augment=None,
+            distributed=False, **kwargs):
         """Train for ``epochs`` epochs; returns the ``History`` (``history.history`` dict).
 
         ``seed`` fixes the shuffling order (lamina's explicit randomness); ``augment`` is a
         callable ``x_batch -> x_batch`` (e.g. ``lamina.data.ImageAugmenter``) applied to each
         training batch, so every epoch sees new variants; validation data is never augmented.
         The Keras 1 name ``nb_epoch`` is accepted with a deprecation warning.
+        ``distributed=True`` trains data-parallel on the ranks of an MPI job (``mpiexec``):
+        see lamina.distributed.fit for what each rank does.
         """
+        if distributed:
+            from lamina.distributed.fit import fit_distributed
+
+            args = {k: v for k, v in locals().items()
+                    if k not in ("self", "kwargs", "distributed", "fit_distributed")}
+            return fit_distributed(self, **args, **kwargs)
         from lamina.callbacks import CallbackList
 
         legacy_epochs = _legacy(kwargs, "nb_epoch", "epochs", "fit")

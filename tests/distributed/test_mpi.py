@@ -1,0 +1,118 @@
+"""lamina.distributed on real MPI ranks (mpiexec -n 2 and -n 4 on this machine)."""
+
+import json
+import time
+
+import numpy as np
+import pytest
+
+from tests.distributed.launch import mpiexec_path, run_worker
+
+pytestmark = pytest.mark.skipif(mpiexec_path() is None,
+                                reason="MPI is not installed (pip install 'lamina[mpi]')")
+
+
+@pytest.fixture(scope="module")
+def equality_runs(tmp_path_factory):
+    """Final weights after 50 steps of the seed CNN, global batch 8: one process, 2 and 4
+    ranks, for each configuration of workers/equality.py."""
+    root = tmp_path_factory.mktemp("equality")
+    for ranks in (1, 2, 4):
+        (root / str(ranks)).mkdir()
+        code, _, err = run_worker("equality.py", root / str(ranks),
+                                  ranks=None if ranks == 1 else ranks)
+        assert code == 0, err
+    return root
+
+
+def _max_difference(root, name, ranks):
+    ref, got = np.load(root / "1" / f"{name}.npz"), np.load(root / str(ranks) / f"{name}.npz")
+    assert bool(got["same_on_all_ranks"])  # every rank holds rank 0's weights, bit for bit
+    assert abs(float(got["loss"]) - float(ref["loss"])) < 1e-5 * float(ref["loss"]) + 1e-9
+    return max(float(np.abs(ref[k] - got[k]).max()) for k in ref.files if k.startswith("arr"))
+
+
+@pytest.mark.parametrize("ranks", [2, 4])
+@pytest.mark.parametrize("name, bound", [
+    # float64: the only differences are rounding (~1e-16) grown by 50 Adam steps
+    # (measured 1.9e-15 without batch norm and 6.7e-14 with it)
+    ("adam_f64", 1e-10), ("adam_f64_bn", 1e-10),
+    # float32, seed 001's network and optimizer: the issue's 1e-5 (measured 6.3e-6 and 5.1e-6)
+    ("adam_f32", 1e-5),
+    # float32 SGD: no division by sqrt(v) to magnify rounding (measured 2.5e-7)
+    ("sgd_f32", 1e-5),
+    # float32 with synchronized batch norm: 2.3e-5 and 3.2e-5 measured; the float64 run
+    # shows these are rounding (Adam divides tiny gradient differences by tiny sqrt(v))
+    ("adam_f32_bn", 1e-4),
+])
+def test_ranks_at_batch_b_over_n_match_one_process_at_batch_b(equality_runs, name, bound,
+                                                               ranks):
+    assert _max_difference(equality_runs, name, ranks) < bound
+
+
+def test_one_allreduce_per_step(equality_runs):
+    got = np.load(equality_runs / "2" / "adam_f32.npz")
+    # 50 steps + the weight broadcast + the epoch-log average + the stop vote + the test's
+    # own weight comparison
+    assert int(got["comm_calls"]) == 54
+    weights = sum(got[k].size for k in got.files if k.startswith("arr"))
+    # bytes: the broadcast (float32 weights), the log average (accuracy and two weights,
+    # float64), the stop vote, the SHA-256 digest (32 float64) and 50 fused buffers
+    per_step = (int(got["comm_bytes"]) - 4 * weights - 3 * 8 - 8 - 32 * 8) / 50
+    assert per_step == 4 * (weights + 8 + 1)  # gradients, one flag per variable, the loss
+
+
+@pytest.mark.parametrize("ranks", [2, 4])
+def test_synchronized_batch_norm_gradient_is_the_whole_batch_gradient(tmp_path, ranks):
+    code, _, err = run_worker("sync_bn_grad.py", tmp_path / "out.npz", ranks=ranks)
+    assert code == 0, err
+    got = np.load(tmp_path / "out.npz")
+    for key in ("loss", "dx", "dgamma", "dbeta", "moving_mean", "moving_variance"):
+        assert float(got[key]) < 1e-13, key        # float64 against the fused op
+    assert float(got["gradcheck"]) < 1e-6 * float(got["grad_scale"])  # central differences
+    # 4 all-sums for a forward and backward (two statistics, then their two gradients), 3 to
+    # gather the gradients, 8 forward passes of 2 all-sums and a loss sum for the central
+    # differences, 1 for the loss
+    assert int(got["calls"]) == 4 + 3 + 8 * 3 + 1
+
+
+def test_fit_semantics_on_four_ranks(tmp_path):
+    code, _, err = run_worker("semantics.py", tmp_path, ranks=4)
+    assert code == 0, err
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert result["same_history_on_all_ranks"]  # EarlyStopping saw the same logs everywhere
+    assert result["epochs_run"] < 30              # ... and stopped every rank at once
+    assert result["files"] == ["ckpt_0.lamina", "log_0.csv", "result.json"]  # rank 0 writes
+    history, evaluated = result["history"], result["evaluated"]
+    # each rank validated on its own part; the averaged logs are the whole set's figures
+    assert history["val_accuracy"][-1] == pytest.approx(evaluated["accuracy"], abs=1e-12)
+    assert history["val_loss"][-1] == pytest.approx(evaluated["loss"], rel=1e-6)
+
+
+def _fault(how):
+    start = time.perf_counter()
+    code, out, err = run_worker("faults.py", how, ranks=2, timeout=60)
+    return code, out + err, time.perf_counter() - start
+
+
+def test_a_rank_that_raises_ends_the_job_with_its_traceback_on_rank_0():
+    code, text, seconds = _fault("raise")
+    assert code != 0 and seconds < 30
+    assert "lamina.distributed: rank 1 of 2 failed; ending the job:" in text
+    assert "ValueError: boom on rank 1" in text
+    assert "rank 0 did not answer" not in text  # rank 0 printed it
+    assert "finished without the failure" not in text
+
+
+def test_a_stuck_rank_ends_the_job_after_the_timeout():
+    code, text, seconds = _fault("hang")
+    assert code != 0 and seconds < 30
+    assert "rank 0 of 2 waited 3 s (the timeout) for the other ranks in the gradient " \
+           "allreduce" in text
+
+
+@pytest.mark.parametrize("how", ["kill", "exit"])
+def test_a_rank_that_dies_ends_the_job(how):
+    code, text, seconds = _fault(how)
+    assert code != 0 and seconds < 30
+    assert "finished without the failure" not in text
