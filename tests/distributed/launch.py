@@ -32,7 +32,7 @@ def run_worker(script, *args, ranks=None, timeout=180, extra_env=None):
         [str(Path(lamina.__file__).parents[1]), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env["LAMINA_NUM_THREADS"] = "1"  # the ranks share the machine's cores
     env.update(extra_env or {})
-    command = [sys.executable, str(WORKERS / script), *map(str, args)]
+    command = [sys.executable, str(WORKERS / script), *map(str, args)]  # or an absolute path
     if ranks is not None:
         launcher = mpiexec_path()
         if launcher is None:

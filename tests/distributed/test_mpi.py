@@ -2,11 +2,13 @@
 
 import json
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tests.distributed.launch import mpiexec_path, run_worker
+from tests.examples.data import needs_fashion_mnist
 
 pytestmark = pytest.mark.skipif(mpiexec_path() is None,
                                 reason="MPI is not installed (pip install 'lamina[mpi]')")
@@ -116,3 +118,14 @@ def test_a_rank_that_dies_ends_the_job(how):
     code, text, seconds = _fault(how)
     assert code != 0 and seconds < 30
     assert "finished without the failure" not in text
+
+
+@needs_fashion_mnist
+def test_the_example_runs_on_two_ranks():
+    example = Path(__file__).parents[2] / "examples" / "distributed_fashion_mnist.py"
+    code, out, err = run_worker(example, "--quick", ranks=2)
+    assert code == 0, err
+    assert "2 rank(s); global batch 128 = 2 x 64" in out
+    accuracy = float(out.split("test accuracy: ")[1].split()[0])
+    assert accuracy > 0.3  # one epoch of 16 steps on 2,048 images: far above chance (0.1)
+    assert out.count("test accuracy") == 1  # rank 0 alone tests and prints
