@@ -186,9 +186,9 @@ class Trainer:
         if distributed:
             from lamina.distributed.fit import fit_distributed
 
-            args = {k: v for k, v in locals().items()
+            given = {k: v for k, v in locals().items()
                     if k not in ("self", "kwargs", "distributed", "fit_distributed")}
-            return fit_distributed(self, **args, **kwargs)
+            return fit_distributed(self, **given, **kwargs)
         from lamina.callbacks import CallbackList
 
         legacy_epochs = _legacy(kwargs, "nb_epoch", "epochs", "fit")
