@@ -129,3 +129,16 @@ def test_the_example_runs_on_two_ranks():
     accuracy = float(out.split("test accuracy: ")[1].split()[0])
     assert accuracy > 0.3  # one epoch of 16 steps on 2,048 images: far above chance (0.1)
     assert out.count("test accuracy") == 1  # rank 0 alone tests and prints
+
+
+def test_a_crashed_job_relaunched_with_backup_and_restore_ends_as_an_unbroken_one(tmp_path):
+    for mode in ("unbroken", "crash", "resume"):
+        code, _, err = run_worker("resume.py", tmp_path, mode, ranks=2, timeout=60)
+        assert (code != 0) == (mode == "crash"), err
+        if mode == "crash":
+            assert "RuntimeError: rank 1 crashes at epoch 2" in err
+            assert (tmp_path / "backup_False" / "backup.lamina-state").exists()
+    unbroken, resumed = np.load(tmp_path / "unbroken.npz"), np.load(tmp_path / "resume.npz")
+    for key in unbroken.files:
+        np.testing.assert_array_equal(unbroken[key], resumed[key])
+    assert not (tmp_path / "backup_False").exists()  # rank 0 removed it at the end

@@ -18,7 +18,9 @@ What each rank does (Horovod's recipe, inside ``fit``):
   the same on every rank; a stop asked by any rank at the end of an epoch stops all;
 * the progress bar, ``CSVLogger`` and ``ModelCheckpoint`` (and any callback with
   ``rank_zero_only = True``) run on rank 0 only; ``History`` is kept on every rank (it
-  writes nothing and holds the same averaged logs everywhere).
+  writes nothing and holds the same averaged logs everywhere); ``BackupAndRestore`` writes
+  on rank 0 only and is read by every rank when a relaunched job starts (the backup
+  directory must be on a file system all ranks see, as on any cluster).
 """
 
 from __future__ import annotations
@@ -75,9 +77,8 @@ class _Shards:
         x = [a[part] for a in x] if isinstance(x, (list, tuple)) else x[part]
         return (x, None if y is None else y[part], None if sw is None else sw[part])
 
-    def on_epoch_end(self):
-        self.epoch += 1
-        self._batches, self._next = None, 0
+    def start_epoch(self, epoch):
+        self.epoch, self._batches, self._next = epoch, None, 0
 
 
 class _Step:
@@ -109,12 +110,31 @@ def _average_logs(logs, val_weight):
         logs[k] = float(vec[i] / total) if total else float("nan")
 
 
-def _callbacks(callbacks, val_weight):
-    from lamina.callbacks import Callback
+def _callbacks(callbacks, val_weight, shards):
+    from lamina.callbacks import BackupAndRestore, Callback
 
     class AverageLogs(Callback):  # first: every later callback sees the averaged logs
+        def on_epoch_begin(self, epoch, logs=None):
+            shards.start_epoch(epoch)  # also right after a BackupAndRestore resume
+
         def on_epoch_end(self, epoch, logs=None):
             _average_logs(logs, val_weight)
+
+    class RestoreOnly(Callback):  # BackupAndRestore off rank 0: reads the backup, never writes
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def set_model(self, model):
+            super().set_model(model)
+            self.inner.set_model(model)
+
+        def set_params(self, params):
+            super().set_params(params)
+            self.inner.set_params(params)
+
+        def on_train_begin(self, logs=None):
+            self.inner.on_train_begin(logs)
 
     class AgreeToStop(Callback):  # last: one rank's stop stops all
         def on_epoch_end(self, epoch, logs=None):
@@ -127,6 +147,8 @@ def _callbacks(callbacks, val_weight):
     elif not isinstance(callbacks, (list, tuple)):
         callbacks = [callbacks]
     mine = [c for c in callbacks if _world.rank() == 0 or not _rank_zero_only(c)]
+    if _world.rank() != 0:
+        mine = [RestoreOnly(c) if isinstance(c, BackupAndRestore) else c for c in mine]
     return [AverageLogs(), *mine, AgreeToStop()]
 
 
@@ -187,10 +209,11 @@ def fit_distributed(model, x=None, y=None, batch_size=None, epochs=1, verbose="a
             model([a[:1] for a in data.xs] if data.multi_input else data.xs[0][:1])
     broadcast_weights(model)
     model._distribution = _Step()
+    shards = _Shards(data, initial_epoch)
     try:  # a rank leaving fit early (an exception, sys.exit) would leave the others waiting
         return model.fit(
-            _Shards(data, initial_epoch), epochs=epochs, verbose=verbose if rank == 0 else 0,
-            callbacks=_callbacks(callbacks, float(val_weight)), validation_data=val,
+            shards, epochs=epochs, verbose=verbose if rank == 0 else 0,
+            callbacks=_callbacks(callbacks, float(val_weight), shards), validation_data=val,
             shuffle=False, initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
             validation_steps=validation_steps,
             validation_batch_size=validation_batch_size or max(1, (batch_size or 32) // n),
