@@ -41,6 +41,18 @@ def _rank_zero_only(callback) -> bool:
         getattr(callback, "rank_zero_only", False))
 
 
+def _cut(value, part):
+    """``value[part]`` for an array, each array of a list, tuple or dict (several inputs or
+    outputs), or None."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return {k: _cut(v, part) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cut(v, part) for v in value)
+    return value[part]
+
+
 class _Shards:
     """The rank's shard of each global batch, as a ``Sequence`` for the inner ``fit``."""
 
@@ -48,7 +60,8 @@ class _Shards:
         self.adapter, self.epoch = adapter, epoch
         self.n, self.rank = _world.size(), _world.rank()
         self._batches, self._next = None, 0
-        if hasattr(adapter, "num_samples"):  # arrays: the last batch counts if >= n samples
+        if hasattr(adapter, "num_samples") and not adapter.steps_per_epoch:
+            # arrays: the last batch counts if it has at least n samples
             full, rest = divmod(adapter.num_samples, adapter.batch_size)
             self.steps = full + (rest >= self.n)
         elif adapter.steps is None:
@@ -68,14 +81,14 @@ class _Shards:
             self._batches, self._next = self.adapter.batches(self.epoch), 0
         x, y, sw = next(self._batches)
         self._next = index + 1
-        first = x[0] if isinstance(x, (list, tuple)) else x
+        first = next(iter(x.values())) if isinstance(x, dict) else \
+            x[0] if isinstance(x, (list, tuple)) else x
         share = len(first) // self.n
         if share == 0:
             raise ValueError(f"fit(distributed=True): batch {index} has {len(first)} samples, "
                              f"fewer than the {self.n} ranks")
         part = slice(self.rank * share, (self.rank + 1) * share)
-        x = [a[part] for a in x] if isinstance(x, (list, tuple)) else x[part]
-        return (x, None if y is None else y[part], None if sw is None else sw[part])
+        return _cut(x, part), _cut(y, part), _cut(sw, part)
 
     def start_epoch(self, epoch):
         self.epoch, self._batches, self._next = epoch, None, 0
@@ -160,8 +173,7 @@ def _validation_part(val, rank, n):
         raise ValueError(f"fit(distributed=True): {len(first)} validation samples for {n} "
                          "ranks; every rank needs at least one")
     lo, hi = (len(first) * rank) // n, (len(first) * (rank + 1)) // n
-    x = [a[lo:hi] for a in x] if isinstance(x, (list, tuple)) else x[lo:hi]
-    return (x, None if y is None else y[lo:hi], None if sw is None else sw[lo:hi]), hi - lo
+    return (_cut(x, slice(lo, hi)), _cut(y, slice(lo, hi)), _cut(sw, slice(lo, hi))), hi - lo
 
 
 def fit_distributed(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto",
@@ -172,8 +184,8 @@ def fit_distributed(model, x=None, y=None, batch_size=None, epochs=1, verbose="a
     """``model.fit`` on every rank with the semantics of the module docstring."""
     from lamina.autograd import no_grad
     from lamina.distributed.optimizer import is_distributed
+    from lamina.models import structures
     from lamina.models.data_adapter import ArrayAdapter, is_array_data, make_adapter
-    from lamina.models.trainer import _class_weights_to_samples
 
     _world.init()
     model._require_compiled("fit")
@@ -181,11 +193,13 @@ def fit_distributed(model, x=None, y=None, batch_size=None, epochs=1, verbose="a
         raise ValueError("fit(distributed=True) averages the gradients itself; compile with "
                          "the plain optimizer (DistributedOptimizer is for your own loops)")
     n, rank = _world.size(), _world.rank()
+    x, y, sample_weight = model._standardize(x, y, sample_weight, "fit")
     if sample_weight is None and class_weight is not None and y is not None:
-        sample_weight = _class_weights_to_samples(class_weight, numpy.asarray(y))
+        sample_weight = structures.class_weights_to_samples(class_weight, y, model, "fit")
     seed = common_seed(seed) if shuffle else None
     data = make_adapter(x, y, sample_weight, batch_size, shuffle, seed, steps_per_epoch,
-                        model.dtype)
+                        model.dtype, "fit", "steps_per_epoch",
+                        model._compile_loss.names is not None)
     if isinstance(data, ArrayAdapter) and data.batch_size % n:
         raise ValueError(f"fit(distributed=True): batch_size={data.batch_size} is the global "
                          f"batch and must be a multiple of the {n} ranks")
