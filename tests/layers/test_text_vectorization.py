@@ -182,6 +182,10 @@ def test_empty_vocabulary_and_missing_vocabulary_raise():
         layer.adapt([])
     layer.adapt(["one"])  # one token is enough
     assert layer.get_vocabulary() == ["", "[UNK]", "one"]
+    layer.adapt(["one", "two two", "three"], batch_size=1, steps=2)  # the first 2 texts only
+    assert layer.get_vocabulary() == ["", "[UNK]", "two", "one"]
+    layer.adapt(["one"])
+    assert layer.get_vocabulary() == ["", "[UNK]", "one"]
 
 
 def test_bad_arguments_and_vocabularies_are_named():

@@ -202,9 +202,15 @@ class TextVectorization(Layer):
     def adapt(self, data, batch_size=None, steps=None) -> None:
         """Learn the vocabulary from ``data`` (strings): the ``max_tokens`` most frequent
         tokens (ties in alphabetical order), and for ``"tf_idf"`` their IDF weights
-        ``log(1 + documents / (1 + documents holding the token))``, as Keras."""
+        ``log(1 + documents / (1 + documents holding the token))``, as Keras.
+
+        ``steps`` batches of ``batch_size`` (default 32) texts are read when ``steps`` is
+        given, all of ``data`` otherwise."""
         where = f"TextVectorization '{self.name}'"
         texts = self._texts(data)
+        if steps is not None:
+            texts = texts[:_optional_positive_int(steps, "steps", where)
+                          * (_optional_positive_int(batch_size, "batch_size", where) or 32)]
         counts: Counter = Counter()
         documents: Counter = Counter()
         for text in texts:
