@@ -1,6 +1,6 @@
 """Kim's CNN for sentence classification (CNN-rand) on Debian's fortunes, 5-fold CV.
 
-    python examples/text_cnn.py [--epochs 10] [--out runs/text_cnn]
+    python examples/text_cnn.py [--epochs 10] [--embedding-dim 64] [--out runs/text_cnn]
     python examples/text_cnn.py --quick     # 600 texts, 2 of the 5 folds, a small network
 
 Seed 001 ends with CNNs for text: words become vectors, filters slide over the sequence,
@@ -177,17 +177,20 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=None, help="default 10, 6 with --quick")
     parser.add_argument("--quick", action="store_true",
                         help="600 texts, the first 2 of 5 folds, a small network (for tests)")
+    parser.add_argument("--embedding-dim", type=int, default=64, help="size of the word vectors")
+    parser.add_argument("--filters", type=int, default=100, help="filters per width (3, 4, 5)")
     parser.add_argument("--out", default=None, help="directory for results.json")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     epochs = args.epochs if args.epochs is not None else (6 if args.quick else 10)
-    if epochs < 1:
-        parser.error(f"--epochs must be >= 1; received {epochs}")
+    if min(epochs, args.embedding_dim, args.filters) < 1:
+        parser.error(f"--epochs, --embedding-dim and --filters must be >= 1; received "
+                     f"{epochs}, {args.embedding_dim} and {args.filters}")
 
     from lamina.datasets import fortunes
 
     x, y = fortunes.load_texts()
-    network = {}
+    network = {"embedding_dim": args.embedding_dim, "filters": args.filters}
     if args.quick:
         keep = np.random.default_rng(0).permutation(len(y))[:600]
         x, y = x[keep], y[keep]
@@ -204,7 +207,7 @@ def main(argv=None) -> int:
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        record = {"epochs": epochs, "quick": args.quick, "seed": args.seed,
+        record = {"epochs": epochs, "quick": args.quick, "seed": args.seed, "network": network,
                   "cnn": cnn, "baselines": classical}
         tmp = out / "results.json.tmp"
         tmp.write_text(json.dumps(record, indent=1))

@@ -37,6 +37,7 @@ def test_example_quick_beats_the_majority_class_and_prints_the_baselines(tmp_pat
     record = json.loads((tmp_path / "results.json").read_text())
     cnn = record["cnn"]["accuracy"]
     assert len(cnn) == 2 and record["epochs"] == 6 and record["quick"] is True
+    assert record["network"] == {"embedding_dim": 16, "filters": 16, "learning_rate": 1e-2}
     majority = np.mean(record["baselines"]["majority class"])
     assert majority < 0.36 and np.mean(cnn) > majority + 0.1, (cnn, majority)
     for name in ("TF-IDF + naive Bayes (alpha 0.1)", "TF-IDF + logistic regression (C=1)",
