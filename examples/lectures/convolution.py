@@ -1,4 +1,4 @@
-"""Lecture 11: convolution by hand and by lamina (seeds 001 and 002).
+"""Lecture 11: convolution by hand and by lamina (seeds 001, 002 and 003).
 
     python examples/lectures/convolution.py [--out DIR] [--quick]
 
@@ -14,11 +14,17 @@
    p = 0; "same": out = ceil(n / s)) checked against ``conv2d`` and ``max_pool2d`` shapes.
 4. Blur and edge filters (box, Gaussian, Sobel, Laplacian, sharpen) on a Fashion-MNIST
    image, all in one ``conv2d`` call (one output channel per filter).
+5. Seed 003's Laplacian example: the kernel ``[[0, 1, 0], [1, -4, 1], [0, 1, 0]]`` on the
+   slide's grey values gives the four outputs 83, 14, -66 (first column) and 91. The slide
+   says the kernel "sums to one"; it sums to 0, like every edge detector: a flat region
+   gives 0, where a kernel summing to 1 (a blur) keeps its brightness. The slide shows a few
+   windows, not the whole image: the pixels it never shows sit under the kernel's zero
+   corners, so the script fills them twice (0 and 255) and gets the same four outputs.
 
 Like Keras (and the slides), lamina's convolution does not flip the kernel: it is a
 cross-correlation, ``I'[i, j] = sum_{a, b} I[i + a, j + b] F[a, b]``.
 
-Writes ``seed001.png``, ``seed002.png``, ``filters.png`` and ``summary.txt``.
+Writes ``seed001.png``, ``seed002.png``, ``seed003.png``, ``filters.png`` and ``summary.txt``.
 """
 
 from __future__ import annotations
@@ -54,6 +60,17 @@ SEED001_RESULT = np.array([
     [-567, -53, -75, 80, 571, -128, 24],
     [-408, 596, -550, 368, 26, 976, 156],
     [302, 647, 879, 223, 811, 54, 660]])
+
+# ---------------------------------------------------------------- seed 003 (slides)
+SEED003_KERNEL = np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]])
+# The grey values of the slides' windows, pieced together (NaN: a pixel no slide shows).
+SEED003_IMAGE = np.array([
+    [np.nan, 59, 78, 101],
+    [59, 64, 79, 112],
+    [138, 142, 153, 184],
+    [226, 227, 235, np.nan],
+    [240, 239, 242, np.nan]])
+SEED003_OUTPUTS = {(0, 0): 83, (1, 0): 14, (2, 0): -66, (0, 1): 91}  # (row, column): value
 
 # ---------------------------------------------------------------- seed 002 (slides)
 SEED002_IMAGE = np.array([
@@ -110,11 +127,12 @@ def output_size(n, k, s=1, padding="valid", d=1):
 # ---------------------------------------------------------------- figures
 def _matrix(ax, m, title, fmt="{:.0f}", cmap="RdBu_r", highlight=None, fontsize=9):
     m = np.asarray(m, dtype="float64")
-    bound = float(np.abs(m).max()) or 1.0
+    bound = float(np.nanmax(np.abs(m))) or 1.0
     ax.imshow(m, cmap=cmap, vmin=-bound, vmax=bound)
     for (i, j), value in np.ndenumerate(m):
         dark = cmap != "Greys" and abs(value) > 0.6 * bound
-        ax.text(j, i, fmt.format(value), ha="center", va="center", fontsize=fontsize,
+        ax.text(j, i, "?" if np.isnan(value) else fmt.format(value), ha="center",
+                va="center", fontsize=fontsize,
                 color="white" if dark else "black")
     if highlight is not None:
         (r0, r1), (c0, c1) = highlight
@@ -167,6 +185,35 @@ def plot_seed002(maps1, maps2, pooled, file):
     fig.savefig(file, dpi=110)
 
 
+def seed003_laplacian():
+    """Seed 003's example through ``conv2d`` ('valid'), with the pixels no slide shows
+    filled with 0 and with 255: returns ``(output, agree)``, the 3x2 output (NaN where the
+    two fillings disagree, i.e. where an unseen pixel matters) and whether the four
+    slide positions agree."""
+    outs = [convolve(np.nan_to_num(SEED003_IMAGE, nan=fill), SEED003_KERNEL[:, :, None])[0]
+            for fill in (0.0, 255.0)]
+    output = np.where(outs[0] == outs[1], np.rint(outs[0]), np.nan)
+    agree = all(outs[0][at] == outs[1][at] for at in SEED003_OUTPUTS)
+    return output, agree
+
+
+def plot_seed003(output, file):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(11, 4.6), layout="constrained")
+    axes = fig.subplots(1, 3, width_ratios=[4, 3, 2])
+    _matrix(axes[0], SEED003_IMAGE, "grey values (5x4)\n? = on no slide", cmap="Greys",
+            highlight=((0, 3), (0, 3)), fontsize=11)
+    axes[0].images[0].set_clim(0, 400)
+    _matrix(axes[1], SEED003_KERNEL, f"Laplacian kernel\n(sums to {SEED003_KERNEL.sum()}, "
+            "not 1)", fontsize=11)
+    _matrix(axes[2], output, "output ('valid', 3x2)\nslide: 83, 14, -66 and 91",
+            highlight=((0, 1), (0, 1)), fontsize=11)
+    fig.suptitle("Seed 003: the Laplacian kernel on the slide's grey values; the boxed "
+                 "window gives the boxed output 83")
+    fig.savefig(file, dpi=110)
+
+
 def image_filters():
     """The classic hand-made filters, each padded to 5x5 (centred) so that one conv2d
     call applies them all: returns ``(names, kernels (5, 5, n))``."""
@@ -214,7 +261,7 @@ def main(out_dir, quick=False) -> dict:
     (Everything here is fast; ``quick`` changes nothing.)"""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    lines = ["Lecture 11: convolution (seeds 001 and 002)", ""]
+    lines = ["Lecture 11: convolution (seeds 001, 002 and 003)", ""]
 
     # 1. seed 001
     result = convolve(SEED001_IMAGE, SEED001_FILTER[:, :, None], padding="same")[0]
@@ -307,6 +354,23 @@ def main(out_dir, quick=False) -> dict:
     lines += ["", f"Filters on Fashion-MNIST training image {index} ({label}): "
               + ", ".join(names) + f"; box blur equals the two-loop definition: {box_ok}."]
 
+    # 5. seed 003's Laplacian
+    laplace, seed003_agree = seed003_laplacian()
+    seed003 = {at: int(laplace[at]) for at in SEED003_OUTPUTS}
+    flat = np.full((3, 3), 100.0)
+    flat_out = {"Laplacian": float(convolve(flat, SEED003_KERNEL[:, :, None])[0, 0, 0]),
+                "box blur": float(convolve(flat, np.full((3, 3, 1), 1 / 9))[0, 0, 0])}
+    lines += ["", "Seed 003: the Laplacian [[0, 1, 0], [1, -4, 1], [0, 1, 0]] on the slide's "
+              "grey values ('valid'):"]
+    lines += [f"  output[{i}, {j}] = {value} (the slide: {SEED003_OUTPUTS[i, j]})"
+              for (i, j), value in seed003.items()]
+    lines += [f"  the pixels no slide shows do not change these (filled with 0 or 255): "
+              f"{seed003_agree}",
+              f"  the kernel sums to {int(SEED003_KERNEL.sum())}, not 1 as the slide says: on a "
+              f"flat patch of 100 it gives {flat_out['Laplacian']:g} (an edge detector), a box "
+              f"blur (sums to 1) gives {flat_out['box blur']:g}."]
+    plot_seed003(laplace, out / "seed003.png")
+
     text_out = "\n".join(lines) + "\n"
     (out / "summary.txt").write_text(text_out)
     print(text_out)
@@ -314,7 +378,9 @@ def main(out_dir, quick=False) -> dict:
             "seed001_matches_definition": bool((result == reference).all()),
             "seed001_product": product, "seed002_stride1": maps1, "seed002_stride2": maps2,
             "seed002_maxpool": pooled, "seed002_ok": seed002_ok, "formula_ok": formula_ok,
-            "box_blur_ok": box_ok, "filter_maps": maps}
+            "box_blur_ok": box_ok, "filter_maps": maps, "seed003_outputs": seed003,
+            "seed003_unseen_pixels_irrelevant": seed003_agree,
+            "seed003_kernel_sum": int(SEED003_KERNEL.sum()), "flat_patch": flat_out}
 
 
 if __name__ == "__main__":

@@ -106,7 +106,7 @@ def test_initialization_statistics_show_vanishing_gradients(tmp_path):
 def test_convolution_reproduces_the_slides(tmp_path):
     module = lecture("convolution")
     r = module.main(tmp_path, quick=True)
-    assert_figures(tmp_path, "seed001.png", "seed002.png", "filters.png")
+    assert_figures(tmp_path, "seed001.png", "seed002.png", "seed003.png", "filters.png")
     # seed 001: the point-wise product at (3, 2) and the whole 7x7 result
     np.testing.assert_array_equal(r["seed001_product"], module.SEED001_PRODUCT)
     assert int(r["seed001_product"].sum()) == r["seed001_result"][3, 2] == 350
@@ -125,6 +125,10 @@ def test_convolution_reproduces_the_slides(tmp_path):
     assert r["filter_maps"].shape == (6, 28, 28)
     assert module.output_size(28, 3) == 26 and module.output_size(7, 3, 2, "same") == 4
     assert module.output_size(28, 3, d=2) == 24 and module.output_size(6, 3, 2) == 2
+    # seed 003: the Laplacian's four outputs, and it sums to 0 (a flat patch gives 0)
+    assert r["seed003_outputs"] == {(0, 0): 83, (1, 0): 14, (2, 0): -66, (0, 1): 91}
+    assert r["seed003_unseen_pixels_irrelevant"] and r["seed003_kernel_sum"] == 0
+    assert r["flat_patch"] == {"Laplacian": 0.0, "box blur": pytest.approx(100.0, abs=1e-12)}
 
 
 @needs_fashion_mnist

@@ -16,6 +16,7 @@ from lamina.layers.embedding import Embedding
 from lamina.layers.flatten import Flatten
 from lamina.layers.input_layer import Input, InputLayer
 from lamina.layers.layer import InputSpec, Layer
+from lamina.layers.lp_pooling import L2Pooling2D, LPPooling2D
 from lamina.layers.merging import (
     Add,
     Average,
@@ -62,7 +63,7 @@ __all__ = [
     "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
     "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
     "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Reshape", "UpSampling2D",
-    "ZeroPadding2D",
+    "ZeroPadding2D", "L2Pooling2D", "LPPooling2D",
     "TextVectorization",
     "ELU", "Activation", "Add", "Average", "BatchNormalization", "Concatenate", "Dense",
     "Dropout", "Embedding", "Flatten", "GaussianNoise", "Input", "InputLayer", "InputSpec",
