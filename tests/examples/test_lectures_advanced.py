@@ -36,7 +36,7 @@ def assert_figures(tmp_path, *names):
 @needs_fashion_mnist
 def test_minibatch_more_updates_per_epoch_learn_more(tmp_path):
     r = run("minibatch", tmp_path)
-    assert_figures(tmp_path, "paths.png", "loss_per_epoch.png")
+    assert_figures(tmp_path, "paths.png", "loss_per_epoch.png", "loss_per_step.png")
     full, mini = (np.array(p) for p in r["paths"].values())
     assert len(full) == 5 + 1 and len(mini) == 5 * 20 + 1  # 1 vs 20 updates per epoch
     assert np.hypot(*(mini[-1] - [2.0, 1.0])) < 0.1 < 1.0 < np.hypot(*(full[-1] - [2.0, 1.0]))
@@ -48,6 +48,13 @@ def test_minibatch_more_updates_per_epoch_learn_more(tmp_path):
     assert final[10] < 2.0 and runs[10]["epochs_to_target"] is not None
     assert runs[600]["epochs_to_target"] is None
     assert all(run["seconds_per_epoch"] > 0 for run in runs.values())
+    # seed 004: the loss of every step, 600 images, 3 epochs: small batches are noisy
+    steps, noise = r["loss_per_step"], r["step_noise"]
+    assert {size: len(losses) for size, losses in steps.items()} == {10: 180, 100: 18, 600: 3}
+    # full batch: the batch is the whole set, so only the summation order differs (600 float32
+    # terms of about 2.5: 4 * eps * sqrt(600) * 2.5 = 3e-5)
+    assert noise[600] < 3e-5
+    assert noise[10] > 2 * noise[100] > 2 * noise[600] and noise[10] > 0.05
 
 
 @needs_fashion_mnist
