@@ -2,7 +2,7 @@
 
     python examples/lectures/initialization.py [--out DIR] [--quick]
 
-A 784-(256)x8-10 network, with sigmoid or ReLU hidden layers, starts from four
+A 784-(256)x8-10 network, with sigmoid or ReLU hidden layers, starts from five
 initializations (biases zero):
 
 * zeros: every unit of a layer computes the same thing, and the hidden layers get no
@@ -13,7 +13,12 @@ initializations (biases zero):
   back), so the gradients vanish towards the first layers;
 * Xavier/Glorot, ``GlorotNormal``: variance ``2 / (fan_in + fan_out)`` keeps the signal's
   scale from layer to layer for a function that is linear near 0;
-* He, ``HeNormal``: variance ``2 / fan_in`` makes up for ReLU zeroing half its inputs.
+* He, ``HeNormal``: variance ``2 / fan_in`` makes up for ReLU zeroing half its inputs;
+* orthogonal, ``Orthogonal`` (Saxe et al. 2014): the columns of each kernel are orthonormal,
+  so a linear layer keeps the length of every vector exactly (its singular values are all
+  1), not only on average; ReLU still halves the signal's energy at each layer with
+  Keras's default gain 1, and the script measures that ``gain=sqrt(2)`` (He's factor)
+  keeps the ReLU network's activations at their scale.
 
 For one batch of 512 standardised Fashion-MNIST images, the script records per hidden
 layer the standard deviation of the activations (forward) and of the loss gradient with
@@ -46,19 +51,22 @@ INITIALIZERS = {
     "small random N(0, 0.01²)": lambda seed: initializers.RandomNormal(stddev=0.01, seed=seed),
     "Xavier (GlorotNormal)": lambda seed: initializers.GlorotNormal(seed=seed),
     "He (HeNormal)": lambda seed: initializers.HeNormal(seed=seed),
+    "orthogonal (Orthogonal)": lambda seed: initializers.Orthogonal(seed=seed),
 }
 ACTIVATIONS = ("sigmoid", "relu")
 
 
 def network(activation, init, seed=0):
-    """The deep network with every kernel drawn by ``INITIALIZERS[init]``."""
+    """The deep network with every kernel drawn by ``INITIALIZERS[init]`` (or by ``init``
+    itself when it is a function ``seed -> initializer``)."""
+    make = init if callable(init) else INITIALIZERS[init]
     set_random_seed(seed)
     layers = [Input((784,))]
     for i in range(DEPTH):
         layers.append(Dense(WIDTH, activation=activation,
-                            kernel_initializer=INITIALIZERS[init](seed + i)))
+                            kernel_initializer=make(seed + i)))
     layers.append(Dense(10, activation="softmax",
-                        kernel_initializer=INITIALIZERS[init](seed + DEPTH)))
+                        kernel_initializer=make(seed + DEPTH)))
     model = Sequential(layers)
     model.compile(optimizer=SGD(learning_rate=0.1), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
@@ -96,7 +104,8 @@ def plot_statistics(stats, file):
     fig = Figure(figsize=(12, 8.5), layout="constrained")
     axes = fig.subplots(len(ACTIVATIONS), 2)
     layers = np.arange(1, DEPTH + 1)
-    colours = dict(zip(INITIALIZERS, ("tab:grey", "tab:orange", "tab:green", "tab:red")))
+    colours = dict(zip(INITIALIZERS, ("tab:grey", "tab:orange", "tab:green", "tab:red",
+                                          "tab:blue")))
     for row, activation in zip(axes, ACTIVATIONS):
         for col, key in enumerate(("activation_std", "kernel_grad_std")):
             ax = row[col]
@@ -161,6 +170,14 @@ def main(out_dir, quick=False) -> dict:
             histories[activation][init] = model.fit(x, y, epochs=epochs, batch_size=100,
                                                     verbose=0, seed=0).history
             accuracy[activation][init] = float(model.evaluate(x_test, y_test, verbose=0)[1])
+    orthogonal_relu = {}
+    for gain in (1.0, float(np.sqrt(2.0))):
+        def orthogonal(seed, gain=gain):
+            return initializers.Orthogonal(gain=gain, seed=seed)
+
+        spread = layer_statistics(network("relu", orthogonal), x[:512],
+                                  y[:512])["activation_std"]
+        orthogonal_relu[gain] = spread[-1] / spread[0]
     plot_statistics(stats, out / "statistics.png")
     plot_training(histories, epochs, out / "training.png")
 
@@ -187,11 +204,15 @@ def main(out_dir, quick=False) -> dict:
               "gradient is than the last hidden layer's: far below 1, the gradient vanishes.",
               "With zeros every hidden gradient is exactly 0: only the output layer learns "
               "(with ReLU only its bias: the last hidden layer outputs relu(0) = 0), and the "
-              "network stays at chance (0.10) or close to it."]
+              "network stays at chance (0.10) or close to it.",
+              "Orthogonal kernels with ReLU: the activations' std at layer 8 over layer 1 is "
+              + " and ".join(f"{r:.3f} with gain {g:.3f}" for g, r in orthogonal_relu.items())
+              + ": ReLU halves the energy per layer unless the gain (√2, He's) makes up."]
     text = "\n".join(lines) + "\n"
     (out / "summary.txt").write_text(text)
     print(text)
     return {"statistics": stats, "gradient_ratio": ratios, "test_accuracy": accuracy,
+            "orthogonal_relu_activation_ratio": orthogonal_relu,
             "loss": {a: {i: h["loss"] for i, h in hs.items()} for a, hs in histories.items()}}
 
 

@@ -107,6 +107,11 @@ def test_initialization_statistics_show_vanishing_gradients(tmp_path):
     assert 0.5 < he["activation_std"][-1] / he["activation_std"][0] < 2
     assert ratio["relu"]["He (HeNormal)"] > 0.1
     assert acc["relu"]["He (HeNormal)"] > 0.4 > max(acc["sigmoid"].values()) + 0.2
+    # orthogonal kernels: gain 1 loses ReLU's halved energy layer after layer, gain √2 keeps it
+    ortho = r["orthogonal_relu_activation_ratio"]
+    assert ortho[1.0] < 0.3 and 0.5 < ortho[float(np.sqrt(2.0))] < 2
+    assert stats["relu"]["orthogonal (Orthogonal)"]["activation_std"][-1] == pytest.approx(
+        ortho[1.0] * stats["relu"]["orthogonal (Orthogonal)"]["activation_std"][0], rel=1e-9)
 
 
 @needs_fashion_mnist
