@@ -20,7 +20,8 @@ def add_recognizer_commands(subparsers) -> None:
         description="Train the symbol CNN on generated symbols and report top-1/top-3 accuracy "
                     "on held-out generated data and on the stored drawings.")
     train.add_argument("--out", metavar="PATH", default=None,
-                       help="where to save the model (default: the shipped model's path)")
+                       help="where to save the model (default: symbols.lamina in the data "
+                            "directory, which lamina serve then uses)")
     train.add_argument("--with-drawings", action="store_true",
                        help="add the drawings stored by the page to the training data")
     train.add_argument("--data-dir", metavar="DIR", default=None,
@@ -36,7 +37,9 @@ def add_recognizer_commands(subparsers) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
     serve.add_argument("--model", metavar="PATH", default=None,
-                       help="a trained model (.lamina); default: the shipped one")
+                       help="a trained model (.lamina); default: the one `lamina "
+                            "recognizer train` saved in the data directory, else the shipped "
+                            "one")
     serve.add_argument("--data-dir", metavar="DIR", default=None,
                        help="where drawings.sqlite3 lives (default ~/.local/share/lamina/"
                             "recognizer, or $LAMINA_DATA_HOME/recognizer)")
@@ -106,6 +109,8 @@ def run_recognizer_command(args) -> int | None:
         except ImportError as error:
             return _missing_web(error)
         _announce(args.host, args.port, app.state.token)
+        if app.state.model_path is not None:
+            print(f"lamina: the model is {app.state.model_path}", flush=True)
         from lamina.apps.recognizer.serving import run
 
         run(app, host=args.host, port=args.port, access_log=args.access_log)

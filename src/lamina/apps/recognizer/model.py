@@ -28,11 +28,15 @@ from pathlib import Path
 import numpy
 
 __all__ = [
-    "DEFAULT_MODEL", "BadDrawing", "EmptyDrawing", "Recognizer", "decode_data_url",
+    "DEFAULT_MODEL", "TRAINED_MODEL_NAME", "BadDrawing", "EmptyDrawing", "Recognizer",
+    "decode_data_url",
     "image_from_png", "strokes_to_image",
 ]
 
 DEFAULT_MODEL = Path(__file__).parent / "weights" / "symbols.lamina"
+#: the file name of a model ``lamina recognizer train`` writes to the user's data directory
+#: (``<data_dir>/symbols.lamina``); ``lamina serve`` prefers it to :data:`DEFAULT_MODEL`
+TRAINED_MODEL_NAME = "symbols.lamina"
 """The model shipped with lamina (see this package's README for how it was trained)."""
 
 SIZE = 32

@@ -37,7 +37,13 @@ from fastapi.staticfiles import StaticFiles
 
 from lamina.apps.recognizer.guard import LOOPBACK_NAMES, Guard, is_loopback, new_token
 from lamina.apps.recognizer.limits import MAX_BODY, BodyLimit, Busy, DecodeSlots, RateLimit
-from lamina.apps.recognizer.model import BadDrawing, EmptyDrawing, Recognizer
+from lamina.apps.recognizer.model import (
+    DEFAULT_MODEL,
+    TRAINED_MODEL_NAME,
+    BadDrawing,
+    EmptyDrawing,
+    Recognizer,
+)
 from lamina.apps.recognizer.storage import MODES, DrawingStore, StorageFull
 
 __all__ = ["MAX_BODY", "MAX_STORAGE", "WRITES_PER_MINUTE", "create_app", "default_data_dir"]
@@ -199,8 +205,10 @@ def create_app(model_path=None, data_dir=None, *, recognizer: Recognizer | None 
                max_body: int = MAX_BODY, host: str = "127.0.0.1", token: str | None = None,
                allowed_hosts=None, writes_per_minute: float = WRITES_PER_MINUTE,
                max_storage: int | None = MAX_STORAGE, decode_workers: int = 2):
-    """The FastAPI app. The model loads here, once (``model_path``, default the shipped one);
-    drawings go to ``<data_dir>/drawings.sqlite3`` (default :func:`default_data_dir`).
+    """The FastAPI app. The model loads here, once (``model_path``; by default the one
+    ``lamina recognizer train`` wrote to ``<data_dir>/symbols.lamina`` when there is one, else
+    the shipped one: ``app.state.model_path`` says which); drawings go to
+    ``<data_dir>/drawings.sqlite3`` (default :func:`default_data_dir`).
 
     ``host`` is the address the server listens on. On loopback the app answers only to
     loopback names (plus ``allowed_hosts``) and writes need no token unless ``token`` is
@@ -210,8 +218,11 @@ def create_app(model_path=None, data_dir=None, *, recognizer: Recognizer | None 
     PNGs decoded at once."""
     from lamina.datasets.symbols import CLASSES
 
-    recognizer = recognizer if recognizer is not None else Recognizer.load(model_path)
     data_dir = Path(default_data_dir() if data_dir is None else data_dir)
+    if recognizer is None and model_path is None:
+        trained = data_dir / TRAINED_MODEL_NAME
+        model_path = trained if trained.is_file() else DEFAULT_MODEL
+    recognizer = recognizer if recognizer is not None else Recognizer.load(model_path)
     store = DrawingStore(data_dir / "drawings.sqlite3", max_bytes=max_storage)
     local = is_loopback(host)
     if token is None and not local:
@@ -233,6 +244,7 @@ def create_app(model_path=None, data_dir=None, *, recognizer: Recognizer | None 
     app = FastAPI(title="lamina symbol recognizer", docs_url="/api/docs", redoc_url=None,
                   lifespan=lifespan)
     app.state.recognizer, app.state.store, app.state.token = recognizer, store, token
+    app.state.model_path = None if model_path is None else Path(model_path)
     app.state.decode_slots = slots
     app.add_middleware(BodyLimit, limit=max_body)
     app.add_middleware(Guard, allowed_hosts=allowed_hosts, token=token,

@@ -1,8 +1,9 @@
 """``lamina recognizer train``: train the symbol CNN on generated data (and collected drawings).
 
-The recipe is fixed by :data:`RECIPE` and one seed, so the same command reproduces the model
-shipped in ``weights/symbols.lamina``: the generator, the weight initialisation and the
-shuffling all draw from that seed. The run reports top-1 and top-3 accuracy on a held-out
+The recipe is fixed by :data:`RECIPE` and one seed, so the same command (``--out`` naming it)
+reproduces the model shipped in ``weights/symbols.lamina``: the generator, the weight
+initialisation and the shuffling all draw from that seed. The run reports top-1 and top-3
+accuracy on a held-out
 generated set (another seed, never trained on) and on the drawings people stored through the
 page. With ``--with-drawings`` four of every five stored drawings join the training data
 (each repeated :data:`DRAWING_REPEATS` times: they are few, and they are the real thing), and
@@ -89,7 +90,9 @@ def train(out=None, *, with_drawings: bool = False, data_dir=None, n_classes: in
     the model, ``<out>.json``).
 
     Args:
-        out: where to save (``.lamina``); default the shipped model's path.
+        out: where to save (``.lamina``); default ``<data_dir>/symbols.lamina``, which
+            ``lamina serve`` then uses: the model shipped inside the package is never
+            overwritten unless ``out`` names it.
         with_drawings: add 4/5 of the stored drawings to training (the rest are evaluated).
         data_dir: the server's data directory (``drawings.sqlite3``); default as ``serve``.
         n_classes: train on the first ``n_classes`` classes only (tests); default all.
@@ -99,13 +102,13 @@ def train(out=None, *, with_drawings: bool = False, data_dir=None, n_classes: in
     """
     import lamina
     from lamina import optimizers
-    from lamina.apps.recognizer.model import DEFAULT_MODEL
+    from lamina.apps.recognizer.model import TRAINED_MODEL_NAME
     from lamina.apps.recognizer.server import default_data_dir
     from lamina.datasets.symbols import CLASSES, load_data
 
     started = time.monotonic()
-    out = Path(DEFAULT_MODEL if out is None else out)
     data_dir = Path(default_data_dir() if data_dir is None else data_dir)
+    out = Path(data_dir / TRAINED_MODEL_NAME if out is None else out)
     n_classes = len(CLASSES) if n_classes is None else int(n_classes)
     if not 2 <= n_classes <= len(CLASSES):
         raise ValueError(f"train: n_classes must be from 2 to {len(CLASSES)}; received "
