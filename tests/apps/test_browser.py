@@ -164,9 +164,54 @@ def test_train_tab_asks_for_a_symbol_and_stores_it(server, browser):
     assert page.is_visible("#train-prompt") and not page.is_visible("#answers")
     before = app.state.store.count(asked)
     _draw(page, ZERO)
+    dialogs = []
+    page.once("dialog", lambda dialog: dialogs.append(dialog.message) or dialog.accept())
     page.click("#train-submit")
     page.wait_for_function("document.querySelector('#status').textContent.includes('Stored')")
     assert app.state.store.count(asked) == before + 1
+    if asked != "0":  # a 0 drawn for another symbol: the page asked before storing it
+        assert dialogs and f"not {asked}. Store it as {asked} anyway?" in dialogs[0]
+    page.close()
+
+
+def _ask_for(page, latex):
+    """Make the Train tab ask for ``latex`` (as nextTarget does, with that symbol)."""
+    page.evaluate("""latex => {
+        state.target = state.symbols.find(s => s.latex === latex);
+        $("train-char").textContent = state.target.unicode;
+        $("train-latex").textContent = state.target.latex;
+        $("train-latex").hidden = state.target.latex === state.target.unicode;
+    }""", latex)
+
+
+def test_train_tab_asks_before_storing_a_drawing_that_is_not_the_prompted_symbol(
+        server, browser):
+    url, app = server
+    page = browser.new_page(viewport={"width": 1000, "height": 760})
+    page.goto(url)
+    page.click("#tab-train")
+    page.wait_for_function("document.querySelector('#train-latex').textContent.length > 0")
+    _ask_for(page, "y")
+    assert page.inner_text("#train-prompt").split() == ["Draw", "y"]  # not "Draw y y"
+    _ask_for(page, r"\alpha")
+    assert page.inner_text("#train-prompt").split() == ["Draw", "α", r"\alpha"]
+    _ask_for(page, "y")
+    before = app.state.store.count("y")
+    _draw(page, PLUS)
+    dialogs = []
+    page.once("dialog", lambda dialog: dialogs.append(dialog.message) or dialog.dismiss())
+    page.click("#train-submit")
+    page.wait_for_function("document.querySelector('#status').textContent.includes('Not stored')")
+    assert "reads this drawing as +" in dialogs[0] and "not y." in dialogs[0]
+    assert app.state.store.count("y") == before      # dismissed: nothing stored
+    assert page.inner_text("#train-prompt").split() == ["Draw", "y"]  # still asking for y
+    # the drawing of the prompted symbol itself is stored without a question
+    _ask_for(page, "+")
+    page.on("dialog", lambda dialog: dialogs.append(dialog.message) or dialog.dismiss())
+    before = app.state.store.count("+")
+    page.click("#train-submit")
+    page.wait_for_function("document.querySelector('#status').textContent.includes('Stored')")
+    assert app.state.store.count("+") == before + 1 and len(dialogs) == 1
     page.close()
 
 

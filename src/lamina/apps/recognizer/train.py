@@ -3,11 +3,10 @@
 The recipe is fixed by :data:`RECIPE` and one seed, so the same command (``--out`` naming it)
 reproduces the model shipped in ``weights/symbols.lamina``: the generator, the weight
 initialisation and the shuffling all draw from that seed. The run reports top-1 and top-3
-accuracy on a held-out
-generated set (another seed, never trained on) and on the drawings people stored through the
-page. With ``--with-drawings`` four of every five stored drawings join the training data
-(each repeated :data:`DRAWING_REPEATS` times: they are few, and they are the real thing), and
-the fifth is kept for the report.
+accuracy on a held-out generated set (another seed, never trained on) and on the drawings
+people stored through the page. With ``--with-drawings`` four of every five stored drawings
+join the training data (each repeated :data:`DRAWING_REPEATS` times: they are few, and they
+are the real thing), and the fifth is kept for the report.
 """
 
 from __future__ import annotations

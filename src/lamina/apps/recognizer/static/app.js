@@ -209,7 +209,28 @@ function nextTarget() {
   state.target = pool[Math.floor(Math.random() * pool.length)] || state.symbols[0];
   $("train-char").textContent = state.target.unicode;
   $("train-latex").textContent = state.target.latex;
+  // "Draw y", not "Draw y y": the LaTeX only when it differs from the glyph
+  $("train-latex").hidden = state.target.latex === state.target.unicode;
   pad.clear();
+}
+
+// A drawing whose top 3 lacks the prompted symbol is stored only if the user says so: a "+"
+// drawn while "y" was asked must not become a "y" unnoticed.
+async function storeTrain() {
+  const target = state.target;
+  if (!target) return;
+  if (!pad.strokes.length) { status("nothing drawn", true); return; }
+  let top;
+  try {
+    top = (await post("/api/classify", { strokes: pad.strokes, k: 3 })).results;
+  } catch (err) { status(err.message, true); return; }
+  if (!top.some((r) => r.latex === target.latex)) {
+    const seen = top.map((r) => r.latex).join(", ");
+    const ok = window.confirm(`The recognizer reads this drawing as ${seen}, not ` +
+                              `${target.latex}. Store it as ${target.latex} anyway?`);
+    if (!ok) { status(`Not stored: draw ${target.latex} again, or Skip.`); return; }
+  }
+  store(target.latex, "train");
 }
 
 async function setMode(mode) {
@@ -232,4 +253,4 @@ $("clear").addEventListener("click", () => { pad.clear(); showResults([]); statu
 $("tab-recognize").addEventListener("click", () => setMode("recognize"));
 $("tab-train").addEventListener("click", () => setMode("train"));
 $("train-skip").addEventListener("click", nextTarget);
-$("train-submit").addEventListener("click", () => state.target && store(state.target.latex, "train"));
+$("train-submit").addEventListener("click", storeTrain);
