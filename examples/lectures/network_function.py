@@ -1,4 +1,4 @@
-"""Lecture 15: a network is a function: seed 002's 2-2-2-2 sigmoid network, f(1, -1) = [0.62, 0.83].
+"""Lecture 17: a network is a function: seed 002's 2-2-2-2 sigmoid network, f(1, -1) = [0.62, 0.83].
 
     python examples/lectures/network_function.py [--out DIR] [--quick]
 
@@ -98,7 +98,7 @@ def main(out_dir, quick=False) -> dict:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     model = build_model()
-    lines = ["Lecture 15: a network is a function (seed 002)", "",
+    lines = ["Lecture 17: a network is a function (seed 002)", "",
              "The slide's weights (one row per neuron) and biases:"]
     for i, (w, b) in enumerate(zip(WEIGHTS, BIASES, strict=True), start=1):
         lines.append(f"  layer {i}: W = {w.tolist()}, b = {b.tolist()}")
