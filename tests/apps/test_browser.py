@@ -264,3 +264,45 @@ def test_with_a_token_the_page_from_the_printed_address_stores_and_without_it_sa
         stranger.close()
     finally:
         stop()
+
+
+def test_search_finds_any_symbol_by_latex_or_name_and_stores_under_it(server, browser):
+    url, app = server
+    page = browser.new_page(viewport={"width": 1000, "height": 760})
+    page.goto(url)
+    _draw(page, PLUS)
+    _settle(page)
+
+    def found(query):
+        page.fill("#search", query)
+        page.wait_for_function("document.querySelectorAll('#search-results .result').length > 0")
+        return page.eval_on_selector_all("#search-results .result",
+                                         "rows => rows.map(r => r.dataset.latex)")
+
+    assert found(r"\heartsuit")[0] == r"\heartsuit"      # by LaTeX command
+    assert found("heartsuit")[0] == r"\heartsuit"        # without the backslash
+    assert found("lamda")[0] == r"\lambda"               # by the glyph's Unicode name
+    assert r"\alpha" in found("greek small letter alp")
+    assert found("α")[0] == r"\alpha"                    # by the glyph itself
+    before = app.state.store.count(r"\heartsuit")
+    found("heart")
+    page.locator('#search-results .result[data-latex="\\\\heartsuit"] .vote').click()
+    page.wait_for_function("document.querySelector('#status').textContent.includes('Stored')")
+    assert app.state.store.count(r"\heartsuit") == before + 1
+    assert page.input_value("#search") == ""                # ready for the next drawing
+    assert page.locator("#search-results .result").count() == 0
+    page.close()
+
+
+def test_a_phone_shows_the_top_3_without_scrolling(server, browser):
+    url, _ = server
+    context = browser.new_context(viewport={"width": 375, "height": 667}, has_touch=True,
+                                  is_mobile=True, device_scale_factor=2)  # an iPhone 8's screen
+    page = context.new_page()
+    page.goto(url)
+    _draw(page, ONE)
+    _settle(page)
+    assert page.evaluate("window.scrollY") == 0
+    third = page.locator("#results .result").nth(2).bounding_box()
+    assert third["y"] + third["height"] <= 667, third
+    context.close()

@@ -9,7 +9,7 @@ Endpoints:
   (field ``file``), or a raw ``image/png`` body.
 * ``POST /api/drawings``: the same drawing plus ``label`` (a LaTeX command) and ``mode``
   (``"vote"`` or ``"train"``) is stored in SQLite -> 201 ``{"id", "label", "count", ...}``.
-* ``GET /api/symbols``: the classes (LaTeX, Unicode, group, drawings stored).
+* ``GET /api/symbols``: the classes (LaTeX, Unicode, its name, group, drawings stored).
 * ``GET /health``: ``{"status": "ok", ...}``.
 
 Bad input never reaches a traceback: a body over 512 KB -> 413; a body that is not JSON
@@ -27,6 +27,7 @@ import contextlib
 import difflib
 import json
 import os
+import unicodedata
 from pathlib import Path
 
 import numpy
@@ -46,13 +47,20 @@ from lamina.apps.recognizer.model import (
 )
 from lamina.apps.recognizer.storage import MODES, DrawingStore, StorageFull
 
-__all__ = ["MAX_BODY", "MAX_STORAGE", "WRITES_PER_MINUTE", "create_app", "default_data_dir"]
+__all__ = ["MAX_BODY", "MAX_STORAGE", "WRITES_PER_MINUTE", "create_app", "default_data_dir",
+           "unicode_name"]
 
 MAX_STORAGE = 1 << 30
 """Bytes the drawings may take on disk by default (1 GB: some 300,000 drawings from the page)."""
 WRITES_PER_MINUTE = 60
 """Drawings one client address may store per minute by default (in bursts of as many)."""
 STATIC = Path(__file__).parent / "static"
+
+
+def unicode_name(glyph: str) -> str:
+    """The Unicode name of a symbol's glyph in lower case (``"greek small letter alpha"``),
+    what the page's search box matches besides the LaTeX command."""
+    return " ".join(unicodedata.name(ch, "") for ch in glyph).strip().lower()
 
 
 def default_data_dir() -> Path:
@@ -287,6 +295,7 @@ def create_app(model_path=None, data_dir=None, *, recognizer: Recognizer | None 
     async def symbols():
         counts = await run_in_threadpool(store.counts)
         return {"symbols": [{"latex": s.latex, "unicode": s.unicode, "group": s.group,
+                             "name": unicode_name(s.unicode),
                              "drawings": counts.get(s.latex, 0)} for s in recognizer.classes]}
 
     @app.post("/api/classify")

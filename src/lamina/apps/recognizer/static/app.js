@@ -187,11 +187,54 @@ async function store(label, mode) {
     status(`Stored as ${data.label} (drawing #${data.id}; ${data.count} of this symbol, ` +
            `${data.total} in all). Thank you!`);
     pad.clear(); showResults([]);
+    $("search").value = ""; $("search-results").textContent = "";
     const symbol = state.symbols.find((s) => s.latex === data.label);
     if (symbol) symbol.drawings = data.count;
     if (mode === "train") nextTarget();
   } catch (err) {
     status(err.message, true);
+  }
+}
+
+// ---------------------------------------------------------------------------- search
+// Any symbol, not only the ten shown: by LaTeX command (with or without its backslash), by
+// the Unicode name of its glyph ("greek small letter alpha"), by the glyph, or by group.
+function searchSymbols(query) {
+  const raw = query.trim(), q = raw.toLowerCase().replace(/^\\/, "");
+  if (!q) return [];
+  const scored = [];
+  for (const s of state.symbols) {
+    const latex = s.latex.toLowerCase().replace(/^\\/, ""), name = s.name || "";
+    const score = latex === q || s.unicode === raw ? 0 : latex.startsWith(q) ? 1
+      : latex.includes(q) ? 2 : name.split(" ").includes(q) ? 3
+      : name.includes(q) || s.group === q ? 4 : -1;
+    if (score >= 0) scored.push([score, s]);
+  }
+  scored.sort((a, b) => a[0] - b[0]);  // stable: the classes' order within a score
+  return scored.slice(0, 12).map(([, s]) => s);
+}
+
+async function showSearch() {
+  try { await loadSymbols(); } catch (err) { status(err.message, true); return; }
+  const list = $("search-results");
+  list.textContent = "";
+  for (const s of searchSymbols($("search").value)) {
+    const li = document.createElement("li");
+    li.className = "result"; li.dataset.latex = s.latex;
+    const glyph = document.createElement("span");
+    glyph.className = "glyph"; glyph.textContent = s.unicode;
+    const code = document.createElement("button");
+    code.className = "code"; code.textContent = s.latex; code.title = "Copy this LaTeX";
+    code.addEventListener("click", () => copy(s.latex, code));
+    const count = document.createElement("span");
+    count.className = "pct"; count.textContent = `${s.drawings} stored`;
+    const vote = document.createElement("button");
+    vote.className = "vote"; vote.textContent = "✓";
+    vote.title = `This is ${s.latex}: store the drawing with this label`;
+    vote.setAttribute("aria-label", vote.title);
+    vote.addEventListener("click", () => store(s.latex, "vote"));
+    li.append(glyph, code, count, vote);
+    list.append(li);
   }
 }
 
@@ -254,3 +297,4 @@ $("tab-recognize").addEventListener("click", () => setMode("recognize"));
 $("tab-train").addEventListener("click", () => setMode("train"));
 $("train-skip").addEventListener("click", nextTarget);
 $("train-submit").addEventListener("click", storeTrain);
+$("search").addEventListener("input", showSearch);
