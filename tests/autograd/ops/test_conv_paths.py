@@ -80,7 +80,11 @@ def test_backward_paths_equal_the_reference(seed, path, relu, dtype):
                                     strides, dilation, need, relu_out=out if relu else None,
                                     path=path)
     n_out = math.prod(grad.shape[:3])
+    assert (got[0] is None) == (path == "small_c_kernel_grad")  # only what was asked for
+    assert got[1].shape == kernel.shape and got[2].shape == bias.shape
+    assert got[1].dtype == np.dtype(dtype) and np.abs(want[1]).max() > 0  # not zeros vs zeros
     if need[0]:
+        assert got[0].shape == x.shape
         _close(got[0], want[0], kernel[..., 0, :].size, dtype)
     _close(got[1], want[1], n_out, dtype)
     _close(got[2], want[2], n_out, dtype)
@@ -109,6 +113,8 @@ def test_transpose_equals_the_reference(seed, dtype):
     want_g = _conv_reference.conv2d_transpose_backward(np, grad, x, kernel, *args)
     got_g = _conv_cpu.conv2d_transpose_backward(np, grad, x, kernel, (h, w), kernel.shape,
                                                 *args, (True, True, True))
+    assert [a.shape for a in got_g] == [x.shape, kernel.shape, bias.shape]
+    assert all(np.abs(b).max() > 0 for b in want_g)  # real numbers compared, not zeros
     for a, b in zip(got_g, want_g):
         _close(a, b, math.prod(want.shape[:3]), dtype)
 
