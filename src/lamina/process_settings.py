@@ -20,15 +20,9 @@ first backward), never at ``import lamina``, and each has an off switch:
 
 from __future__ import annotations
 
-_done = False
-
 
 def apply() -> None:
-    """Apply the process-wide settings above (once; later calls do nothing)."""
-    global _done
-    if _done:
-        return
-    _done = True
+    """Apply the process-wide settings above (once: ``_malloc.tune`` remembers it ran)."""
     from lamina import _malloc
 
     _malloc.tune()
