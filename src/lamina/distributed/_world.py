@@ -213,9 +213,16 @@ def fail(message: str):
            f"job:\n{message}")
 
 
+_REPORT_SECONDS = 0.5
+
+
 def _abort(text: str):
     sys.stderr.write(f"lamina.distributed: {text}")
     if not text.endswith("\n"):
         sys.stderr.write("\n")
     sys.stderr.flush()
+    # MPI_Abort makes mpiexec kill every rank at once, and what a rank wrote to its stderr
+    # pipe but mpiexec had not yet forwarded is lost with it (1 run in 8 here); a moment's
+    # wait lets the report reach the user's terminal
+    time.sleep(_REPORT_SECONDS)
     WORLD.comm.Abort(1)
