@@ -34,14 +34,19 @@ def synchronized_batch_norm(x, gamma, beta, moving_mean, moving_variance, moment
     axes = tuple(a for a in range(x.ndim) if a != ch)
     c = x.shape[ch]
     bshape = tuple(c if a == ch else 1 for a in range(x.ndim))
-    local_count = Tensor([math.prod(x.shape[a] for a in axes)], dtype=x.dtype)
-    sums = all_sum(F.concatenate([F.sum(x, axis=axes), local_count]), reduce)
+    # the statistics accumulate in float64 (as the fused single-process op does), so that a
+    # float32 job's result does not depend on how the batch is split over ranks
+    wide = F.cast(x, "float64") if x.dtype == "float32" else x
+    local_count = Tensor([math.prod(x.shape[a] for a in axes)], dtype=wide.dtype)
+    sums = all_sum(F.concatenate([F.sum(wide, axis=axes), local_count]), reduce)
     count = float(sums.data[c])
     if count == 0:
         raise ValueError("BatchNormalization(synchronized=True): every rank's batch is empty")
     mean = sums[:c] * (1.0 / count)
-    centered = x - F.reshape(mean, bshape)
-    var = all_sum(F.sum(centered * centered, axis=axes), reduce) * (1.0 / count)
+    wide_centered = wide - F.reshape(mean, bshape)
+    var = all_sum(F.sum(wide_centered * wide_centered, axis=axes), reduce) * (1.0 / count)
+    centered = F.cast(wide_centered, x.dtype) if wide is not x else wide_centered
+    var = F.cast(var, x.dtype) if wide is not x else var
     out = centered * (1.0 / F.sqrt(F.reshape(var, bshape) + epsilon))
     if gamma is not None:
         out = out * F.reshape(gamma, bshape)

@@ -57,6 +57,32 @@ def _needs(fn):
     return (need[0], has_gamma and need[1], has_beta and need[1 + has_gamma])
 
 
+#: rows summed in float32 before their block sums are added up in float64 (channel_sum)
+SUM_BLOCK = 256
+
+
+def channel_sum(xp, a, b=None):
+    """Per-channel sum of ``a`` (or of ``a * b``), ``a`` seen as (rows, C) or (rows, C, inner).
+
+    A plain float32 sum of n rows drifts by up to n rounding errors (1e-5 relative at
+    100,000 rows, enough to tell one process from several ranks after 50 Adam steps): rows
+    are summed in blocks of ``SUM_BLOCK`` in the input's precision, and the block sums in
+    float64; as fast as the plain sum, and within a few rounding errors of the exact one.
+    """
+    spec = "acb" if a.ndim == 3 else "ac"
+    k = a.shape[0] // SUM_BLOCK
+    head, tail = a[:k * SUM_BLOCK], a[k * SUM_BLOCK:]
+    blocks = head.reshape(k, SUM_BLOCK, *a.shape[1:])
+    if b is None:
+        parts = xp.einsum(f"k{spec}->kc", blocks)
+        rest = xp.einsum(f"{spec}->c", tail)
+    else:
+        b_head, b_tail = b[:k * SUM_BLOCK], b[k * SUM_BLOCK:]
+        parts = xp.einsum(f"k{spec},k{spec}->kc", blocks, b_head.reshape(blocks.shape))
+        rest = xp.einsum(f"{spec},{spec}->c", tail, b_tail)
+    return (parts.sum(axis=0, dtype=xp.float64) + rest).astype(a.dtype)
+
+
 class BatchNorm(Function):
     name = "batch_norm"
 
@@ -117,10 +143,8 @@ class BatchNorm(Function):
 
     def _channel_sum(self, a, b=None):
         """Per-channel sum of ``a`` (or of ``a * b``) over every other axis, shape (C,)."""
-        spec = "acb" if len(self.view) == 3 else "ac"
-        if b is None:
-            return self.xp.einsum(f"{spec}->c", a.reshape(self.view))
-        return self.xp.einsum(f"{spec},{spec}->c", a.reshape(self.view), b.reshape(self.view))
+        return channel_sum(self.xp, a.reshape(self.view), None if b is None else
+                           b.reshape(self.view))
 
     def backward(self, grad):
         # training: (x - batch mean, 1 / sqrt(var + eps), gamma or None);
