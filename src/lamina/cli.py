@@ -5,6 +5,8 @@
 * ``lamina lecture run NAME [--out DIR] [--quick]``: run one; it writes its figures and
   ``summary.txt`` to DIR (default ``runs/lectures/NAME``) and prints its numbers;
 * ``lamina export MODEL OUT.onnx [--opset N]``: a saved model (``.lamina`` or ``.h5``) as ONNX.
+* ``lamina style transfer CONTENT STYLE OUT``, ``lamina style texture SAMPLE OUT``: neural
+  style transfer and texture synthesis (``lamina.apps.style``).
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ def _export(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     import lamina
     from lamina.apps.recognizer.cli import add_recognizer_commands, run_recognizer_command
+    from lamina.apps.style.cli import add_style_commands, run_style_command
 
     parser = argparse.ArgumentParser(prog="lamina", description=__doc__.replace("``", ""),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -84,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("info", help="versions of lamina, Python, NumPy and its BLAS")
     add_recognizer_commands(commands)
+    add_style_commands(commands)
     lecture = commands.add_parser("lecture", help="list and run the lecture scripts",
                                   description="List and run the lecture scripts "
                                   "(examples/lectures; $LAMINA_LECTURES overrides where "
@@ -106,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "info":
         return _info()
     if (code := run_recognizer_command(args)) is not None:
+        return code
+    if (code := run_style_command(args)) is not None:
         return code
     if args.command == "lecture":
         return _lecture(args, lecture)
