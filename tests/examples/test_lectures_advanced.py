@@ -73,11 +73,11 @@ def test_overfitting_early_stopping_regularizers_and_normalization(tmp_path):
     assert early["restored_val_loss"] == pytest.approx(min(ran), abs=1e-4)
     # the seed's noisy task: noise hurts, each regularizer helps on noisy images
     results = r["regularizers"]
-    assert set(results) == {"baseline", "L1", "L2", "dropout", "gaussian noise"}
+    assert set(results) == {"baseline", "L1", "L2", "dropout", "gaussian noise", "weight noise"}
     base = results["baseline"]
     assert base["clean"] > 0.7 and base["noisy"] < base["clean"] - 0.15
     helped = [results[m]["noisy"] - base["noisy"] for m in ("L1", "L2", "dropout",
-                                                             "gaussian noise")]
+                                                             "gaussian noise", "weight noise")]
     assert min(helped) > 0 and np.mean(helped) > 0.03, helped
     # batch norm trains a deep sigmoid network that plain SGD cannot move
     losses = {name: run["loss"] for name, run in r["normalization"].items()}
@@ -112,6 +112,18 @@ def test_initialization_statistics_show_vanishing_gradients(tmp_path):
     assert ortho[1.0] < 0.3 and 0.5 < ortho[float(np.sqrt(2.0))] < 2
     assert stats["relu"]["orthogonal (Orthogonal)"]["activation_std"][-1] == pytest.approx(
         ortho[1.0] * stats["relu"]["orthogonal (Orthogonal)"]["activation_std"][0], rel=1e-9)
+    # sparse (Martens): 15 x N(0, 1) inputs per unit; sigmoid's first-layer gradient is far
+    # less vanished than Xavier's; ReLU grows by ~sqrt(7.5) per layer and diverges, He's
+    # scale on the 15 inputs keeps it and trains
+    sparse = "sparse (Sparse, 15 x N(0, 1))"
+    assert ratio["sigmoid"][sparse] > 100 * ratio["sigmoid"]["Xavier (GlorotNormal)"]
+    grown = stats["relu"][sparse]["activation_std"]
+    assert grown[-1] / grown[0] > 2.0 ** 7 and acc["relu"][sparse] < 0.2
+    assert not np.isfinite(r["loss"]["relu"][sparse]).all()
+    sparse_relu = r["sparse_relu"]
+    he_scaled = sparse_relu[float(np.sqrt(2 / 15))]
+    assert 0.5 < he_scaled["activation_ratio"] < 2 and he_scaled["test_accuracy"] > 0.4
+    assert sparse_relu[1.0]["activation_ratio"] > 100
 
 
 @needs_fashion_mnist

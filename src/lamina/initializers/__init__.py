@@ -36,17 +36,18 @@ from lamina.initializers.random import (
     TruncatedNormal,
     VarianceScaling,
 )
+from lamina.initializers.sparse import Sparse
 
 __all__ = [
     "Initializer", "VarianceScaling", "GlorotUniform", "GlorotNormal", "HeNormal", "HeUniform",
-    "LecunNormal", "LecunUniform", "Orthogonal", "RandomNormal", "RandomUniform",
+    "LecunNormal", "LecunUniform", "Orthogonal", "Sparse", "RandomNormal", "RandomUniform",
     "TruncatedNormal", "Zeros", "Ones", "Constant", "Identity", "compute_fans",
     "get", "serialize", "deserialize",
 ]
 
 _CLASSES = [Initializer, VarianceScaling, GlorotUniform, GlorotNormal, HeNormal, HeUniform,
-            LecunNormal, LecunUniform, Orthogonal, RandomNormal, RandomUniform, TruncatedNormal,
-            Zeros, Ones, Constant, Identity]
+            LecunNormal, LecunUniform, Orthogonal, Sparse, RandomNormal, RandomUniform,
+            TruncatedNormal, Zeros, Ones, Constant, Identity]
 
 ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
 ALL_OBJECTS.update({
@@ -54,6 +55,7 @@ ALL_OBJECTS.update({
     "he_normal": HeNormal, "he_uniform": HeUniform,
     "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform,
     "orthogonal": Orthogonal, "OrthogonalInitializer": Orthogonal,
+    "sparse": Sparse, "SparseInitializer": Sparse,
     "random_normal": RandomNormal, "normal": RandomNormal,
     "random_uniform": RandomUniform, "uniform": RandomUniform,
     "truncated_normal": TruncatedNormal, "variance_scaling": VarianceScaling,
