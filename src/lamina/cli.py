@@ -4,9 +4,10 @@
 * ``lamina lecture list``: the lecture scripts, one line each;
 * ``lamina lecture run NAME [--out DIR] [--quick]``: run one; it writes its figures and
   ``summary.txt`` to DIR (default ``runs/lectures/NAME``) and prints its numbers;
-* ``lamina export MODEL OUT.onnx [--opset N]``: a saved model (``.lamina`` or ``.h5``) as ONNX.
+* ``lamina export MODEL OUT.onnx [--opset N]``: a saved model (``.lamina`` or ``.h5``) as ONNX;
 * ``lamina style transfer CONTENT STYLE OUT``, ``lamina style texture SAMPLE OUT``: neural
-  style transfer and texture synthesis (``lamina.apps.style``).
+  style transfer and texture synthesis (``lamina.apps.style``);
+* ``lamina image denoise|upscale|colorize|inpaint ...``: the image-to-image CNNs on files.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ def _export(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     import lamina
+    from lamina.apps.imaging.cli import add_image_commands, run_image_command
     from lamina.apps.recognizer.cli import add_recognizer_commands, run_recognizer_command
     from lamina.apps.style.cli import add_style_commands, run_style_command
 
@@ -88,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("info", help="versions of lamina, Python, NumPy and its BLAS")
     add_recognizer_commands(commands)
     add_style_commands(commands)
+    add_image_commands(commands)
     lecture = commands.add_parser("lecture", help="list and run the lecture scripts",
                                   description="List and run the lecture scripts "
                                   "(examples/lectures; $LAMINA_LECTURES overrides where "
@@ -112,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     if (code := run_recognizer_command(args)) is not None:
         return code
     if (code := run_style_command(args)) is not None:
+        return code
+    if (code := run_image_command(args)) is not None:
         return code
     if args.command == "lecture":
         return _lecture(args, lecture)

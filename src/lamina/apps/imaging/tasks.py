@@ -1,0 +1,148 @@
+"""The four image-to-image tasks on arrays: denoise, upscale, colorize, inpaint.
+
+Each takes an image as :mod:`.images` describes it (uint8, uint16 or float in [0, 1]; gray or
+RGB) and returns the result in the input's dtype and range, computed tile by tile
+(:mod:`.tiling`) so that any size fits in bounded memory. A network trained on one channel
+is run on each channel of an RGB image (the channels go through it as one batch).
+"""
+
+from __future__ import annotations
+
+import numpy
+
+from lamina.apps.imaging.engine import Network, network
+from lamina.apps.imaging.images import ImageError, Kind, describe, gray_of, mask_of
+from lamina.apps.imaging.tiling import TILE, tiled
+
+__all__ = ["colorize", "denoise", "inpaint", "upscale"]
+
+
+def _per_channel(net: Network, x: numpy.ndarray) -> numpy.ndarray:
+    """``net`` on float ``(N, h, w, C)``: as is when it takes C channels; channel by channel
+    (as a batch of N*C) when it takes one."""
+    n, h, w, c = x.shape
+    if net.in_channels == c:
+        return net(x)
+    if net.in_channels == 1:
+        y = net(numpy.ascontiguousarray(x.transpose(0, 3, 1, 2)).reshape(n * c, h, w, 1))
+        return y.reshape(n, c, *y.shape[1:3]).transpose(0, 2, 3, 1)
+    if c == 1:  # a colour network on a gray image: gray in, the mean of its channels out
+        return net(numpy.repeat(x, net.in_channels, axis=3)).mean(axis=3, keepdims=True)
+    raise ImageError(f"the network takes {net.in_channels} channels; the image has {c}")
+
+
+def _run(net: Network, arrays, prepare, kind: Kind, channels: int, scale: int = 1,
+         tile: int = TILE) -> numpy.ndarray:
+    """``prepare`` (float windows -> the network's output) over ``arrays``, tile by tile;
+    each tile goes straight into the input's dtype and range."""
+    out = tiled(lambda windows: prepare(*windows), arrays, scale=scale, tile=tile,
+                margin=net.radius, multiple=net.multiple, out_dtype=kind.dtype,
+                finish=kind.from_float)
+    if kind.squeeze and channels == 1:
+        return out[..., 0]
+    return out
+
+
+def denoise(img, sigma: float | None = None, *, tile: int = TILE):
+    """``img`` without its noise (a blind denoiser: it estimates the noise itself).
+
+    Args:
+        img: gray or RGB, uint8/uint16 or float in [0, 1].
+        sigma: the noise's standard deviation on the [0, 1] scale (uint8 images: divide by
+            255), when known. The network was trained on a range of levels; a ``sigma``
+            outside it is refused rather than answered badly. None: not checked.
+
+    Returns the denoised image, same shape, dtype and range.
+    """
+    kind = describe(img)
+    net = network("denoise")
+    _check_sigma(sigma)
+
+    def prepare(window):
+        return _per_channel(net, kind.to_float(window).reshape(*window.shape[:3], -1))
+
+    return _run(net, [img], prepare, kind, kind.channels, tile=tile)
+
+
+SIGMA_RANGE = (0.0, 55 / 255)
+"""The noise levels the denoiser is trained on (blind, sigma = 0 to 55/255)."""
+
+
+def _check_sigma(sigma) -> None:
+    if sigma is None:
+        return
+    try:
+        value = float(sigma)
+    except (TypeError, ValueError):
+        raise ImageError(f"sigma must be a number (the noise's standard deviation on the "
+                         f"[0, 1] scale); received {sigma!r}") from None
+    low, high = SIGMA_RANGE
+    if not low <= value <= high:
+        hint = " (for uint8 noise levels, divide by 255)" if value > 1 else ""
+        raise ImageError(f"sigma={value:g} is outside the noise levels the denoiser was "
+                         f"trained on, {low:g} to {high:.3f} (= {high * 255:.0f}/255){hint}")
+
+
+def upscale(img, scale: int = 2, *, tile: int = TILE):
+    """``img`` at ``scale`` times its height and width (super-resolution).
+
+    Raises:
+        ImageError: a ``scale`` the network was not trained for.
+    """
+    kind = describe(img)
+    net = network("upscale")
+    if isinstance(scale, bool) or not isinstance(scale, (int, numpy.integer)) \
+            or scale != net.scale:
+        raise ImageError(f"scale={scale!r} is not available: the upscaler is trained for "
+                         f"scale={net.scale} only")
+
+    def prepare(window):
+        return _per_channel(net, kind.to_float(window).reshape(*window.shape[:3], -1))
+
+    return _run(net, [img], prepare, kind, kind.channels, scale=net.scale, tile=tile)
+
+
+def colorize(gray, *, tile: int = TILE):
+    """An RGB image ``(H, W, 3)`` from a gray one (an RGB input is first made gray).
+
+    The result has the input's dtype and range; its luma is the input's."""
+    kind = describe(gray)
+    net = network("colorize")
+
+    def prepare(window):
+        x = gray_of(kind.to_float(window).reshape(*window.shape[:3], -1))
+        return net(x)
+
+    return _run(net, [gray], prepare, kind, 3, tile=tile)
+
+
+def inpaint(img, mask, *, tile: int = TILE):
+    """``img`` with the pixels where ``mask`` is True (or nonzero) filled in.
+
+    Args:
+        img: gray or RGB, uint8/uint16 or float in [0, 1].
+        mask: ``(H, W)``, the image's size: True (nonzero) where pixels are missing.
+
+    Returns the filled image; pixels outside the mask are the input's own.
+    """
+    kind = describe(img)
+    hole = mask_of(mask, img.shape[:2])
+    net = network("inpaint")
+
+    def prepare(window, holes):
+        x = kind.to_float(window).reshape(*window.shape[:3], -1)
+        m = holes[..., None].astype(numpy.float32)
+        n, h, w, c = x.shape
+        known = x * (1.0 - m)
+        if net.in_channels == c + 1:
+            y = net(numpy.concatenate([known, m], axis=3))
+        elif net.in_channels == 2:  # a gray network: each channel with the mask
+            stacked = numpy.concatenate([known.transpose(0, 3, 1, 2)[..., None],
+                                         numpy.repeat(m[:, None], c, axis=1)], axis=4)
+            y = net(stacked.reshape(n * c, h, w, 2)).reshape(n, c, h, w).transpose(0, 2, 3, 1)
+        else:
+            raise ImageError(f"the inpainting network takes {net.in_channels} channels; "
+                             f"an image of {c} channel(s) and its mask make {c + 1}")
+        return numpy.where(m > 0, y, x)
+
+    return _run(net, [img, hole], prepare, kind, kind.channels, tile=tile)
