@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lamina import Variable, optimizers, parallel
-from lamina.optimizers import base
+from lamina.optimizers import split
 
 OPTIMIZERS = [
     lambda: optimizers.SGD(0.1),
@@ -37,7 +37,7 @@ def _run(make, threads, steps=3):
 
 @pytest.mark.parametrize("make", OPTIMIZERS)
 def test_split_update_equals_one_thread(make):
-    assert 300 * 250 >= base._SPLIT_MIN
+    assert 300 * 250 >= split._SPLIT_MIN
     one, two = _run(make, 1), _run(make, 2)
     np.testing.assert_array_equal(one[0], two[0])
     np.testing.assert_array_equal(one[1], two[1])

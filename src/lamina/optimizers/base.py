@@ -14,13 +14,12 @@ import re
 import threading
 import warnings
 
-import numpy
-
-from lamina import parallel
 from lamina.autograd.grad_mode import no_grad
 from lamina.backend import floatx, get_array_module
 from lamina.optimizers import _args
 from lamina.optimizers import schedules as _schedules
+from lamina.optimizers.split import SplitUpdates
+from lamina.optimizers.state import OptimizerState
 
 
 def _raw(x):
@@ -32,21 +31,7 @@ def _label(variable, index=None) -> str:
     return repr(name) if name else f"#{index}"
 
 
-#: variables with fewer elements are updated on one thread (a hand-off costs ~30 us)
-_SPLIT_MIN = 1 << 16
-
-
-class _Part:
-    """A flat slice ``data`` = ``base.reshape(-1)[lo:hi]`` of a variable, updated by
-    ``update_step`` as if it were a variable (see ``Optimizer._update``)."""
-
-    __slots__ = ("base", "data", "lo", "hi")
-
-    def __init__(self, base, data, lo, hi):
-        self.base, self.data, self.lo, self.hi = base, data, lo, hi
-
-
-class Optimizer:
+class Optimizer(SplitUpdates, OptimizerState):
     """Base class of all optimizers.
 
     Args:
@@ -220,60 +205,6 @@ class Optimizer:
     def _prepare_step(self):
         """Hook run once per step before the per-variable updates (Nadam's momentum cache)."""
 
-    def _update(self, grad, variable, learning_rate):
-        """``update_step``, split over lamina's threads for a big variable.
-
-        lamina's own update rules are elementwise, so a slice of a variable can be updated
-        like a variable of its own: each :class:`_Part` holds a flat slice of the data, and
-        every per-variable slot list gets the matching slices of its slots at the part's
-        (virtual) index. The slices are views: the updates land in the real arrays, and
-        an elementwise rule gives the same bits however the variable is cut. A subclass
-        with its own ``update_step`` is never split (its rule may not be elementwise).
-        """
-        data = variable.data
-        own_rule = type(self).update_step.__module__.startswith("lamina.optimizers.")
-        if (not own_rule or data.size < _SPLIT_MIN or parallel.num_threads() < 2
-                or not data.flags.c_contiguous):
-            self.update_step(grad, variable, learning_rate)
-            return
-        parts = self._parts_of(variable)
-        flat = grad.reshape(-1) if grad.flags.c_contiguous else grad.ravel()
-
-        def work(lo, hi):
-            for part in parts[lo:hi]:
-                self.update_step(flat[part.lo:part.hi], part, learning_rate)
-
-        parallel.parallel_for(work, len(parts))
-
-    def _parts_of(self, variable):
-        """The cached parts of ``variable`` (remade, at the same indices, when its array or
-        the thread count changed)."""
-        index = self._get_variable_index(variable)
-        threads = parallel.num_threads()
-        parts = self._parts.get(index)
-        if parts is not None and len(parts) == threads and parts[0].base is variable.data:
-            return parts
-        if parts is None or len(parts) != threads:  # new virtual indices after all others
-            first = len(self._variables) + self._n_parts
-            self._n_parts += threads
-            indices = range(first, first + threads)
-        else:
-            indices = [self._index[id(p)] for p in parts]
-            for p in parts:
-                del self._index[id(p)]
-        data = variable.data.reshape(-1)
-        bounds = [data.size * i // threads for i in range(threads + 1)]
-        parts = []
-        for part_index, lo, hi in zip(indices, bounds[:-1], bounds[1:]):
-            part = _Part(variable.data, data[lo:hi], lo, hi)
-            self._index[id(part)] = part_index
-            for slots in self._slot_lists:
-                slots.extend([None] * (part_index + 1 - len(slots)))
-                slots[part_index] = slots[index].reshape(-1)[lo:hi]
-            parts.append(part)
-        self._parts[index] = parts
-        return parts
-
     def apply_gradients(self, grads_and_vars) -> int:
         """Apply ``(gradient, variable)`` pairs (None gradients are skipped); returns
         the new ``iterations``."""
@@ -402,54 +333,6 @@ class Optimizer:
                 if text and self._exclude_pattern.search(text):
                     return False
         return True
-
-    # ------------------------------------------------------------------ state
-    def get_state(self) -> dict:
-        """``{"iterations", "learning_rate" (if a float), "<slot>/<variable index>": ...}``
-        as NumPy arrays (copies), for saving and for :meth:`set_state`."""
-        state = dict(self._pending_state or {})
-        state["iterations"] = numpy.asarray(self._iterations, dtype=numpy.int64)
-        if isinstance(self._learning_rate, float):
-            state["learning_rate"] = numpy.asarray(self._learning_rate, dtype=numpy.float64)
-        for key, array in self._slots.items():
-            state[key] = array.get() if hasattr(array, "get") else numpy.array(array)
-        return state
-
-    def set_state(self, state: dict) -> None:
-        """Restore :meth:`get_state`'s output; training then continues exactly as it would
-        have. Before the first step, the slots are loaded when the optimizer is built."""
-        owner = type(self).__name__
-        state = dict(state)
-        if "iterations" not in state:
-            raise ValueError(f"{owner}.set_state: the state has no 'iterations' entry; pass "
-                             "the dict returned by get_state()")
-        iterations = int(numpy.asarray(state.pop("iterations")))
-        lr = state.pop("learning_rate", None)
-        if self.built:
-            self._load_slots(state)
-        else:
-            self._pending_state = {k: numpy.array(v) for k, v in state.items()}
-        self.iterations = iterations
-        if lr is not None:
-            self.learning_rate = float(numpy.asarray(lr))
-
-    def _load_slots(self, state):
-        owner = type(self).__name__
-        missing = sorted(set(self._slots) - set(state))
-        extra = sorted(set(state) - set(self._slots))
-        if missing or extra:
-            raise ValueError(
-                f"{owner}.set_state: the state does not match this optimizer: missing "
-                f"{missing}, unexpected {extra}. It must come from get_state() of a {owner} "
-                "with the same options, built on the same variables."
-            )
-        for key, slot in self._slots.items():
-            shape = numpy.shape(state[key])
-            if shape != slot.shape:
-                raise ValueError(f"{owner}.set_state: {key!r} has shape {shape}; expected "
-                                 f"{slot.shape}")
-        for key, slot in self._slots.items():
-            slot[...] = get_array_module(slot).asarray(state[key], dtype=slot.dtype)
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:
