@@ -131,7 +131,15 @@ def deserialize(config: dict) -> Loss:
     return cls.from_config(config.get("config", {}))
 
 
-__all__ = sorted([*ALL, "Loss", "LossFunctionWrapper", "REDUCTIONS", "get", "serialize",
-                  "deserialize", *(f.__name__ for f in _FUNCTION_CLASSES),
-                  "mse", "MSE", "mae", "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD",
-                  "logcosh"])
+__all__ = [
+    "BinaryCrossentropy", "CategoricalCrossentropy", "CategoricalFocalCrossentropy",
+    "CategoricalHinge", "Dice", "Hinge", "Huber", "KLD", "KLDivergence", "LogCosh", "Loss",
+    "LossFunctionWrapper", "MAE", "MAPE", "MSE", "MSLE", "MeanAbsoluteError",
+    "MeanAbsolutePercentageError", "MeanSquaredError", "MeanSquaredLogarithmicError",
+    "Poisson", "REDUCTIONS", "SparseCategoricalCrossentropy", "SquaredHinge",
+    "binary_crossentropy", "categorical_crossentropy", "categorical_focal_crossentropy",
+    "categorical_hinge", "deserialize", "get", "hinge", "huber", "kl_divergence", "kld",
+    "log_cosh", "logcosh", "mae", "mape", "mean_absolute_error",
+    "mean_absolute_percentage_error", "mean_squared_error", "mean_squared_logarithmic_error",
+    "mse", "msle", "poisson", "serialize", "sparse_categorical_crossentropy", "squared_hinge",
+]
