@@ -23,8 +23,10 @@ initializations (biases zero):
   unit gets exactly 15 non-zero inputs drawn from N(0, 1), whatever the layer's width. With
   sigmoid the gradient reaches the first layer far better (layer 1 / layer 8 about 2e-2,
   against 6e-5 for Xavier), though 2 epochs of SGD do not show it in the loss; with ReLU
-  the signal grows by about ``sqrt(15 / 2) = 2.7`` per layer and training diverges (NaN),
-  which the script shows next to ``Sparse(stddev=sqrt(2 / 15))``, He's rule applied to the
+  the signal grows by about ``sqrt(15 / 2) = 2.7`` per layer and training fails: the
+  softmax saturates, so the cross-entropy of its probabilities sits at Keras's clip
+  (``-ln 1e-7 = 16.1`` at most; about 14 here, against chance's 2.30) and the clipped
+  samples pass no gradient (docs/losses.md). The script shows it next to ``Sparse(stddev=sqrt(2 / 15))``, He's rule applied to the
   15 inputs, which keeps the scale and trains.
 
 For one batch of 512 standardised Fashion-MNIST images, the script records per hidden
@@ -179,7 +181,7 @@ def main(out_dir, quick=False) -> dict:
         stats[activation], histories[activation], accuracy[activation] = {}, {}, {}
         for init in INITIALIZERS:
             model = network(activation, init)
-            # sparse N(0, 1) with ReLU overflows to NaN: the lesson, said in the summary
+            # sparse N(0, 1) with ReLU overflows and saturates: the lesson, in the summary
             with np.errstate(over="ignore", invalid="ignore"):
                 stats[activation][init] = layer_statistics(model, x[:512], y[:512])
                 histories[activation][init] = model.fit(x, y, epochs=epochs, batch_size=100,
@@ -241,7 +243,8 @@ def main(out_dir, quick=False) -> dict:
                           f"{r['activation_ratio']:.3g}, test accuracy "
                           f"{r['test_accuracy']:.4f}" for sd, r in sparse_relu.items())
               + f". Martens's N(0, 1) grows the signal by about sqrt(15 / 2) = "
-              f"{np.sqrt(7.5):.2f} per layer and training diverges (loss NaN); He's rule on "
+              f"{np.sqrt(7.5):.2f} per layer and training fails (the softmax saturates: loss "
+              f"{histories['relu'][SPARSE]['loss'][-1]:.2f} at the 1e-7 clip); He's rule on "
               f"the 15 inputs (stddev sqrt(2 / 15) = {SPARSE_HE:.3f}) keeps the scale."]
     text = "\n".join(lines) + "\n"
     (out / "summary.txt").write_text(text)

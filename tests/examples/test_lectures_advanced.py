@@ -113,13 +113,14 @@ def test_initialization_statistics_show_vanishing_gradients(tmp_path):
     assert stats["relu"]["orthogonal (Orthogonal)"]["activation_std"][-1] == pytest.approx(
         ortho[1.0] * stats["relu"]["orthogonal (Orthogonal)"]["activation_std"][0], rel=1e-9)
     # sparse (Martens): 15 x N(0, 1) inputs per unit; sigmoid's first-layer gradient is far
-    # less vanished than Xavier's; ReLU grows by ~sqrt(7.5) per layer and diverges, He's
-    # scale on the 15 inputs keeps it and trains
+    # less vanished than Xavier's; ReLU grows by ~sqrt(7.5) per layer and fails to train
+    # (the softmax saturates: the clipped cross-entropy, at most -ln 1e-7 = 16.1, stays far
+    # above chance's ln 10 = 2.30), He's scale on the 15 inputs keeps it and trains
     sparse = "sparse (Sparse, 15 x N(0, 1))"
     assert ratio["sigmoid"][sparse] > 100 * ratio["sigmoid"]["Xavier (GlorotNormal)"]
     grown = stats["relu"][sparse]["activation_std"]
     assert grown[-1] / grown[0] > 2.0 ** 7 and acc["relu"][sparse] < 0.2
-    assert not np.isfinite(r["loss"]["relu"][sparse]).all()
+    assert min(r["loss"]["relu"][sparse]) > 10
     sparse_relu = r["sparse_relu"]
     he_scaled = sparse_relu[float(np.sqrt(2 / 15))]
     assert 0.5 < he_scaled["activation_ratio"] < 2 and he_scaled["test_accuracy"] > 0.4
