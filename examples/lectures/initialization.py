@@ -26,8 +26,9 @@ initializations (biases zero):
   the signal grows by about ``sqrt(15 / 2) = 2.7`` per layer and training fails: the
   softmax saturates, so the cross-entropy of its probabilities sits at Keras's clip
   (``-ln 1e-7 = 16.1`` at most; about 14 here, against chance's 2.30) and the clipped
-  samples pass no gradient (docs/losses.md). The script shows it next to ``Sparse(stddev=sqrt(2 / 15))``, He's rule applied to the
-  15 inputs, which keeps the scale and trains.
+  samples pass no gradient (docs/losses.md). The script shows it next to
+  ``Sparse(stddev=sqrt(2 / 15))``, He's rule applied to the 15 inputs, which keeps the
+  scale and trains.
 
 For one batch of 512 standardised Fashion-MNIST images, the script records per hidden
 layer the standard deviation of the activations (forward) and of the loss gradient with
