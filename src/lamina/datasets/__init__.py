@@ -14,6 +14,8 @@
 * :mod:`~lamina.datasets.toy`: logic gates, the lecture's simple functions, two spirals, moons.
 * :mod:`~lamina.datasets.shapes`: synthetic segmentation scenes (disks, squares, triangles
   on textured backgrounds) with per-pixel labels.
+* :mod:`~lamina.datasets.patches`: crops of the photographs in scikit-image (``skimage.data``),
+  split by source image, for the image-to-image models (``pip install 'lamina[imaging]'``).
 
 Every classification module has ``CLASS_NAMES`` (label i is ``CLASS_NAMES[i]``).
 
@@ -29,6 +31,7 @@ from lamina.datasets import (
     housing,
     iris,
     mnist,
+    patches,
     shapes,
     symbols,
     toy,
@@ -47,6 +50,7 @@ __all__ = [
     "housing",
     "iris",
     "mnist",
+    "patches",
     "read_idx",
     "shapes",
     "toy",

@@ -53,7 +53,14 @@ from lamina.layers.pooling import (
     MaxPooling2D,
 )
 from lamina.layers.regularization import Dropout, GaussianNoise, SpatialDropout2D
-from lamina.layers.reshaping import Cropping2D, Reshape, UpSampling2D, ZeroPadding2D
+from lamina.layers.reshaping import (
+    Cropping2D,
+    DepthToSpace,
+    Reshape,
+    SpaceToDepth,
+    UpSampling2D,
+    ZeroPadding2D,
+)
 from lamina.layers.serialization import deserialize, serialize
 from lamina.layers.text_vectorization import TextVectorization
 
@@ -63,7 +70,7 @@ __all__ = [
     "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
     "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
     "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Reshape", "UpSampling2D",
-    "ZeroPadding2D", "L2Pooling2D", "LPPooling2D",
+    "ZeroPadding2D", "L2Pooling2D", "LPPooling2D", "DepthToSpace", "SpaceToDepth",
     "TextVectorization",
     "ELU", "Activation", "Add", "Average", "BatchNormalization", "Concatenate", "Dense",
     "Dropout", "Embedding", "Flatten", "GaussianNoise", "Input", "InputLayer", "InputSpec",

@@ -1,5 +1,6 @@
 """Layers that change only the shape or the spatial size of their input (no weights):
-``Reshape``, ``UpSampling2D``, ``ZeroPadding2D``, ``Cropping2D`` (Keras 3 names and defaults).
+``Reshape``, ``UpSampling2D``, ``ZeroPadding2D``, ``Cropping2D`` (Keras 3 names and defaults),
+``DepthToSpace`` and ``SpaceToDepth`` (TensorFlow's ``depth_to_space`` as layers).
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from lamina.autograd import ops as F
 from lamina.layers.conv import _is_int, standardize_data_format, standardize_tuple
 from lamina.layers.layer import InputSpec, Layer
 
-__all__ = ["Reshape", "UpSampling2D", "ZeroPadding2D", "Cropping2D"]
+__all__ = ["Reshape", "UpSampling2D", "ZeroPadding2D", "Cropping2D", "DepthToSpace",
+           "SpaceToDepth"]
 
 
 def reshape_output_shape(input_shape, target_shape, where):
@@ -207,3 +209,66 @@ class Cropping2D(Layer):
     def get_config(self):
         return {**super().get_config(), "cropping": self.cropping,
                 "data_format": self.data_format}
+
+
+class _BlockLayer(Layer):
+    def __init__(self, block_size, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        where = type(self).__name__
+        if not _is_int(block_size) or block_size < 1:
+            raise ValueError(f"{where}: the `block_size` argument must be a positive int; "
+                             f"received block_size={block_size!r}")
+        self.block_size = int(block_size)
+        self.data_format = standardize_data_format(data_format, where)
+        self.input_spec = InputSpec(ndim=4)
+        self.built = True
+
+    def get_config(self):
+        return {**super().get_config(), "block_size": self.block_size,
+                "data_format": self.data_format}
+
+
+class DepthToSpace(_BlockLayer):
+    """Moves channels into ``block_size x block_size`` blocks of pixels: the sub-pixel
+    convolution of ESPCN (PyTorch's ``PixelShuffle``, TensorFlow's channel order).
+
+    Args:
+        block_size: int >= 1, the upscaling factor.
+        data_format: None or ``'channels_last'``.
+
+    Shape: ``(batch, h, w, c * b * b) -> (batch, h * b, w * b, c)``; channel
+    ``(i * b + j) * c + k`` of a pixel becomes channel ``k`` at offset ``(i, j)`` of its block.
+    """
+
+    def call(self, inputs):
+        return F.depth_to_space(inputs, self.block_size)
+
+    def compute_output_shape(self, input_shape):
+        b, h, w, c = _image_shape(input_shape, f"DepthToSpace '{self.name}'")
+        k = self.block_size
+        if c is not None and c % (k * k):
+            raise ValueError(f"DepthToSpace '{self.name}': the channels ({c}) must be a "
+                             f"multiple of block_size**2 = {k * k}; received "
+                             f"input_shape={tuple(input_shape)}")
+        return (b, None if h is None else h * k, None if w is None else w * k,
+                None if c is None else c // (k * k))
+
+
+class SpaceToDepth(_BlockLayer):
+    """Moves each ``block_size x block_size`` block of pixels into channels (the inverse of
+    :class:`DepthToSpace`; PyTorch's ``PixelUnshuffle``).
+
+    Shape: ``(batch, h, w, c) -> (batch, h / b, w / b, c * b * b)``; h and w multiples of b.
+    """
+
+    def call(self, inputs):
+        return F.space_to_depth(inputs, self.block_size)
+
+    def compute_output_shape(self, input_shape):
+        b, h, w, c = _image_shape(input_shape, f"SpaceToDepth '{self.name}'")
+        k = self.block_size
+        if (h is not None and h % k) or (w is not None and w % k):
+            raise ValueError(f"SpaceToDepth '{self.name}': height and width must be multiples "
+                             f"of block_size={k}; received input_shape={tuple(input_shape)}")
+        return (b, None if h is None else h // k, None if w is None else w // k,
+                None if c is None else c * k * k)

@@ -11,7 +11,8 @@ batch, ``result()`` is the value over all samples since ``reset_state()``::
     0.6666666666666666
 
 Modules: ``base`` (Metric, Mean, Sum, MeanMetricWrapper), ``accuracy``, ``regression``
-(MSE, MAE, RMSE), ``confusion`` (Precision, Recall, AUC), ``iou`` (MeanIoU).
+(MSE, MAE, RMSE), ``confusion`` (Precision, Recall, AUC), ``iou`` (MeanIoU), ``image``
+(psnr, ssim, PeakSignalNoiseRatio).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from lamina.metrics.accuracy import (
 )
 from lamina.metrics.base import Mean, MeanMetricWrapper, Metric, Sum
 from lamina.metrics.confusion import AUC, Precision, Recall
+from lamina.metrics.image import PeakSignalNoiseRatio, psnr, psnr_per_image, ssim
 from lamina.metrics.iou import MeanIoU
 from lamina.metrics.regression import (
     MeanAbsoluteError,
@@ -50,7 +52,8 @@ __all__ = [
     "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy",
     "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "AutoAccuracy",
     "MeanSquaredError", "MeanAbsoluteError", "RootMeanSquaredError",
-    "Precision", "Recall", "AUC", "MeanIoU",
+    "Precision", "Recall", "AUC", "MeanIoU", "PeakSignalNoiseRatio", "psnr", "psnr_per_image",
+    "ssim",
     "accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
     "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy",
     "mean_squared_error", "mean_absolute_error", "mse", "mae",
@@ -63,7 +66,7 @@ mae = mean_absolute_error
 _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy,
             CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy,
             SparseTopKCategoricalAccuracy, AutoAccuracy, MeanSquaredError, MeanAbsoluteError,
-            RootMeanSquaredError, Precision, Recall, AUC, MeanIoU]
+            RootMeanSquaredError, Precision, Recall, AUC, MeanIoU, PeakSignalNoiseRatio]
 
 ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
 # the names users type; each gives a metric instance (functions are wrapped by class)
@@ -76,7 +79,7 @@ _NAMES = {
     "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
     "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
     "root_mean_squared_error": RootMeanSquaredError, "rmse": RootMeanSquaredError,
-    "precision": Precision, "recall": Recall, "auc": AUC,
+    "precision": Precision, "recall": Recall, "auc": AUC, "psnr": PeakSignalNoiseRatio,
     "accuracy": Accuracy, "acc": Accuracy,
 }
 ALL_OBJECTS.update(_NAMES)

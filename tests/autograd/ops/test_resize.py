@@ -94,3 +94,46 @@ def test_errors():
         ops.upsampling_nearest2d(x, 0)
     with pytest.raises(ValueError, match=r"upsampling_nearest2d: expected a 4-D input"):
         ops.upsampling_nearest2d(Tensor(np.zeros((4, 5, 1))))
+
+
+def _depth_to_space_reference(x, b):
+    """The definition, one pixel at a time."""
+    n, h, w, d = x.shape
+    c = d // (b * b)
+    out = np.empty((n, h * b, w * b, c), dtype=x.dtype)
+    for i in range(h * b):
+        for j in range(w * b):
+            k = ((i % b) * b + j % b) * c
+            out[:, i, j] = x[:, i // b, j // b, k:k + c]
+    return out
+
+
+@pytest.mark.parametrize("b,shape", [(2, (2, 3, 2, 8)), (3, (1, 2, 3, 9)), (1, (1, 2, 2, 3))])
+def test_depth_to_space_against_the_reference_and_gradients(b, shape):
+    x = rng.standard_normal(shape)
+    out = ops.depth_to_space(Tensor(x), b).data
+    np.testing.assert_array_equal(out, _depth_to_space_reference(x, b))
+    np.testing.assert_array_equal(ops.space_to_depth(Tensor(out), b).data, x)
+    check_grad(lambda t: ops.depth_to_space(t, b), x)
+    check_grad(lambda t: ops.space_to_depth(t, b), out)
+
+
+def test_depth_to_space_worked_example():
+    """TensorFlow's documented example: channels [1, 2, 3, 4] of one pixel, block 2."""
+    x = np.array([1.0, 2, 3, 4], dtype=np.float32).reshape(1, 1, 1, 4)
+    out = ops.depth_to_space(Tensor(x), 2)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out.data[0, :, :, 0], [[1, 2], [3, 4]])
+
+
+def test_depth_to_space_errors():
+    with pytest.raises(ValueError, match=r"depth_to_space: the channels \(6\) must be a "
+                                         r"multiple of block_size\*\*2 = 4"):
+        ops.depth_to_space(Tensor(np.zeros((1, 2, 2, 6))), 2)
+    with pytest.raises(ValueError, match=r"space_to_depth: height and width must be multiples "
+                                         r"of block_size=2; received an input of shape "
+                                         r"\(1, 3, 4, 1\)"):
+        ops.space_to_depth(Tensor(np.zeros((1, 3, 4, 1))), 2)
+    with pytest.raises(ValueError, match=r"depth_to_space: block_size must be a positive int; "
+                                         r"received block_size=0"):
+        ops.depth_to_space(Tensor(np.zeros((1, 2, 2, 4))), 0)

@@ -11,7 +11,8 @@
 * ``conv``: conv2d, conv2d_relu, conv2d_transpose, conv1d (im2col + one product;
   reference code in ``_conv_reference``, fast paths chosen in ``plans``)
 * ``pooling``: max_pool2d, avg_pool2d, global average / max pooling
-* ``resize``: upsampling_nearest2d, zero_padding2d
+* ``resize``: upsampling_nearest2d, zero_padding2d, cropping2d, depth_to_space,
+  space_to_depth
 * ``dropout``: inverted, seeded dropout
 * ``normalization``: batch_norm, layer_norm
 """

@@ -1,7 +1,9 @@
-"""Changing the spatial size of (N, H, W, C) images: nearest upsampling, zero padding, cropping.
+"""Changing the spatial size of (N, H, W, C) images: nearest upsampling, zero padding, cropping,
+and moving pixels between space and channels (depth_to_space, space_to_depth).
 
 Each is Keras's layer of the same idea (``UpSampling2D`` with ``interpolation='nearest'``,
-``ZeroPadding2D``, ``Cropping2D``) as one op whose backward is the adjoint slice or sum.
+``ZeroPadding2D``, ``Cropping2D``, ``DepthToSpace``/``SpaceToDepth``) as one op whose backward
+is the adjoint slice, sum or permutation.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 from lamina.autograd.function import Function
 from lamina.autograd.ops._spatial import expect_ndim, normalize_tuple
 
-__all__ = ["upsampling_nearest2d", "zero_padding2d", "cropping2d"]
+__all__ = ["upsampling_nearest2d", "zero_padding2d", "cropping2d", "depth_to_space",
+           "space_to_depth"]
 
 
 def _int(v):
@@ -86,6 +89,78 @@ class Cropping2D(Function):
         gx = self.xp.zeros(self.in_shape, dtype=grad.dtype)
         gx[:, self.inner[0], self.inner[1]] = grad
         return gx
+
+
+def _block(block_size, op):
+    if not _int(block_size) or block_size < 1:
+        raise ValueError(f"{op}: block_size must be a positive int; received "
+                         f"block_size={block_size!r}")
+    return block_size
+
+
+def _to_space(x, b):
+    """(N, H, W, b*b*C) -> (N, H*b, W*b, C): channel (i*b + j)*C + c goes to offset (i, j)."""
+    n, h, w, d = x.shape
+    c = d // (b * b)
+    return x.reshape(n, h, w, b, b, c).transpose(0, 1, 3, 2, 4, 5).reshape(n, h * b, w * b, c)
+
+
+def _to_depth(x, b):
+    """The inverse of :func:`_to_space`."""
+    n, hb, wb, c = x.shape
+    h, w = hb // b, wb // b
+    return x.reshape(n, h, b, w, b, c).transpose(0, 1, 3, 2, 4, 5).reshape(n, h, w, b * b * c)
+
+
+class DepthToSpace(Function):
+    name = "depth_to_space"
+
+    def forward(self, x, *, block_size):
+        expect_ndim(x, 4, self.name, "N, H, W, C")
+        self.b = b = _block(block_size, self.name)
+        if x.shape[3] % (b * b):
+            raise ValueError(f"{self.name}: the channels ({x.shape[3]}) must be a multiple of "
+                             f"block_size**2 = {b * b}; received an input of shape {x.shape}")
+        return _to_space(x, b)
+
+    def backward(self, grad):
+        return _to_depth(grad, self.b)
+
+
+class SpaceToDepth(Function):
+    name = "space_to_depth"
+
+    def forward(self, x, *, block_size):
+        expect_ndim(x, 4, self.name, "N, H, W, C")
+        self.b = b = _block(block_size, self.name)
+        if x.shape[1] % b or x.shape[2] % b:
+            raise ValueError(f"{self.name}: height and width must be multiples of "
+                             f"block_size={b}; received an input of shape {x.shape}")
+        return _to_depth(x, b)
+
+    def backward(self, grad):
+        return _to_space(grad, self.b)
+
+
+def depth_to_space(x, block_size):
+    """Rearrange channels into ``block_size x block_size`` pixel blocks (sub-pixel convolution,
+    TensorFlow's ``depth_to_space`` in NHWC order).
+
+    Args:
+        x: (N, H, W, C * block_size**2).
+    Returns (N, H * b, W * b, C) with ``out[n, h*b + i, w*b + j, c] = x[n, h, w, (i*b + j)*C + c]``.
+    """
+    return DepthToSpace.apply(x, block_size=block_size)
+
+
+def space_to_depth(x, block_size):
+    """The inverse of :func:`depth_to_space`: each ``b x b`` block of pixels becomes channels.
+
+    Args:
+        x: (N, H, W, C) with H and W multiples of ``block_size``.
+    Returns (N, H / b, W / b, C * b**2).
+    """
+    return SpaceToDepth.apply(x, block_size=block_size)
 
 
 def upsampling_nearest2d(x, size=(2, 2)):
