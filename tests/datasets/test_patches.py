@@ -37,15 +37,18 @@ def test_random_crops_are_seeded_flipped_and_in_range():
     assert not np.array_equal(plain, flipped)
 
 
-def test_test_crops_are_a_fixed_grid():
+def test_test_crops_are_the_textured_cells_of_a_fixed_grid():
     x = patches.test_crops()
-    assert x.shape == (192, 32, 32, 1)
+    assert x.shape == (120, 32, 32, 1)
+    assert (x.reshape(len(x), -1).std(axis=1) >= patches.MIN_STD).all()
+    everything = patches.test_crops(per_side=2, min_std=0.0)
     camera = patches.images("test")["camera"]
-    np.testing.assert_array_equal(x[0, :, :, 0], camera[:32, :32])
-    np.testing.assert_array_equal(x[63, :, :, 0], camera[-32:, -32:])
-    assert patches.test_crops(color=True, per_side=2).shape == (8, 32, 32, 3)
-    x_train, x_test = patches.load_data(n_train=4, size=32, per_side=2)
-    assert x_train.shape == (4, 32, 32, 1) and x_test.shape == (12, 32, 32, 1)
+    np.testing.assert_array_equal(everything[0, :, :, 0], camera[:32, :32])
+    np.testing.assert_array_equal(everything[3, :, :, 0], camera[-32:, -32:])
+    assert everything.shape == (12, 32, 32, 1)
+    assert patches.test_crops(color=True).shape == (66, 32, 32, 3)
+    x_train, x_test = patches.load_data(n_train=4, size=32)
+    assert x_train.shape == (4, 32, 32, 1) and x_test.shape == (120, 32, 32, 1)
 
 
 def test_errors():

@@ -1,0 +1,54 @@
+"""The shipped networks: each loads, is small, takes and gives what TASKS says."""
+
+import numpy as np
+import pytest
+
+from lamina.apps.imaging import registry
+
+pytest.importorskip("skimage")
+
+
+@pytest.mark.parametrize("task", list(registry.TASKS))
+def test_shipped_weights_load_and_fit_the_task(task):
+    spec = registry.TASKS[task]
+    path = registry.weights_path(task)
+    assert path.is_file() and path.stat().st_size <= 2_000_000
+    model = registry.load_model(task)
+    side = 8 * spec.multiple
+    x = np.random.default_rng(0).uniform(0, 1, (2, side, side, spec.in_channels))
+    y = model.predict(x.astype("float32"), verbose=0)
+    assert y.shape == (2, side * spec.scale, side * spec.scale, spec.out_channels)
+    assert np.isfinite(y).all()
+
+
+def test_shipped_weights_are_package_data():
+    import tomllib
+    from pathlib import Path
+
+    pyproject = tomllib.loads((Path(__file__).parents[3] / "pyproject.toml").read_text())
+    data = pyproject["tool"]["setuptools"]["package-data"]["lamina.apps.imaging"]
+    assert "weights/*" in data
+
+
+def test_errors_say_what_to_do(tmp_path):
+    with pytest.raises(ValueError, match=r"unknown imaging task 'sharpen'; the tasks are "
+                                         r"denoise, upscale, colorize, inpaint"):
+        registry.load_model("sharpen")
+    with pytest.raises(FileNotFoundError, match=r"no weights for the imaging task 'denoise' at "
+                                                r".*nothing.npz; train them with `lamina "
+                                                r"image train denoise`"):
+        registry.load_model("denoise", tmp_path / "nothing.npz")
+
+
+def test_the_colorizer_keeps_the_luma_and_the_inpainter_the_known_pixels():
+    from lamina.apps.imaging import pairs
+
+    rng = np.random.default_rng(1)
+    luma = rng.uniform(0.2, 0.8, (1, 16, 16, 1)).astype("float32")
+    rgb = registry.load_model("colorize").predict(luma, verbose=0)
+    np.testing.assert_allclose(pairs.luma(rgb), luma, atol=1e-5)
+    clean = rng.uniform(0, 1, (2, 16, 16, 1)).astype("float32")
+    x, _ = pairs.make_pairs("inpaint", np.pad(clean, ((0, 0), (8, 8), (8, 8), (0, 0))), seed=0)
+    out = registry.load_model("inpaint").predict(x, verbose=0)
+    known = x[..., 1:] == 0
+    np.testing.assert_array_equal(out[known], x[..., :1][known])

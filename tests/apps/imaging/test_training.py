@@ -1,0 +1,51 @@
+"""lamina image train: a few steps of each task, weights that load, seeded, the CLI plugin."""
+
+import argparse
+
+import numpy as np
+import pytest
+
+from lamina.apps.imaging import registry, training
+from lamina.apps.imaging import train as train_command
+
+pytest.importorskip("skimage")
+
+
+@pytest.mark.parametrize("task", list(registry.TASKS))
+def test_a_quick_training_learns_and_saves_loadable_weights(task, tmp_path):
+    out = tmp_path / f"{task}.weights.npz"
+    model, report = training.train(task, out=out, verbose=False, rounds=2, crops_per_round=32,
+                                   batch_size=16)
+    assert report["steps"] == 4 and len(report["rounds"]) == 2
+    assert all(np.isfinite(r["loss"]) and r["psnr"] > 5 for r in report["rounds"])
+    loaded = registry.load_model(task, out)
+    x = np.random.default_rng(0).uniform(0, 1, (1, 16, 16, registry.TASKS[task].in_channels))
+    np.testing.assert_array_equal(loaded.predict(x.astype("float32"), verbose=0),
+                                  model.predict(x.astype("float32"), verbose=0))
+
+
+def test_the_same_seed_gives_the_same_weights():
+    a, _ = training.train("upscale", verbose=False, **training.QUICK)
+    b, _ = training.train("upscale", verbose=False, **training.QUICK)
+    for u, v in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_array_equal(u, v)
+
+
+def test_the_recipes_train_within_the_budget_of_the_issue():
+    for recipe in training.RECIPES.values():
+        assert recipe.steps <= 4000 and recipe.batch_size == 32 and recipe.size == 32
+
+
+def _parse(*argv):
+    parser = argparse.ArgumentParser()
+    train_command.add_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def test_the_cli_plugin_trains_and_writes(tmp_path, capsys):
+    out = tmp_path / "sr.weights.npz"
+    assert train_command.run(_parse("upscale", "--quick", "--out", str(out))) == 0
+    assert out.is_file()
+    assert "[lamina image train] upscale" in capsys.readouterr().out
+    assert train_command.run(_parse("upscale", "--rounds", "0")) == 2
+    assert "--rounds must be positive; received 0" in capsys.readouterr().err
