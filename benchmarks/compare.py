@@ -15,6 +15,8 @@ libraries: ``import`` time and installed size with dependencies.
 
 Row f is the text CNN of ``examples/text_cnn.py`` (issue 19) on token ids of Debian's
 fortunes instead of images (``benchmarks/_text_cnn.py``; needs ``apt-get install fortunes``).
+Rows g-j are the image-to-image networks of ``lamina.apps.imaging`` (issue 16) on crops of
+scikit-image's photographs (``benchmarks/_imaging.py``; their "acc" is PSNR in dB).
 
 With numba installed (``lamina[fast]``, in the dev extra) lamina runs its numba kernels;
 ``--numpy-path`` also times lamina with them off (the pure-NumPy path) as a third side.
@@ -36,6 +38,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import _imaging
 import _text_cnn
 import numpy as np
 from _timing import (
@@ -64,6 +67,12 @@ MODELS = {
     # issue 19: examples/text_cnn.py's network on token ids of 4 fortune categories
     "text_cnn": ("f", "text CNN (Kim) on fortunes ids, Adam, b50", "text_cnn", "relu", "adam", 50,
                  1.0),
+    # issue 16: the image-to-image networks, one epoch of 2048 32x32 crops
+    "denoise": ("g", "DnCNN denoiser 8x32 + BN, Adam, b32", "imaging", "relu", "adam", 32, 1.0),
+    "upscale": ("h", "ESPCN x2 (DepthToSpace), Adam, b32", "imaging", "relu", "adam", 32, 1.0),
+    "colorize": ("i", "U-Net colorizer (Conv2DTranspose, Concatenate), Adam, b32", "imaging",
+                 "relu", "adam", 32, 1.0),
+    "inpaint": ("j", "U-Net inpainter, 3 stages, Adam, b32", "imaging", "relu", "adam", 32, 1.0),
 }
 LETTERS = {spec[0]: key for key, spec in MODELS.items()}
 TARGETS = {"inference": 0.8, "memory": 1.0, "import_s": 0.15}  # issue 5, item 2
@@ -137,10 +146,12 @@ def lamina_run(key: str, data_path: str, epochs: int, seed: int, infer_repeats: 
     from lamina.optimizers import SGD, Adam
 
     _, _, arch, act, opt, batch, _ = MODELS[key]
-    if arch == "text_cnn":
+    if arch in ("text_cnn", "imaging"):
         before, reset = _status_mb("VmRSS"), _reset_peak_rss()
-        result, d = _text_cnn.lamina_run(data_path, epochs, seed, infer_repeats, INFER_BATCH,
-                                         batch)
+        result, d = (_text_cnn.lamina_run(data_path, epochs, seed, infer_repeats, INFER_BATCH,
+                                          batch) if arch == "text_cnn" else
+                     _imaging.lamina_run(key, data_path, epochs, seed, infer_repeats,
+                                         INFER_BATCH, batch))
         return {}, {**_memory(result, before, reset), "peak_rss_mb": _peak_rss_mb(),
                     "lamina": lamina.__version__, "blas": blas_info(),
                     "kernels": _lamina_kernels(), "data": digest(d)}
@@ -197,10 +208,12 @@ def torch_run(key: str, data_path: str, epochs: int, seed: int, infer_repeats: i
     from torch import nn
 
     _, _, arch, act, opt, batch, _ = MODELS[key]
-    if arch == "text_cnn":
+    if arch in ("text_cnn", "imaging"):
         before, reset = _status_mb("VmRSS"), _reset_peak_rss()
-        result, d = _text_cnn.torch_run(data_path, epochs, seed, infer_repeats, INFER_BATCH,
-                                        batch)
+        result, d = (_text_cnn.torch_run(data_path, epochs, seed, infer_repeats, INFER_BATCH,
+                                         batch) if arch == "text_cnn" else
+                     _imaging.torch_run(key, data_path, epochs, seed, infer_repeats,
+                                        INFER_BATCH, batch))
         return {}, {**_memory(result, before, reset), "peak_rss_mb": _peak_rss_mb(),
                     "data": digest(d), **torch_info(torch)}
     d = _load(data_path, arch)
@@ -465,8 +478,8 @@ def tables(rows: list[dict], library: dict, have_torch: bool) -> str:
 def main(argv=None) -> int:
     sys.stdout.reconfigure(line_buffering=True)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", default="a,b,c,d,e,f",
-                        help="comma-separated subset: letters a-f or keys "
+    parser.add_argument("--models", default="a,b,c,d,e,f,g,h,i,j",
+                        help="comma-separated subset: letters a-j or keys "
                              + ", ".join(f"{s[0]}={k}" for k, s in MODELS.items()))
     parser.add_argument("--repeats", type=int, default=3, help="runs per model and library")
     parser.add_argument("--epochs", type=int, default=1, help="epochs per run")
@@ -514,8 +527,15 @@ def main(argv=None) -> int:
         if any(MODELS[key][2] == "text_cnn" for key in keys):
             text_path, text_sizes = _text_cnn.prepare_data(tmp)
             print(f"fortunes (text row): {text_sizes}")
-        rows = [run_model(key, sides, text_path if MODELS[key][2] == "text_cnn" else data_path,
-                          args) for key in keys]
+        image_paths = {}
+        if any(MODELS[key][2] == "imaging" for key in keys):
+            image_paths = _imaging.prepare_data(tmp)
+            print(f"imaging rows: {_imaging.TRAIN_CROPS} training / {_imaging.TEST_CROPS} "
+                  "held-out 32x32 crops of scikit-image's photographs per task")
+        paths = {"text_cnn": text_path}
+        rows = [run_model(key, sides, image_paths.get(key) or paths.get(MODELS[key][2],
+                                                                        data_path), args)
+                for key in keys]
 
     print("  timing import (fresh interpreters) ...", file=sys.stderr, flush=True)
     imports = import_times([s for s in sides if s != "numpy"], repeats=5)

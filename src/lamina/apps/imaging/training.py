@@ -43,8 +43,8 @@ class Recipe:
 RECIPES = {
     "denoise": Recipe(rounds=24),
     "upscale": Recipe(rounds=48),
-    "colorize": Recipe(rounds=40, color=True, loss="mae"),
-    "inpaint": Recipe(rounds=40, loss="mae"),
+    "colorize": Recipe(rounds=28, color=True, loss="mae"),
+    "inpaint": Recipe(rounds=28, loss="mae"),
 }
 #: a few seconds per task: for tests and for trying the command
 QUICK = {"rounds": 1, "crops_per_round": 64, "batch_size": 16}
@@ -53,6 +53,12 @@ QUICK = {"rounds": 1, "crops_per_round": 64, "batch_size": 16}
 def _say(verbose, *text):
     if verbose:
         print(*text, flush=True)
+
+
+def _save(model, out):
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    model.save_weights(out)
 
 
 def train(task: str, out=None, recipe: Recipe | None = None, verbose: bool = True,
@@ -95,14 +101,13 @@ def train(task: str, out=None, recipe: Recipe | None = None, verbose: bool = Tru
             check_y, numpy.clip(model.predict(check_x, verbose=0), 0, 1))))
         loss = float(history.history["loss"][-1])
         report["rounds"].append({"loss": loss, "psnr": held_out})
+        if out is not None:  # after every round: a long run stopped early keeps its weights
+            _save(model, out)
         _say(verbose, f"  round {r + 1}/{recipe.rounds}: loss {loss:.5f}, held-out "
                       f"{held_out:.2f} dB, {time.perf_counter() - wall:.0f} s")
     report["wall_s"] = time.perf_counter() - wall
     report["cpu_s"] = time.process_time() - cpu
     if out is not None:
-        out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        model.save_weights(out)
         report["weights"] = str(out)
     _say(verbose, f"[lamina image train] {task}: {report['wall_s']:.0f} s wall, "
                   f"{report['cpu_s']:.0f} s CPU" + (f"; weights in {out}" if out else ""))
