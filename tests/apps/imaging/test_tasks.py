@@ -117,5 +117,7 @@ def test_without_the_trained_networks_the_error_says_how_to_get_them(monkeypatch
 
     monkeypatch.setattr(engine, "_cache", {})
     monkeypatch.setitem(sys.modules, "lamina.apps.imaging.registry", None)
+    # once imported, the registry is an attribute of the package, which `from ... import` uses
+    monkeypatch.delattr(imaging, "registry", raising=False)
     with pytest.raises(imaging.ModelsMissing, match="lamina image train"):
         imaging.denoise(GRAY8)
