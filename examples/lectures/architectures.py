@@ -41,7 +41,7 @@ NAME = "architectures"
 
 BIG = [  # (label, builder, kwargs, what)
     ("LeNet-5", A.LeNet5, {}, "32x32x1, 10 classes"),
-    ("AlexNet", A.AlexNet, {}, "227x227x3, one tower"),
+    ("AlexNet", A.AlexNet, {}, "227x227x3, two towers as groups=2"),
     ("VGG16", A.VGG16, {}, "224x224x3"),
     ("VGG19", A.VGG19, {}, "224x224x3"),
     ("InceptionV1", A.InceptionV1, {}, "224x224x3, no auxiliary heads"),

@@ -55,11 +55,21 @@ def test_alexnet_count_from_the_paper():
     convs = (conv(3, 96, 11) + conv(96, 256, 5) + conv(256, 384, 3) + conv(384, 384, 3)
              + conv(384, 256, 3))
     fcs = dense(6 * 6 * 256, 4096) + dense(4096, 4096) + dense(4096, 1000)
-    assert count(A.AlexNet)[0] == convs + fcs == 62_378_344
+    assert count(A.AlexNet, groups=1)[0] == convs + fcs == 62_378_344
     # the paper's two towers: conv2, conv4, conv5 see half their inputs
     halved = (conv(96, 256, 5) - conv(48, 256, 5) + conv(384, 384, 3) - conv(192, 384, 3)
               + conv(384, 256, 3) - conv(192, 256, 3))
-    assert convs + fcs - halved == 60_965_224
+    assert count(A.AlexNet)[0] == convs + fcs - halved == 60_965_224
+    assert count(A.AlexNet, include_top=False)[0] == 60_965_224 - fcs == 2_334_080
+
+
+def test_alexnet_towers_are_groups():
+    model = A.AlexNet(input_shape=(67, 67, 3), classes=10, alpha=0.25)
+    conv2, conv3 = model.get_layer("conv2"), model.get_layer("conv3")
+    assert (conv2.groups, conv3.groups) == (2, 1)
+    assert conv2.kernel.shape == (5, 5, 12, 64) and conv3.kernel.shape == (3, 3, 64, 96)
+    with pytest.raises(ValueError, match=r"AlexNet: `groups` must be 2 .* received groups=3"):
+        A.AlexNet(groups=3)
 
 
 def test_inception_v1_count_from_table_1():

@@ -246,6 +246,13 @@ def nested():
     return Model(x, L.Dense(2)(L.Flatten()(h)), name="nested")
 
 
+def grouped():
+    """Grouped convolutions (AlexNet's towers, depthwise), 1-D and 2-D."""
+    return Sequential([L.Input((7, 6, 4)), L.Conv2D(6, 3, groups=2, activation="relu"),
+                       L.Conv2D(6, 3, groups=6, padding="same"), L.Reshape((20, 6)),
+                       L.Conv1D(4, 3, groups=2), L.Flatten(), L.Dense(2)], name="grouped")
+
+
 CONV_MODELS = {
     "seed001_cnn": (seed001_cnn, normal(14, 14, 1)),
     "conv2d_options": (conv2d_options, normal(11, 9, 3)),
@@ -254,6 +261,7 @@ CONV_MODELS = {
     "transposed": (transposed, normal(5, 4, 3)),
     "unet": (unet, normal(8, 8, 2)),
     "nested": (nested, normal(36)),
+    "grouped": (grouped, normal(7, 6, 4)),
 }
 
 

@@ -195,8 +195,12 @@ def test_conv2d_bad_arguments():
         Conv2D(0, 3)
     with pytest.raises(ValueError, match=r"one of 'valid', 'same'; received padding='causal'"):
         Conv2D(4, 3, padding="causal")
-    with pytest.raises(ValueError, match=r"only groups=1 works; received groups=2"):
-        Conv2D(4, 3, groups=2)
+    with pytest.raises(ValueError, match=r"filters must be evenly divisible by the number of "
+                                         r"groups; received filters=4, groups=3"):
+        Conv2D(4, 3, groups=3)
+    with pytest.raises(ValueError, match=r"input channels must be evenly divisible by the "
+                                         r"number of groups; received groups=2, input channels=3"):
+        Conv2D(4, 3, groups=2)(np.ones((1, 5, 5, 3), "float32"))
     with pytest.raises(ValueError, match=r"only data_format='channels_last' is supported"):
         Conv2D(4, 3, data_format="channels_first")
     with pytest.raises(ValueError, match=r"`strides > 1` cannot be combined with "
@@ -332,3 +336,20 @@ def test_conv2d_transpose_config_and_errors():
         Conv2DTranspose(4, 3, strides=2, output_padding=-1)
     with pytest.raises(TypeError, match="unrecognized keyword argument"):
         Conv2DTranspose(4, 3, groups=1)
+
+
+@pytest.mark.parametrize("cls, shape, out", [(Conv2D, (2, 6, 5, 4), (2, 6, 5, 6)),
+                                             (Conv1D, (2, 9, 4), (2, 9, 6))])
+def test_grouped_convolution_layer(cls, shape, out, tmp_path):
+    """Keras's groups=: the kernel has in_channels / groups input channels, and filter f of
+    group g (f // (filters / groups) == g) depends on channels of group g only."""
+    layer = run_layer_test(cls, {"filters": 6, "kernel_size": 3, "padding": "same",
+                                 "groups": 2}, shape, out, 2, tmp_path=tmp_path)
+    assert layer.kernel.shape == (*layer.kernel_size, 2, 6)
+    assert layer.count_params() == 3 ** (len(shape) - 2) * 2 * 6 + 6
+    x = np.random.default_rng(3).standard_normal(shape).astype("float32")
+    y = x.copy()
+    y[..., 2:] = 0  # group 1's channels changed: group 0's filters (0-2) do not move
+    a, b = layer(x).data, layer(y).data
+    np.testing.assert_array_equal(a[..., :3], b[..., :3])
+    assert np.abs(a[..., 3:] - b[..., 3:]).max() > 0.1

@@ -70,25 +70,30 @@ def LeNet5(include_top=True, weights=None, input_tensor=None, input_shape=None, 
 
 def AlexNet(include_top=True, weights=None, input_tensor=None, input_shape=None,  # noqa: N802
             pooling=None, classes=1000, classifier_activation="softmax", name="alexnet", *,
-            alpha=1.0):
-    """AlexNet (Krizhevsky, Sutskever & Hinton 2012) as one tower: 62,378,344 parameters at
-    227x227x3 with 1000 classes (3,747,200 without the top).
+            alpha=1.0, groups=2):
+    """AlexNet (Krizhevsky, Sutskever & Hinton 2012) in one model: 60,965,224 parameters at
+    227x227x3 with 1000 classes, the paper's "60 million" (2,334,080 without the top).
 
     ``conv1`` 96 11x11/4 - 3x3/2 max pool - ``conv2`` 256 5x5 - pool - ``conv3`` 384 3x3 -
     ``conv4`` 384 3x3 - ``conv5`` 256 3x3 - pool - ``fc6`` 4096 - ``fc7`` 4096 -
     ``predictions``, ReLU, dropout 0.5 before ``fc6`` and ``fc7``, input 227x227 (the size
-    at which the paper's arithmetic works). The variant: the paper split conv2, conv4 and
-    conv5 over two GPUs, each half seeing half of its input's channels; lamina's Conv2D has
-    no groups, so here every convolution sees all its input channels, which adds 1,413,120
-    parameters to the paper's 60,965,224 ("60 million"). Local response normalization is
-    left out (it has no parameters). Keras has no AlexNet and no weights for it.
+    at which the paper's arithmetic works). The paper split the network over two GPUs:
+    conv2, conv4 and conv5 see only the half of their input computed on their own GPU,
+    conv3 and the dense layers see everything. That is a grouped convolution, so one tower
+    with ``groups=2`` on conv2, conv4 and conv5 computes the same function with the same
+    parameters; ``groups=1`` lets every convolution see all its input channels (the
+    one-GPU form, 62,378,344 parameters, 1,413,120 more). Local response normalization is
+    left out (it has no parameters; later work found it unnecessary). Keras has no AlexNet
+    and no weights for it.
 
     Args:
         include_top, weights, input_tensor, input_shape, pooling, classes,
         classifier_activation, name: as Keras's applications (see
             :func:`lamina.applications.VGG16`); default input ``(227, 227, 3)``, at least
             67x67.
-        alpha: width multiplier for every layer.
+        alpha: width multiplier for every layer (with ``groups=2`` the widths are rounded
+            to even numbers).
+        groups: 2 (the paper's two towers) or 1.
     """
     where = "AlexNet"
     check_args(where, weights, include_top, classes, classifier_activation, pooling)
@@ -96,14 +101,17 @@ def AlexNet(include_top=True, weights=None, input_tensor=None, input_shape=None,
     shape = input_shape_of(where, input_shape, input_tensor, (227, 227, 3), 67, include_top,
                            weights)
     inputs, x = model_input(where, shape, input_tensor)
-    w = lambda n: width(n, alpha)  # noqa: E731
+    if groups not in (1, 2) or isinstance(groups, bool):
+        raise ValueError(f"{where}: `groups` must be 2 (the paper's two towers) or 1 (one "
+                         f"tower seeing all channels); received groups={groups!r}")
+    w = lambda n: groups * width(n / groups, alpha)  # noqa: E731
     x = Conv2D(w(96), 11, strides=4, activation="relu", name="conv1")(x)
     x = MaxPooling2D(3, strides=2, name="pool1")(x)
-    x = Conv2D(w(256), 5, padding="same", activation="relu", name="conv2")(x)
+    x = Conv2D(w(256), 5, padding="same", activation="relu", groups=groups, name="conv2")(x)
     x = MaxPooling2D(3, strides=2, name="pool2")(x)
     x = Conv2D(w(384), 3, padding="same", activation="relu", name="conv3")(x)
-    x = Conv2D(w(384), 3, padding="same", activation="relu", name="conv4")(x)
-    x = Conv2D(w(256), 3, padding="same", activation="relu", name="conv5")(x)
+    x = Conv2D(w(384), 3, padding="same", activation="relu", groups=groups, name="conv4")(x)
+    x = Conv2D(w(256), 3, padding="same", activation="relu", groups=groups, name="conv5")(x)
     x = MaxPooling2D(3, strides=2, name="pool5")(x)
     if include_top:
         x = Flatten(name="flatten")(x)

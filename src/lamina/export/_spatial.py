@@ -58,6 +58,8 @@ def conv(g: Graph, layer, x: Value, shape) -> Value:
     if layer.use_bias:
         inputs.append(g.weight(layer.bias.data, f"{layer.name}_bias", owner=layer.bias))
     attrs = _window_attrs(layer, x, layer.kernel_size, layer.dilation_rate)
+    if layer.groups != 1:  # the kernel is already ONNX's (C_out, C_in / group, k...)
+        attrs["group"] = layer.groups
     y = g.node("Conv", inputs, f"{layer.name}_conv", dilations=list(layer.dilation_rate),
                **attrs)
     return apply_activation(g, layer.activation, Value(y, shape, "first"), layer.name,

@@ -74,7 +74,9 @@ class BaseConv(Layer):
             ``'causal'`` for 1-D only.
         data_format: None or ``'channels_last'`` (the only layout supported).
         dilation_rate: int or tuple of ``rank`` ints; > 1 cannot be combined with strides > 1.
-        groups: must be 1 (grouped convolution is not supported).
+        groups: channel groups convolved separately (Keras): the input's channels and
+            ``filters`` must be multiples of it; the kernel has ``in_channels / groups``
+            input channels, and group g's filters see only group g's channels.
         activation: name (``'relu'``, ``'softmax'``...) or function, applied after the op.
         use_bias: whether to add a bias vector of shape ``(filters,)``.
         kernel_initializer, bias_initializer: Glorot uniform and zeros by default (Keras).
@@ -97,10 +99,10 @@ class BaseConv(Layer):
         if not _is_int(groups) or groups <= 0:
             raise ValueError(f"{where}: the number of groups must be a positive integer; "
                              f"received groups={groups!r}")
-        if groups != 1:
-            raise ValueError(f"{where}: grouped convolution is not supported; only groups=1 "
-                             f"works; received groups={groups!r}")
-        self.groups = 1
+        if self.filters % groups:
+            raise ValueError(f"{where}: the number of filters must be evenly divisible by the "
+                             f"number of groups; received filters={filters}, groups={groups}")
+        self.groups = int(groups)
         self.kernel_size = standardize_tuple(kernel_size, rank, "kernel_size", where)
         self.strides = standardize_tuple(strides, rank, "strides", where)
         self.dilation_rate = standardize_tuple(dilation_rate, rank, "dilation_rate", where)
@@ -119,7 +121,11 @@ class BaseConv(Layer):
 
     # what subclasses change --------------------------------------------------
     def _kernel_shape(self, in_channels) -> tuple:
-        return (*self.kernel_size, in_channels, self.filters)
+        if in_channels % self.groups:
+            raise ValueError(f"{type(self).__name__} '{self.name}': the number of input "
+                             f"channels must be evenly divisible by the number of groups; "
+                             f"received groups={self.groups}, input channels={in_channels}")
+        return (*self.kernel_size, in_channels // self.groups, self.filters)
 
     def _spatial_output(self, sizes) -> tuple:
         return tuple(window_output_length(n, k, s, self.padding, d) for n, k, s, d in
@@ -212,7 +218,8 @@ class Conv1D(BaseConv):
 
     def _convolve(self, inputs):
         return F.conv1d(inputs, self.kernel, self.bias, strides=self.strides[0],
-                        padding=self.padding, dilation_rate=self.dilation_rate[0])
+                        padding=self.padding, dilation_rate=self.dilation_rate[0],
+                        groups=self.groups)
 
 
 class Conv2D(BaseConv):
@@ -243,7 +250,7 @@ class Conv2D(BaseConv):
 
     def _convolve(self, inputs, op=F.conv2d):
         return op(inputs, self.kernel, self.bias, strides=self.strides, padding=self.padding,
-                  dilation_rate=self.dilation_rate)
+                  dilation_rate=self.dilation_rate, groups=self.groups)
 
 
 class Conv2DTranspose(BaseConv):

@@ -15,6 +15,12 @@ same numbers fast on the CPU, on the path ``plans.py`` picks for the shape. conv
 are a conv2d forward (input) and the same kernel-gradient product. conv1d runs as conv2d on a
 height-1 image. conv2d_relu is ``relu(conv2d(...))`` as one op: the fast path clips each chunk
 while it is in the cache, and applies ReLU's mask while it copies the gradient.
+
+``groups=G`` (Keras's grouped convolution; AlexNet's two towers): the input channels are cut
+into G equal parts, part g is convolved with the kernel's filters ``g*O/G:(g+1)*O/G`` (the
+kernel has ``C_in / G`` input channels), and the G outputs are concatenated. It is built from
+the ops above (getitem, conv2d, concatenate), so its gradient is theirs; it equals conv2d
+with a block-diagonal kernel (the test compares the two).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from lamina.autograd.ops._spatial import (
     resolve_padding,
     transpose_crop,
 )
+from lamina.autograd.ops.shape import concatenate, getitem
 
 __all__ = ["conv2d", "conv2d_relu", "conv2d_transpose", "conv1d"]
 
@@ -181,29 +188,54 @@ def _inputs(x, kernel, bias):
     return (x, kernel) if bias is None else (x, kernel, bias)
 
 
-def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1):
+def _grouped(op, function, x, kernel, bias, groups, **window):
+    """``function.apply`` on each of ``groups`` channel groups, outputs concatenated."""
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int; received groups={groups!r}")
+    if groups == 1:
+        return function.apply(*_inputs(x, kernel, bias), **window)
+    c_in, c_group, filters = x.shape[-1], kernel.shape[-2], kernel.shape[-1]
+    if c_in != c_group * groups or filters % groups:
+        raise ValueError(
+            f"{op}: with groups={groups} the input's {c_in} channels must be groups x the "
+            f"kernel's {c_group} input channels, and the kernel's {filters} filters a multiple "
+            f"of groups; received input shape {tuple(x.shape)}, kernel shape "
+            f"{tuple(kernel.shape)}")
+    o = filters // groups
+    outs = []
+    for g in range(groups):
+        part = getitem(x, (Ellipsis, slice(g * c_group, (g + 1) * c_group)))
+        k = getitem(kernel, (Ellipsis, slice(g * o, (g + 1) * o)))
+        b = None if bias is None else getitem(bias, slice(g * o, (g + 1) * o))
+        outs.append(function.apply(*_inputs(part, k, b), **window))
+    return concatenate(outs, axis=-1)
+
+
+def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, groups=1):
     """2-D cross-correlation, channels_last, as Keras's Conv2D computes it.
 
     Args:
-        x: (N, H, W, C_in). kernel: (kh, kw, C_in, C_out). bias: (C_out,) or None.
+        x: (N, H, W, C_in). kernel: (kh, kw, C_in / groups, C_out). bias: (C_out,) or None.
         strides, dilation_rate: an int or 2 ints (not both > 1, as in Keras).
         padding: 'valid', 'same' (output ``ceil(H / stride)``, odd pixel after), an int,
             2 ints, or 2 (before, after) pairs.
+        groups: channel groups convolved separately (module docstring); C_in and C_out must
+            be multiples of it.
     Returns (N, Ho, Wo, C_out).
 
     >>> conv2d(Tensor(np.ones((1, 4, 4, 1))), Tensor(np.ones((3, 3, 1, 2)))).shape
     (1, 2, 2, 2)
     """
-    return Conv2D.apply(*_inputs(x, kernel, bias), strides=strides, padding=padding,
-                        dilation_rate=dilation_rate)
+    return _grouped("conv2d", Conv2D, x, kernel, bias, groups, strides=strides,
+                    padding=padding, dilation_rate=dilation_rate)
 
 
-def conv2d_relu(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1):
+def conv2d_relu(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, groups=1):
     """``relu(conv2d(x, kernel, bias, ...))`` as one op, with conv2d's arguments: one graph
     node and one output-sized array fewer each way (the Conv2D layer's ``activation='relu'``).
     """
-    return Conv2DReLU.apply(*_inputs(x, kernel, bias), strides=strides, padding=padding,
-                            dilation_rate=dilation_rate)
+    return _grouped("conv2d_relu", Conv2DReLU, x, kernel, bias, groups, strides=strides,
+                    padding=padding, dilation_rate=dilation_rate)
 
 
 def conv2d_transpose(x, kernel, bias=None, strides=1, padding="valid", output_padding=None,
@@ -225,11 +257,12 @@ def conv2d_transpose(x, kernel, bias=None, strides=1, padding="valid", output_pa
                                  output_padding=output_padding, dilation_rate=dilation_rate)
 
 
-def conv1d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1):
-    """1-D cross-correlation over (N, L, C_in) with kernel (k, C_in, C_out), as Keras's Conv1D.
+def conv1d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, groups=1):
+    """1-D cross-correlation over (N, L, C_in) with kernel (k, C_in / groups, C_out), as
+    Keras's Conv1D.
 
     padding: 'valid', 'same', 'causal' (``(k - 1) * dilation`` zeros on the left only), an int
-    or one (before, after) pair.
+    or one (before, after) pair. groups: as :func:`conv2d`.
     """
-    return Conv1D.apply(*_inputs(x, kernel, bias), strides=strides, padding=padding,
-                        dilation_rate=dilation_rate)
+    return _grouped("conv1d", Conv1D, x, kernel, bias, groups, strides=strides,
+                    padding=padding, dilation_rate=dilation_rate)
