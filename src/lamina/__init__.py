@@ -13,8 +13,8 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "activations", "applications", "callbacks", "constraints", "data", "datasets", "explain",
-    "export",
+    "activations", "applications", "backend", "callbacks", "constraints", "data", "datasets",
+    "explain", "export", "ops", "preprocessing", "utils",
     "functional",
     "initializers",
     "layers", "losses", "metrics", "models", "optimizers", "parallel", "random", "regularizers",
@@ -32,6 +32,9 @@ __all__ = [
     "set_floatx",
     "Perceptron",
     "export_onnx",
+    # Keras 3's top level: ``keras.Sequential is keras.models.Sequential``
+    "Input", "InputSpec", "Layer", "Loss", "Metric", "Model", "Optimizer", "Sequential",
+    "Initializer", "Regularizer",
     *sorted(_SUBMODULES),
 ]
 
@@ -42,6 +45,10 @@ _LAZY_NAMES = {
     "floatx": "lamina.backend", "set_floatx": "lamina.backend",
     "Perceptron": "lamina.perceptron",
     "export_onnx": "lamina.export",
+    "Input": "lamina.layers", "InputSpec": "lamina.layers", "Layer": "lamina.layers",
+    "Loss": "lamina.losses", "Metric": "lamina.metrics", "Model": "lamina.models",
+    "Optimizer": "lamina.optimizers", "Sequential": "lamina.models",
+    "Initializer": "lamina.initializers", "Regularizer": "lamina.regularizers",
 }
 
 

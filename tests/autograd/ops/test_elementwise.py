@@ -24,6 +24,8 @@ UNARY = [  # (op, numpy reference, input generator)
     (ops.sqrt, np.sqrt, lambda s: rng.uniform(0.2, 3.0, s)),
     (ops.abs, np.abs, away_from_zero),
     (ops.square, np.square, lambda s: rng.standard_normal(s)),
+    (ops.log1p, np.log1p, lambda s: rng.uniform(-0.5, 3.0, s)),
+    (ops.expm1, np.expm1, lambda s: rng.standard_normal(s)),
 ]
 
 
@@ -44,7 +46,7 @@ def test_unary_keeps_float32_and_methods_match(op, ref, make):
     t = Tensor(x, requires_grad=True)
     op(t).sum().backward()
     assert t.grad.dtype == np.float32
-    if op is not ops.square:
+    if op not in (ops.square, ops.log1p, ops.expm1):
         np.testing.assert_array_equal(getattr(Tensor(x), op.__name__)().data, y.data)
 
 

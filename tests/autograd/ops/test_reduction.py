@@ -44,3 +44,20 @@ def test_methods_on_tensor():
     assert x.sum().item() == 10.0
     np.testing.assert_allclose(x.mean(axis=0).data, [2.0, 3.0])
     np.testing.assert_allclose(x.max(axis=1, keepdims=True).data, [[2.0], [4.0]])
+
+
+@pytest.mark.parametrize("shape,axis,keepdims", [((4,), None, False), ((2, 3), 1, False),
+                                                 ((2, 3, 2), (0, 2), True), ((3, 2), -2, False)])
+def test_prod_matches_numpy_and_its_gradient(shape, axis, keepdims):
+    x = np.random.default_rng(7).uniform(0.5, 1.5, shape) * np.where(
+        np.arange(np.prod(shape)).reshape(shape) % 3 == 0, -1.0, 1.0)
+    got = ops.prod(Tensor(x, dtype="float64"), axis=axis, keepdims=keepdims).data
+    np.testing.assert_allclose(got,
+                               np.prod(x, axis=axis, keepdims=keepdims), rtol=1e-12)
+    check_grad(lambda t: ops.prod(t, axis=axis, keepdims=keepdims), x)
+
+
+def test_prod_gradient_is_exact_at_a_zero_entry():
+    x = Tensor([2.0, 0.0, 3.0], requires_grad=True)
+    ops.prod(x).backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 6.0, 0.0])  # the product of the others

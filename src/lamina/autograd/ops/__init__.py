@@ -2,8 +2,11 @@
 
 * ``arithmetic``: add, sub, mul, div, neg, power, matmul, cast
 * ``linear``: x @ kernel + bias, fused (the Dense layer); linear_relu, linear_sigmoid
-* ``elementwise``: exp, log, sqrt, abs, clip, maximum, minimum, where
-* ``reduction``: sum, mean, max, min, var
+* ``elementwise``: exp, expm1, log, log1p, sqrt, abs, clip, maximum, minimum, where
+* ``trigonometric``: sin, cos, arcsin, arctan, arctan2
+* ``cumulative``: cumsum
+* ``einsum``: einsum (sums of products named by subscripts)
+* ``reduction``: sum, mean, max, min, var, prod
 * ``shape``: reshape, transpose, getitem, concatenate, stack, pad
 * ``activation``: identity, heaviside, sigmoid, tanh, relu, leaky_relu, elu, softplus,
   softmax, log_softmax
@@ -20,7 +23,9 @@
 from lamina.autograd.ops.activation import *  # noqa: F403
 from lamina.autograd.ops.arithmetic import *  # noqa: F403
 from lamina.autograd.ops.conv import *  # noqa: F403
+from lamina.autograd.ops.cumulative import *  # noqa: F403
 from lamina.autograd.ops.dropout import *  # noqa: F403
+from lamina.autograd.ops.einsum import *  # noqa: F403
 from lamina.autograd.ops.elementwise import *  # noqa: F403
 from lamina.autograd.ops.linear import *  # noqa: F403
 from lamina.autograd.ops.loss import *  # noqa: F403
@@ -29,3 +34,4 @@ from lamina.autograd.ops.pooling import *  # noqa: F403
 from lamina.autograd.ops.reduction import *  # noqa: F403
 from lamina.autograd.ops.resize import *  # noqa: F403
 from lamina.autograd.ops.shape import *  # noqa: F403
+from lamina.autograd.ops.trigonometric import *  # noqa: F403

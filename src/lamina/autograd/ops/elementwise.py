@@ -1,4 +1,4 @@
-"""Elementwise maths: exp, log, sqrt, square, abs, clip, maximum, minimum, where.
+"""Elementwise maths: exp, expm1, log, log1p, sqrt, square, abs, clip, maximum, minimum, where.
 
 Each output entry depends on the matching input entries only, so every backward
 is ``grad`` times a local derivative of the same shape. Two-input ops broadcast;
@@ -11,7 +11,8 @@ from lamina.autograd.function import Function
 from lamina.autograd.ops.arithmetic import _broadcast_error, _pair
 from lamina.autograd.tensor import Tensor
 
-__all__ = ["exp", "log", "sqrt", "square", "abs", "clip", "maximum", "minimum", "where"]
+__all__ = ["exp", "expm1", "log", "log1p", "sqrt", "square", "abs", "clip", "maximum", "minimum",
+           "where"]
 
 
 class Exp(Function):
@@ -41,6 +42,37 @@ class Log(Function):
     def backward(self, grad):
         (x,) = self.saved
         return grad / x
+
+
+class Expm1(Function):
+    """``exp(x) - 1``, exact for small x where ``exp(x) - 1`` would lose digits."""
+
+    name = "expm1"
+
+    def forward(self, x):
+        out = self.xp.expm1(x)
+        if self.recording:
+            self.save_for_backward(out)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return grad * (out + 1)  # d expm1(x) = exp(x) = expm1(x) + 1
+
+
+class Log1p(Function):
+    """``log(1 + x)``, exact for small x; -inf at -1, nan below."""
+
+    name = "log1p"
+
+    def forward(self, x):
+        if self.recording:
+            self.save_for_backward(x)
+        return self.xp.log1p(x)
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return grad / (1 + x)
 
 
 class Sqrt(Function):
@@ -214,6 +246,16 @@ def exp(x):
 def log(x):
     """Natural logarithm elementwise (``-inf`` at 0, ``nan`` below 0)."""
     return Log.apply(x)
+
+
+def expm1(x):
+    """``exp(x) - 1`` elementwise, accurate near 0."""
+    return Expm1.apply(x)
+
+
+def log1p(x):
+    """``log(1 + x)`` elementwise, accurate near 0."""
+    return Log1p.apply(x)
 
 
 def sqrt(x):

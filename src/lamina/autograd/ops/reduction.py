@@ -1,4 +1,4 @@
-"""Reductions over axes: sum, mean, max, min, var (each with ``axis`` and ``keepdims``)."""
+"""Reductions over axes: sum, mean, max, min, var, prod (each with ``axis`` and ``keepdims``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import builtins  # this module defines sum, max and min
 
 from lamina.autograd.function import Function
 
-__all__ = ["sum", "mean", "max", "min", "var"]
+__all__ = ["sum", "mean", "max", "min", "var", "prod"]
 
 
 def _axes(axis, ndim, op):
@@ -115,6 +115,46 @@ class Var(Function):
     def backward(self, grad):
         (centered,) = self.saved
         return _expand(grad, self.axes, self.keepdims) * (2.0 / self.denominator) * centered
+
+
+class Prod(Function):
+    """Product over axes. The gradient of each entry is the product of the *other* entries,
+    computed from prefix and suffix products so that a zero entry is handled exactly
+    (dividing the product by the entry would give 0/0 there)."""
+
+    name = "prod"
+
+    def forward(self, x, *, axis, keepdims):
+        self.axes = _axes(axis, x.ndim, self.name)
+        self.keepdims = keepdims
+        if self.recording:
+            self.save_for_backward(x)
+        return x.prod(axis=self.axes, keepdims=keepdims)
+
+    def backward(self, grad):
+        (x,) = self.saved
+        xp, axes = self.xp, self.axes
+        kept = [a for a in range(x.ndim) if a not in axes]
+        order = kept + list(axes)
+        moved = x.transpose(order)
+        flat = moved.reshape(moved.shape[:len(kept)] + (-1,))
+        ones = xp.ones(flat.shape[:-1] + (1,), x.dtype)
+        before = xp.cumprod(xp.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+        after = xp.flip(xp.cumprod(xp.flip(xp.concatenate([flat[..., 1:], ones], axis=-1), -1),
+                                   axis=-1), -1)
+        others = (before * after).reshape(moved.shape)
+        others = others.transpose(sorted(range(x.ndim), key=order.__getitem__))
+        return others * _expand(grad, axes, self.keepdims)
+
+
+def prod(x, axis=None, keepdims=False):
+    """Product over ``axis`` (None: all axes); the gradient is exact at zero entries.
+
+    >>> from lamina import Tensor
+    >>> prod(Tensor([[1.0, 2.0], [3.0, 4.0]]), axis=1).data
+    array([ 2., 12.], dtype=float32)
+    """
+    return Prod.apply(x, axis=axis, keepdims=keepdims)
 
 
 def sum(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
