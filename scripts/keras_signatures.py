@@ -39,6 +39,13 @@ NAMES = {
     "random": "SeedGenerator normal uniform truncated_normal randint shuffle dropout categorical",
     "backend": """clear_session epsilon floatx set_floatx image_data_format
         set_image_data_format backend""",
+    "saving": "register_keras_serializable load_model save_model get_registered_object",
+    "utils": """to_categorical normalize set_random_seed plot_model PyDataset Sequence
+        image_dataset_from_directory timeseries_dataset_from_array load_img img_to_array
+        array_to_img save_img get_file pad_sequences custom_object_scope clear_session""",
+    "preprocessing": "image_dataset_from_directory timeseries_dataset_from_array",
+    "preprocessing.image": "load_img img_to_array array_to_img save_img smart_resize",
+    "preprocessing.sequence": "pad_sequences",
 }
 
 

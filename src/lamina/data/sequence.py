@@ -30,6 +30,20 @@ class Sequence:
                 return x, x ** 2
     """
 
+    workers, use_multiprocessing, max_queue_size = 1, False, 10
+
+    def __init__(self, workers=1, use_multiprocessing=False, max_queue_size=10):
+        """Keras's ``PyDataset`` arguments, kept as attributes. lamina reads the batches in the
+        training loop itself, in index order, one at a time: the batches Keras's workers would
+        load, without parallel loading."""
+        self.workers, self.use_multiprocessing = workers, use_multiprocessing
+        self.max_queue_size = max_queue_size
+
+    @property
+    def num_batches(self) -> int:
+        """Batches per epoch (Keras's ``PyDataset.num_batches``)."""
+        return len(self)
+
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must implement __len__ "
                                   "(the number of batches per epoch)")

@@ -30,8 +30,8 @@ def get_registered(name: str | None):
 class custom_object_scope:  # noqa: N801 - Keras's name
     """``with custom_object_scope({"MyLayer": MyLayer}):`` makes classes loadable meanwhile."""
 
-    def __init__(self, objects: dict):
-        self.objects = dict(objects)
+    def __init__(self, custom_objects: dict):
+        self.objects = dict(custom_objects)
         self.saved: dict = {}
 
     def __enter__(self):
