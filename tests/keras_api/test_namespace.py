@@ -33,3 +33,23 @@ def test_import_lamina_loads_no_submodule_and_not_numpy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_predict_calls_the_predict_hooks_of_callbacks():
+    import numpy as np
+
+    seen = []
+
+    class Spy(lamina.callbacks.Callback):
+        def on_predict_begin(self, logs=None):
+            seen.append(("begin", dict(logs)))
+
+        def on_predict_batch_end(self, batch, logs=None):
+            seen.append((batch, logs["outputs"].shape))
+
+        def on_predict_end(self, logs=None):
+            seen.append(("end", dict(logs)))
+
+    model = lamina.Sequential([lamina.Input((3,)), lamina.layers.Dense(2)])
+    model.predict(np.ones((5, 3), "float32"), batch_size=4, callbacks=[Spy()], verbose=0)
+    assert seen == [("begin", {}), (0, (4, 2)), (1, (1, 2)), ("end", {})]

@@ -54,6 +54,28 @@ class Variable(Tensor):
             )
         self.data[...] = new
 
+    def assign_add(self, delta) -> Variable:
+        """Add ``delta`` in place (Keras's ``Variable.assign_add``); returns the variable."""
+        self.assign(self.data + self._same_shape(delta))
+        return self
+
+    def assign_sub(self, delta) -> Variable:
+        """Subtract ``delta`` in place (Keras's ``Variable.assign_sub``); returns the variable."""
+        self.assign(self.data - self._same_shape(delta))
+        return self
+
+    def _same_shape(self, delta):
+        delta = _float_array(delta, self.data.dtype, where=f"Variable {self.path!r}")
+        if delta.shape not in ((), self.data.shape):
+            raise ValueError(f"Variable {self.path!r}: cannot add or subtract a value of shape "
+                             f"{delta.shape}; expected {self.data.shape}")
+        return delta
+
+    @property
+    def value(self):
+        """The current value as a Tensor outside the graph (Keras's ``Variable.value``)."""
+        return self.detach()
+
     def __repr__(self):
         return (f"<Variable path={self.path!r} shape={self.shape} dtype={self.dtype} "
                 f"trainable={self.trainable}>")

@@ -135,8 +135,17 @@ class Layer:
         return var
 
     def _tracked_layers(self) -> list[Layer]:
-        """Sub-layers whose weights this layer owns (models and wrappers override)."""
-        return []
+        """Sub-layers whose weights this layer owns: every layer held in an attribute, or in
+        a list, tuple or dict attribute, as Keras tracks them (``self.dense = Dense(8)``)."""
+        found: list[Layer] = []
+        for value in vars(self).values():
+            items = value.values() if isinstance(value, dict) else \
+                value if isinstance(value, (list, tuple)) else [value]
+            for item in items:
+                if isinstance(item, Layer) and item is not self and all(
+                        item is not f for f in found):
+                    found.append(item)
+        return found
 
     @property
     def weights(self) -> list[Variable]:

@@ -192,7 +192,9 @@ class Functional(Model):
             return dict(zip(keys, map(ref, tensors))) if keys else [ref(t) for t in tensors]
 
         return {"name": self.name, "trainable": self.trainable,
-                "layers": [serialize(layer) for layer in layers],
+                # each entry named as the nodes name it (Keras 3 does the same): a custom
+                # layer whose get_config leaves out its name still rejoins its nodes
+                "layers": [dict(serialize(layer), name=layer.name) for layer in layers],
                 "input_layers": refs_of(self.inputs, self._input_keys),
                 "output_layers": refs_of(self.outputs, self._output_keys),
                 "nodes": nodes}
@@ -211,7 +213,7 @@ class Functional(Model):
                 layers[c["name"]] = t.node.layer
             else:
                 layer = deserialize(layer_config)
-                layers[layer.name] = layer
+                layers[layer_config.get("name", layer.name)] = layer
         for node in config["nodes"]:
             args = [tensors[tuple(r)] for r in node["inputs"]]
             layer = layers[node["layer"]]

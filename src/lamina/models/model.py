@@ -30,15 +30,19 @@ class Model(Trainer, Layer):
         super().__init__(name=name, trainable=trainable, dtype=dtype, **kwargs)
         self.history = None
 
-    def _tracked_layers(self) -> list[Layer]:
-        found: list[Layer] = []
-        for value in vars(self).values():
-            items = value if isinstance(value, (list, tuple)) else [value]
-            for item in items:
-                if isinstance(item, Layer) and item is not self and all(
-                        item is not f for f in found):
-                    found.append(item)
-        return found
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        """Rebuild a model from ``get_config()``, as ``keras.Model.from_config``: a functional
+        config gives a functional model; ``custom_objects`` maps class names the config uses
+        to their classes."""
+        from lamina.saving.registry import custom_object_scope
+
+        with custom_object_scope(custom_objects or {}):
+            if cls is Model and "layers" in config and "nodes" in config:
+                from lamina.models.functional import Functional
+
+                return Functional.from_config(config)
+            return super().from_config(config)
 
     @property
     def layers(self) -> list[Layer]:

@@ -302,15 +302,23 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Outputs for ``x`` as a NumPy array (a list or dict of them for several outputs),
         computed in batches without a graph."""
+        from lamina.callbacks import CallbackList
+
         args.check_inputs(self, x, "predict")
         x = structures.inputs_in_order(self, x)
         data = make_adapter(x, None, None, batch_size, False, None, steps, self.dtype, "predict")
+        cbs = CallbackList(callbacks, model=self, add_history=False, add_progbar=False,
+                           epochs=1, steps=getattr(data, "steps", None), verbose=verbose)
+        cbs.on_predict_begin()
         outputs = []
         with no_grad(), lamina_threads():
-            for xb, _, _ in data.batches():
+            for step, (xb, _, _) in enumerate(data.batches()):
+                cbs.on_predict_batch_begin(step)
                 outputs.append(structures.arrays(self(xb, training=False)))
+                cbs.on_predict_batch_end(step, {"outputs": outputs[-1]})
         if not outputs:
             raise ValueError("predict: the input has no samples")
+        cbs.on_predict_end()
         return structures.concatenate(outputs)
 
     # ---------------------------------------------------------------- on_batch

@@ -133,7 +133,9 @@ class ImageDataGenerator:
                                  f"subset={subset!r}")
             cut = int(len(x) * self.validation_split)
             rows = rows[cut:] if subset == "training" else rows[:cut]
-        take = (lambda a: None if a is None else numpy.asarray(a)[rows])
+        def take(a):
+            return None if a is None else numpy.asarray(a)[rows]
+
         return NumpyArrayIterator(x[rows], take(y), self, batch_size, shuffle,
                                   take(sample_weight), seed)
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import shutil
 
+import numpy
+
 __all__ = ["layer_graph", "plot_backend", "plot_model"]
 
 
@@ -33,15 +35,17 @@ def layer_graph(model) -> list:
     return list(graph.values())
 
 
-def _shape_text(layer, which):
+def _output_shape(layer):
+    """The layer's output shape as text, or '?' when the model never fixed it."""
+    if type(layer).__name__ == "InputLayer":
+        return str((layer.batch_size, *layer.input_shape_))
     try:
-        shape = getattr(layer, which)
+        return str(layer.output_shape)
     except (AttributeError, ValueError, RuntimeError):
         return "?"
-    return str(shape).replace("None", "None")
 
 
-def _label(layer, show_shapes, show_dtype, show_layer_names, show_layer_activations,
+def _label(layer, parents, show_shapes, show_dtype, show_layer_names, show_layer_activations,
            show_trainable):
     head = f"{layer.name} ({type(layer).__name__})" if show_layer_names else \
         type(layer).__name__
@@ -50,9 +54,11 @@ def _label(layer, show_shapes, show_dtype, show_layer_names, show_layer_activati
         activation = layer.activation
         lines.append(f"Activation: {getattr(activation, '__name__', activation)}")
     if show_shapes:
-        if type(layer).__name__ != "InputLayer":
-            lines.append(f"Input shape: {_shape_text(layer, 'input_shape')}")
-        lines.append(f"Output shape: {_shape_text(layer, 'output_shape')}")
+        if parents:
+            shapes = [_output_shape(p) for p in parents]
+            lines.append("Input shape: " + (shapes[0] if len(shapes) == 1 else
+                                            "[" + ", ".join(shapes) + "]"))
+        lines.append(f"Output shape: {_output_shape(layer)}")
     if show_dtype:
         lines.append(f"dtype: {getattr(layer, 'dtype', None)}")
     if show_trainable:
@@ -91,24 +97,32 @@ def _draw_matplotlib(graph, labels, path, fmt, rankdir, dpi):
     longest = max(len(line) for lines in labels.values() for line in lines)
     box_w, line_h = max(2.2, 0.105 * longest), 0.3
     box_h = line_h * max(len(lines) for lines in labels.values()) + 0.2
-    gap_x, gap_y = 0.5, 0.7
-    width = max(len(r) for r in rows.values()) * (box_w + gap_x)
-    height = len(rows) * (box_h + gap_y)
+    gap_x, gap_y, margin = 0.5, 0.6, 0.25
+    width = max(len(r) for r in rows.values()) * (box_w + gap_x) - gap_x
     horizontal = rankdir == "LR"
     centres = {}
     for d, layers in rows.items():
         row_w = len(layers) * (box_w + gap_x) - gap_x
         for i, layer in enumerate(layers):
             across = (width - row_w) / 2 + i * (box_w + gap_x) + box_w / 2
-            along = d * (box_h + gap_y) + box_h / 2
-            centres[id(layer)] = ((along, height - across) if horizontal
-                                  else (across, height - along))
-    fig_w, fig_h = (height, width) if horizontal else (width, height)
-    fig = Figure(figsize=(max(fig_w, 2.5), max(fig_h, 1.2)))
+            along = d * ((box_w if horizontal else box_h) + gap_y)
+            centres[id(layer)] = (along, -across) if horizontal else (across, -along)
+    xs = [c[0] for c in centres.values()]
+    ys = [c[1] for c in centres.values()]
+    # an edge that skips rows bows out around the boxes between (to the right, or below)
+    skips = [depth[id(layer)] - depth[id(p)] for layer, parents in graph for p in parents]
+    bow = (box_h if horizontal else box_w) / 2 + 0.3 if max(skips, default=1) > 1 else 0.0
+    left, right = min(xs) - box_w / 2 - margin, max(xs) + box_w / 2 + margin
+    bottom, top = min(ys) - box_h / 2 - margin, max(ys) + box_h / 2 + margin
+    if horizontal:
+        bottom -= bow
+    else:
+        right += bow
+    fig = Figure(figsize=(right - left, top - bottom))
     FigureCanvasAgg(fig)
     ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, max(fig_w, 2.5))
-    ax.set_ylim(max(fig_h, 1.2) - height if not horizontal else 0, max(fig_h, 1.2))
+    ax.set_xlim(left, right)
+    ax.set_ylim(bottom, top)
     ax.axis("off")
     for layer, parents in graph:
         x, y = centres[id(layer)]
@@ -121,8 +135,12 @@ def _draw_matplotlib(graph, labels, path, fmt, rankdir, dpi):
             px, py = centres[id(parent)]
             start = (px + box_w / 2, py) if horizontal else (px, py - box_h / 2)
             end = (x - box_w / 2, y) if horizontal else (x, y + box_h / 2)
+            span = float(numpy.hypot(end[0] - start[0], end[1] - start[1]))
+            rad = 2 * bow / span if depth[id(layer)] - depth[id(parent)] > 1 else 0.0
+            rad = rad if horizontal else -rad  # below a row, or right of a column
             ax.annotate("", xy=end, xytext=start,
-                        arrowprops={"arrowstyle": "-|>", "color": "#33507a", "lw": 1.2})
+                        arrowprops={"arrowstyle": "-|>", "color": "#33507a", "lw": 1.2,
+                                    "connectionstyle": f"arc3,rad={rad:.3f}"})
     fig.savefig(path, format=fmt, dpi=dpi)
 
 
@@ -157,9 +175,9 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
         raise ValueError(f"plot_model: model '{model.name}' has no layers to draw yet; build it "
                          "first (give it an Input or call it on data)")
     graph = layer_graph(model)
-    labels = {id(layer): _label(layer, show_shapes, show_dtype, show_layer_names,
+    labels = {id(layer): _label(layer, parents, show_shapes, show_dtype, show_layer_names,
                                 show_layer_activations, show_trainable)
-              for layer, _ in graph}
+              for layer, parents in graph}
     from lamina.saving.archive import atomic_path  # noqa: PLC0415
 
     with atomic_path(to_file) as tmp:
