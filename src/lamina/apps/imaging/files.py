@@ -23,13 +23,22 @@ import numpy
 
 from lamina.apps.imaging.images import ImageError
 
-__all__ = ["FORMATS", "MAX_PIXELS", "decode", "read_image", "read_mask", "write_image"]
+__all__ = ["FORMATS", "MAX_PIXELS", "NotAnImage", "TooLarge", "decode", "decode_mask",
+           "encode", "read_image", "read_mask", "size_of", "write_image"]
 
 MAX_PIXELS = 178_000_000
 """Pixels an image file may declare (Pillow refuses twice its default 89 M as a decompression
 bomb; 178 megapixels of RGB are 534 MB decoded)."""
 FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".bmp": "BMP", ".tif": "TIFF",
            ".tiff": "TIFF", ".webp": "WEBP", ".gif": "GIF"}
+
+
+class NotAnImage(ImageError):
+    """Bytes that are no image (or an empty or damaged one)."""
+
+
+class TooLarge(ImageError):
+    """An image that declares more pixels than accepted."""
 
 
 def _pil():
@@ -45,40 +54,45 @@ def _open(data: bytes, name: str, max_pixels: int):
     """The PIL image of ``data``, its header checked (``width * height <= max_pixels``)."""
     Image, _ = _pil()
     if not data:
-        raise ImageError(f"{name} is empty (0 bytes), not an image")
+        raise NotAnImage(f"{name} is empty (0 bytes), not an image")
     try:
         with warnings.catch_warnings():  # the size is checked below, with a message
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data), formats=sorted(set(FORMATS.values())))
     except Image.DecompressionBombError:
-        raise ImageError(f"{name} declares an image too large to decode") from None
+        raise TooLarge(f"{name} declares an image too large to decode") from None
     except (OSError, ValueError, SyntaxError, EOFError):
-        raise ImageError(f"{name} is not an image this tool reads (PNG, JPEG, BMP, TIFF, WebP, "
+        raise NotAnImage(f"{name} is not an image this tool reads (PNG, JPEG, BMP, TIFF, WebP, "
                          f"GIF); it starts with {data[:8]!r}") from None
     width, height = img.size
     if width * height > max_pixels:
         img.close()
-        raise ImageError(f"{name} is {width}x{height} ({width * height / 1e6:.1f} megapixels); "
+        raise TooLarge(f"{name} is {width}x{height} ({width * height / 1e6:.1f} megapixels); "
                          f"at most {max_pixels / 1e6:g} megapixels are accepted")
     if width == 0 or height == 0:
         img.close()
-        raise ImageError(f"{name} is empty: {width}x{height} pixels")
+        raise NotAnImage(f"{name} is empty: {width}x{height} pixels")
     return img
 
 
-def _load(img, name: str, reduce_to: int | None):
+def _load(img, name: str, fit: int | None):
     Image, ImageOps = _pil()
     try:
-        if reduce_to is not None and img.format == "JPEG":
-            img.draft("RGB" if img.mode != "L" else "L", (reduce_to, reduce_to))
+        if fit is not None and img.format == "JPEG" and img.width * img.height > fit:
+            f = (fit / (img.width * img.height)) ** 0.5  # decode at 1/2, 1/4 or 1/8 if enough
+            img.draft(img.mode, (max(1, int(img.width * f)), max(1, int(img.height * f))))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             img.load()
         img = ImageOps.exif_transpose(img)
+        if fit is not None and img.width * img.height > fit:
+            f = (fit / (img.width * img.height)) ** 0.5
+            size = (max(1, int(img.width * f)), max(1, int(img.height * f)))
+            img = img.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
     except Image.DecompressionBombError:
-        raise ImageError(f"{name} declares an image too large to decode") from None
+        raise TooLarge(f"{name} declares an image too large to decode") from None
     except (OSError, ValueError, SyntaxError, EOFError) as error:
-        raise ImageError(f"{name} is damaged: it cannot be decoded ({error})") from None
+        raise NotAnImage(f"{name} is damaged: it cannot be decoded ({error})") from None
     return img
 
 
@@ -100,31 +114,39 @@ def _to_array(img) -> numpy.ndarray:
 
 
 def decode(data: bytes, name: str = "the upload", *, max_pixels: int = MAX_PIXELS,
-           reduce_to: int | None = None) -> numpy.ndarray:
+           fit: int | None = None) -> numpy.ndarray:
     """The pixels of an image file's bytes (see the module's docstring).
 
-    ``reduce_to``: a JPEG may be decoded at a fraction of its size (1/2, 1/4, 1/8), as long
-    as both sides stay at least this many pixels (cheap for large photos).
+    ``fit``: at most this many pixels come back: a larger image is reduced (Lanczos; a JPEG
+    is decoded at a fraction of its size first, which is cheap).
 
     Raises:
-        ImageError: not an image, empty, damaged, or more than ``max_pixels`` pixels.
+        NotAnImage: not an image, empty, or damaged.
+        TooLarge: more than ``max_pixels`` pixels declared.
     """
     img = _open(data, name, max_pixels)
     try:
-        return _to_array(_load(img, name, reduce_to))
+        return _to_array(_load(img, name, fit))
     finally:
         img.close()
+
+
+def size_of(data: bytes, name: str = "the upload", *, max_pixels: int = MAX_PIXELS):
+    """``(width, height)`` of an image file's bytes, from its header (nothing decoded)."""
+    img = _open(data, name, max_pixels)
+    img.close()
+    return img.size
 
 
 def _read_bytes(path) -> bytes:
     try:
         return Path(path).read_bytes()
     except IsADirectoryError:
-        raise ImageError(f"{path} is a directory, not an image file") from None
+        raise NotAnImage(f"{path} is a directory, not an image file") from None
     except FileNotFoundError:
-        raise ImageError(f"{path}: no such file") from None
+        raise NotAnImage(f"{path}: no such file") from None
     except OSError as error:
-        raise ImageError(f"{path} cannot be read ({error.strerror})") from None
+        raise NotAnImage(f"{path} cannot be read ({error.strerror})") from None
 
 
 def read_image(path, *, max_pixels: int = MAX_PIXELS) -> numpy.ndarray:
@@ -132,22 +154,27 @@ def read_image(path, *, max_pixels: int = MAX_PIXELS) -> numpy.ndarray:
     return decode(_read_bytes(path), str(path), max_pixels=max_pixels)
 
 
-def read_mask(path, shape: tuple[int, int] | None = None) -> numpy.ndarray:
-    """The hole of a mask file: True where it is light (luma >= 128), and opaque when it has
-    transparency. ``shape`` ``(H, W)``: the image's size, which the mask must have."""
-    data = _read_bytes(path)
-    img = _open(data, str(path), MAX_PIXELS)
+def decode_mask(data: bytes, shape: tuple[int, int] | None = None,
+                name: str = "the mask") -> numpy.ndarray:
+    """The hole of a mask file's bytes: True where it is light (luma >= 128), and opaque when
+    it has transparency. ``shape`` ``(H, W)``: the image's size, which the mask must have."""
+    img = _open(data, name, MAX_PIXELS)
     try:
-        img = _load(img, str(path), None)
+        img = _load(img, name, None)
         light = numpy.asarray(img.convert("L")) >= 128
         if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:
             light &= numpy.asarray(img.convert("RGBA"))[..., 3] >= 128
     finally:
         img.close()
     if shape is not None and light.shape != tuple(shape):
-        raise ImageError(f"the mask {path} is {light.shape[1]}x{light.shape[0]} pixels but "
-                         f"the image is {shape[1]}x{shape[0]}: they must be the same size")
+        raise ImageError(f"{name} is {light.shape[1]}x{light.shape[0]} pixels but the image "
+                         f"is {shape[1]}x{shape[0]}: they must be the same size")
     return light
+
+
+def read_mask(path, shape: tuple[int, int] | None = None) -> numpy.ndarray:
+    """:func:`decode_mask` of the file at ``path``."""
+    return decode_mask(_read_bytes(path), shape, f"the mask {path}")
 
 
 def encode(array: numpy.ndarray, format: str = "PNG") -> bytes:

@@ -32,8 +32,9 @@ def add_recognizer_commands(subparsers) -> None:
     train.add_argument("--seed", type=int, default=None, help="override the recipe's seed")
 
     serve = subparsers.add_parser(
-        "serve", help="serve the symbol recognizer page and API (FastAPI + uvicorn)",
-        description="Serve the symbol recognizer: draw a symbol in the browser, get its LaTeX.")
+        "serve", help="serve the symbol recognizer and image pages and API (FastAPI + uvicorn)",
+        description="Serve the symbol recognizer (draw a symbol in the browser, get its "
+                    "LaTeX) and, at /imaging, the image-to-image CNNs.")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
     serve.add_argument("--model", metavar="PATH", default=None,
@@ -70,6 +71,8 @@ def _announce(host: str, port: int, token: str | None) -> None:
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     name = f"[{shown}]" if ":" in shown else shown
     print(f"lamina: the symbol recognizer is at http://{name}:{port}/{query}", flush=True)
+    print(f"lamina: the image page (denoise, upscale, colorize, inpaint) is at "
+          f"http://{name}:{port}/imaging{query}", flush=True)
     if token:
         print("lamina: storing drawings needs this token: open the address above (or send "
               "'Authorization: Bearer <token>'); on another machine use this one's name or "

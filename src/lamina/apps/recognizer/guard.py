@@ -28,7 +28,8 @@ from lamina.apps.recognizer.limits import RateLimit, reject
 __all__ = ["LOOPBACK_NAMES", "Guard", "host_name", "is_loopback", "new_token"]
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
-OPEN_POSTS = ("/api/classify",)  # reads that happen to be POSTs: no token, no rate limit
+# reads that happen to be POSTs: no token, no rate limit (the image page's: lamina.apps.imaging.web)
+OPEN_POSTS = ("/api/classify", "/api/imaging/picture", "/api/imaging/run")
 _SAFE = ("GET", "HEAD", "OPTIONS")
 _DEFAULT_PORT = {"http": 80, "https": 443}
 

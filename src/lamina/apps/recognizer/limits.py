@@ -36,22 +36,25 @@ async def reject(send, status: int, detail: str, headers=()) -> None:
 
 class BodyLimit:
     """ASGI middleware: buffer request bodies up to ``limit`` bytes; larger ones get 413 before
-    the app sees them (by ``Content-Length`` when sent, else while the body streams in)."""
+    the app sees them (by ``Content-Length`` when sent, else while the body streams in).
+    ``routes``: ``(path prefix, limit)`` pairs for routes that take more (uploads)."""
 
-    def __init__(self, app, limit: int = MAX_BODY):
-        self.app, self.limit = app, limit
+    def __init__(self, app, limit: int = MAX_BODY, routes=()):
+        self.app, self.limit, self.routes = app, limit, tuple(routes)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        path = scope.get("path", "")
+        limit = next((n for prefix, n in self.routes if path.startswith(prefix)), self.limit)
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
-                    too_big = int(value) > self.limit
+                    too_big = int(value) > limit
                 except ValueError:
                     return await reject(send, 400, "invalid Content-Length header")
                 if too_big:
-                    return await reject(send, 413, self._message())
+                    return await reject(send, 413, self._message(limit))
         chunks, size = [], 0
         while True:
             message = await receive()
@@ -59,8 +62,8 @@ class BodyLimit:
                 return None
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.limit:
-                return await reject(send, 413, self._message())
+            if size > limit:
+                return await reject(send, 413, self._message(limit))
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
@@ -75,8 +78,9 @@ class BodyLimit:
 
         return await self.app(scope, replay, send)
 
-    def _message(self) -> str:
-        return f"request body too large: at most {self.limit // 1024} KB are accepted"
+    @staticmethod
+    def _message(limit: int) -> str:
+        return f"request body too large: at most {limit // 1024} KB are accepted"
 
 
 class RateLimit:

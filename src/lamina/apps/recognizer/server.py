@@ -11,6 +11,7 @@ Endpoints:
   (``"vote"`` or ``"train"``) is stored in SQLite -> 201 ``{"id", "label", "count", ...}``.
 * ``GET /api/symbols``: the classes (LaTeX, Unicode, its name, group, drawings stored).
 * ``GET /health``: ``{"status": "ok", ...}``.
+* ``/imaging`` and ``/api/imaging/...``: the image page (:mod:`lamina.apps.imaging.web`).
 
 Bad input never reaches a traceback: a body over 512 KB -> 413; a body that is not JSON
 (``application/json``), a PNG (``image/png``) or a form -> 415; a non-PNG, malformed data URL or
@@ -36,6 +37,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from lamina.apps.imaging.web import BODY_LIMITS as IMAGING_BODY_LIMITS
+from lamina.apps.imaging.web import add_imaging_page
 from lamina.apps.recognizer.guard import LOOPBACK_NAMES, Guard, is_loopback, new_token
 from lamina.apps.recognizer.limits import MAX_BODY, BodyLimit, Busy, DecodeSlots, RateLimit
 from lamina.apps.recognizer.model import (
@@ -254,7 +257,7 @@ def create_app(model_path=None, data_dir=None, *, recognizer: Recognizer | None 
     app.state.recognizer, app.state.store, app.state.token = recognizer, store, token
     app.state.model_path = None if model_path is None else Path(model_path)
     app.state.decode_slots = slots
-    app.add_middleware(BodyLimit, limit=max_body)
+    app.add_middleware(BodyLimit, limit=max_body, routes=IMAGING_BODY_LIMITS)
     app.add_middleware(Guard, allowed_hosts=allowed_hosts, token=token,
                        rate=RateLimit(writes_per_minute) if writes_per_minute else None)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -333,4 +336,5 @@ def create_app(model_path=None, data_dir=None, *, recognizer: Recognizer | None 
         return {"id": drawing_id, "label": symbol.latex, "unicode": symbol.unicode,
                 "mode": mode, "count": count, "total": total}
 
+    add_imaging_page(app)  # the second page: /imaging (lamina.apps.imaging.web)
     return app
