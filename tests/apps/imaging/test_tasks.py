@@ -121,3 +121,34 @@ def test_without_the_trained_networks_the_error_says_how_to_get_them(monkeypatch
     monkeypatch.delattr(imaging, "registry", raising=False)
     with pytest.raises(imaging.ModelsMissing, match="lamina image train"):
         imaging.denoise(GRAY8)
+
+
+def test_inpaint_computes_near_the_hole_only_and_equals_a_whole_image_pass(networks,
+                                                                          monkeypatch):
+    img = RNG.random((70, 90, 3), dtype=np.float32)
+    mask = np.zeros((70, 90), bool)
+    mask[40:52, 60:75] = True
+    model = networks["inpaint"].model
+    x = np.concatenate([img * ~mask[..., None], mask[..., None]], axis=2)
+    padded = np.pad(x, [(0, 2), (0, 2), (0, 0)], mode="edge")    # to multiples of 4
+    whole = model.predict(padded[None], verbose=0)[0, :70, :90]
+    expected = np.where(mask[..., None], whole, img)
+    assert np.abs(imaging.inpaint(img, mask) - expected).max() < 1e-5
+    calls, original = [], engine.Network.__call__
+    monkeypatch.setattr(engine.Network, "__call__",
+                        lambda self, batch: calls.append(batch.shape) or original(self, batch))
+    imaging.inpaint(img, mask)
+    assert sum(np.prod(s[1:3]) for s in calls) < 0.7 * 70 * 90  # not the whole image
+    assert (imaging.inpaint(img, np.zeros((70, 90), bool)) == img).all()
+
+
+def test_rgb_upscaling_enlarges_the_luma_with_the_network_and_colour_bicubically(networks):
+    from lamina.apps.imaging.images import bicubic, rgb_of_ycbcr, ycbcr_of
+
+    img = RNG.random((20, 24, 3), dtype=np.float32) * 0.5 + 0.25
+    out = imaging.upscale(img)
+    ycc = ycbcr_of(img)
+    luma = networks["upscale"].model.predict(ycc[None, ..., :1], verbose=0)
+    expected = rgb_of_ycbcr(np.concatenate([luma, bicubic(ycc[None, ..., 1:], 2)], axis=3))[0]
+    assert np.abs(out - np.clip(expected, 0, 1)).max() < 1e-5
+    assert np.abs(rgb_of_ycbcr(ycbcr_of(img)) - img).max() < 1e-5  # the conversion inverts

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy
 
-__all__ = ["ImageError", "Kind", "describe", "gray_of", "mask_of"]
+__all__ = ["ImageError", "Kind", "bicubic", "describe", "gray_of", "mask_of", "rgb_of_ycbcr",
+           "ycbcr_of"]
 
 # ITU-R BT.601 luma, the weights of skimage.color.rgb2gray's sibling PIL "L" and of JPEG.
 LUMA = numpy.array([0.299, 0.587, 0.114], dtype=numpy.float32)
@@ -114,6 +115,34 @@ def gray_of(x: numpy.ndarray) -> numpy.ndarray:
     if x.shape[-1] == 1:
         return x
     return (x @ LUMA)[..., None].astype(numpy.float32, copy=False)
+
+
+def ycbcr_of(x: numpy.ndarray) -> numpy.ndarray:
+    """Float RGB ``(..., 3)`` as YCbCr (BT.601, full range as in JPEG, Cb and Cr centred at
+    0): the luma, and two colour differences."""
+    y = x @ LUMA
+    return numpy.stack([y, (x[..., 2] - y) * 0.564334, (x[..., 0] - y) * 0.713267], axis=-1)
+
+
+def rgb_of_ycbcr(x: numpy.ndarray) -> numpy.ndarray:
+    """The inverse of :func:`ycbcr_of`."""
+    y, cb, cr = x[..., 0], x[..., 1], x[..., 2]
+    return numpy.stack([y + 1.402 * cr, y - 0.344136 * cb - 0.714136 * cr, y + 1.772 * cb],
+                       axis=-1).astype(numpy.float32, copy=False)
+
+
+def bicubic(x: numpy.ndarray, scale: int) -> numpy.ndarray:
+    """Float ``(N, h, w, C)`` enlarged ``scale`` times by bicubic interpolation (Pillow)."""
+    from PIL import Image
+
+    n, h, w, c = x.shape
+    out = numpy.empty((n, h * scale, w * scale, c), numpy.float32)
+    for i in range(n):
+        for j in range(c):
+            plane = Image.fromarray(numpy.ascontiguousarray(x[i, :, :, j], numpy.float32), "F")
+            out[i, :, :, j] = numpy.asarray(plane.resize((w * scale, h * scale),
+                                                         Image.Resampling.BICUBIC))
+    return out
 
 
 def mask_of(mask, shape: tuple[int, int], name: str = "mask") -> numpy.ndarray:

@@ -20,13 +20,13 @@ from collections.abc import Callable, Sequence
 
 import numpy
 
-__all__ = ["TILE", "plan", "receptive_radius", "tiled"]
+__all__ = ["TILE", "plan", "receptive_radius", "round_up", "tiled"]
 
 TILE = 256
 """Output tile side in input pixels: a 288x288 window of 32 channels is 10 MB a layer."""
 
 
-def _round_up(n: int, multiple: int) -> int:
+def round_up(n: int, multiple: int) -> int:
     return -(-n // multiple) * multiple
 
 
@@ -37,8 +37,8 @@ def plan(size: int, tile: int, margin: int, multiple: int = 1) -> tuple[int, lis
     the tile's span and its window's start. Every tile lies inside its window with ``margin``
     pixels to spare on each side, except at the ends of the axis.
     """
-    tile = max(multiple, _round_up(tile, multiple))
-    margin = _round_up(margin, multiple)
+    tile = max(multiple, round_up(tile, multiple))
+    margin = round_up(margin, multiple)
     window = min(size, tile + 2 * margin)
     cuts = []
     for start in range(0, size, tile):
@@ -72,7 +72,7 @@ def tiled(fn: Callable, arrays: Sequence[numpy.ndarray], *, scale: int = 1, tile
         if a.shape[:2] != (height, width):
             raise ValueError(f"tiled: every input must be {height}x{width}; received "
                              f"{a.shape[0]}x{a.shape[1]}")
-    ph, pw = _round_up(height, multiple), _round_up(width, multiple)
+    ph, pw = round_up(height, multiple), round_up(width, multiple)
     if (ph, pw) != (height, width):
         arrays = [numpy.pad(a, [(0, ph - height), (0, pw - width)] + [(0, 0)] * (a.ndim - 2),
                             mode="edge") for a in arrays]
