@@ -128,6 +128,16 @@ function maskBlob() {
 function db(value) { return value === null || value === undefined ? "" :
   (value === Infinity || value > 1e6 ? "∞ dB" : `${value.toFixed(2)} dB`); }
 
+// Each figure says its image's size in pixels once the image is loaded.
+function sizeCaptions() {
+  document.querySelectorAll("#results figure").forEach((figure) => {
+    const img = figure.querySelector("img");
+    img.addEventListener("load", () => {
+      figure.querySelector(".size").textContent = `${img.naturalWidth}×${img.naturalHeight}`;
+    });
+  });
+}
+
 function showResult(data) {
   $("out-input").src = data.input;
   $("out-result").src = data.result;
@@ -188,6 +198,7 @@ function taskChanged() {
 
 async function start() {
   setupPainter();
+  sizeCaptions();
   document.querySelectorAll('input[name="task"]').forEach(
     (r) => r.addEventListener("change", taskChanged));
   $("sigma").addEventListener("input", () => { $("sigma-value").textContent = $("sigma").value; });
