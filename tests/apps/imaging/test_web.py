@@ -174,9 +174,11 @@ def test_the_server_answers_after_all_that(web):
 def test_without_the_networks_the_page_says_how_to_get_them(web, monkeypatch):
     import sys
 
+    from lamina.apps import imaging
     from lamina.apps.imaging import engine
 
     monkeypatch.setattr(engine, "_cache", {})
     monkeypatch.setitem(sys.modules, "lamina.apps.imaging.registry", None)
+    monkeypatch.delattr(imaging, "registry", raising=False)
     answer = _run(web, task="denoise")
     assert answer.status_code == 503 and "lamina image train" in answer.json()["detail"]

@@ -21,6 +21,7 @@ from lamina.apps.imaging.images import (
     rgb_of_ycbcr,
     ycbcr_of,
 )
+from lamina.apps.imaging.pairs import SIGMA_RANGE
 from lamina.apps.imaging.tiling import TILE, round_up, tiled
 
 __all__ = ["colorize", "denoise", "inpaint", "upscale"]
@@ -74,8 +75,6 @@ def denoise(img, sigma: float | None = None, *, tile: int = TILE):
     return _run(net, [img], prepare, kind, kind.channels, tile=tile)
 
 
-SIGMA_RANGE = (0.0, 55 / 255)
-"""The noise levels the denoiser is trained on (blind, sigma = 0 to 55/255)."""
 
 
 def _check_sigma(sigma) -> None:
@@ -90,7 +89,8 @@ def _check_sigma(sigma) -> None:
     if not low <= value <= high:
         hint = " (for uint8 noise levels, divide by 255)" if value > 1 else ""
         raise ImageError(f"sigma={value:g} is outside the noise levels the denoiser was "
-                         f"trained on, {low:g} to {high:.3f} (= {high * 255:.0f}/255){hint}")
+                         f"trained on, {low:.3f} to {high:.3f} (= {low * 255:.0f}/255 to "
+                         f"{high * 255:.0f}/255){hint}")
 
 
 def upscale(img, scale: int = 2, *, tile: int = TILE):
