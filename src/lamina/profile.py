@@ -119,14 +119,14 @@ class Profiler:
     def _wrap_layer_call(self, original):
         stack = self._layer_stack
 
-        def _call_with_training(layer, inputs, training, **kwargs):
+        def _call_with_training(layer, inputs, training, *args, **kwargs):
             if threading.get_ident() != self._thread:  # other threads are not profiled
-                return original(layer, inputs, training, **kwargs)
+                return original(layer, inputs, training, *args, **kwargs)
             frame = [layer, 0.0]
             stack.append(frame)
             start = _perf()
             try:
-                return original(layer, inputs, training, **kwargs)
+                return original(layer, inputs, training, *args, **kwargs)
             finally:
                 elapsed = _perf() - start
                 stack.pop()

@@ -56,7 +56,7 @@ def model_cost(model) -> dict:
     macs = 0
     for node in nodes:
         out = node.output.shape
-        n = layer_macs(node.layer, [p.shape for p in node.parents], out)
+        n = layer_macs(node.layer, [p.shape for p in node.main_inputs], out)
         macs += n
         activations += _size(out)
         rows.append((node.layer.name, tuple(out), n))

@@ -53,6 +53,8 @@ def _format_value(value):
     """Keras's number format: 4 decimals, or scientific notation for tiny values."""
     if isinstance(value, str):
         return value
+    if getattr(value, "ndim", 0):  # an array metric (one value per class)
+        return "[" + " ".join(_format_value(v) for v in value.reshape(-1)) + "]"
     value = float(value)
     return f"{value:.4f}" if abs(value) > 1e-3 else f"{value:.4e}"
 

@@ -92,7 +92,7 @@ def _write_model(g: Graph, model, inputs: list[Value]) -> list[Value]:
                           f"input(s) but is called on {len(inputs)}")
     values = {id(sym): v for sym, v in zip(model.inputs, inputs)}
     for node in model._nodes:
-        args = [values[id(p)] for p in node.parents]
+        args = [values[id(p)] for p in node.main_inputs]
         values[id(node.output)] = _write_layer(g, node.layer, args,
                                                isinstance(node.inputs, list))
     return [values[id(t)] for t in model.outputs]

@@ -12,9 +12,11 @@ from lamina.layers.conv import (
     Convolution2DTranspose,
 )
 from lamina.layers.dense import Dense
+from lamina.layers.depthwise_conv import DepthwiseConv2D, SeparableConv2D
 from lamina.layers.embedding import Embedding
 from lamina.layers.flatten import Flatten
 from lamina.layers.input_layer import Input, InputLayer
+from lamina.layers.lambda_layer import Lambda
 from lamina.layers.layer import InputSpec, Layer
 from lamina.layers.lp_pooling import L2Pooling2D, LPPooling2D
 from lamina.layers.merging import (
@@ -52,12 +54,25 @@ from lamina.layers.pooling import (
     MaxPooling1D,
     MaxPooling2D,
 )
+from lamina.layers.prelu import PReLU
+from lamina.layers.preprocessing import (
+    Normalization,
+    RandomContrast,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+    Rescaling,
+    Resizing,
+)
 from lamina.layers.regularization import Dropout, GaussianNoise, SpatialDropout2D
 from lamina.layers.reshaping import (
     Cropping2D,
     DepthToSpace,
+    Permute,
     Reshape,
     SpaceToDepth,
+    UpSampling1D,
     UpSampling2D,
     ZeroPadding2D,
 )
@@ -72,6 +87,9 @@ __all__ = [
     "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Reshape", "UpSampling2D",
     "ZeroPadding2D", "L2Pooling2D", "LPPooling2D", "DepthToSpace", "SpaceToDepth",
     "TextVectorization",
+    "DepthwiseConv2D", "SeparableConv2D", "Lambda", "PReLU", "Permute", "UpSampling1D",
+    "Normalization", "RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation",
+    "RandomZoom", "Rescaling", "Resizing",
     "ELU", "Activation", "Add", "Average", "BatchNormalization", "Concatenate", "Dense",
     "Dropout", "Embedding", "Flatten", "GaussianNoise", "Input", "InputLayer", "InputSpec",
     "Layer", "LayerNormalization", "LeakyReLU", "Maximum", "Minimum", "Multiply", "ReLU",

@@ -12,14 +12,21 @@ from lamina.layers.layer import Layer, _is_shape_list, standardize_shape
 
 
 class Node:
-    """One call of ``layer`` on symbolic ``inputs`` that produced ``output``."""
+    """One call of ``layer`` on symbolic ``inputs`` that produced ``output``; ``args`` and
+    ``kwargs`` are the call's further arguments (symbolic tensors or constants)."""
 
-    def __init__(self, layer, inputs, output):
+    def __init__(self, layer, inputs, output, args=(), kwargs=None):
         self.layer, self.inputs, self.output = layer, inputs, output
+        self.args, self.kwargs = tuple(args), dict(kwargs or {})
+
+    @property
+    def main_inputs(self) -> list[SymbolicTensor]:
+        return list(self.inputs) if isinstance(self.inputs, (list, tuple)) else [self.inputs]
 
     @property
     def parents(self) -> list[SymbolicTensor]:
-        return list(self.inputs) if isinstance(self.inputs, (list, tuple)) else [self.inputs]
+        """Every symbolic tensor the call reads: the inputs, then those among the arguments."""
+        return self.main_inputs + symbolic_in((self.args, self.kwargs))
 
 
 class SymbolicTensor:
@@ -77,8 +84,57 @@ def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):
                       batch_shape=batch_shape).output
 
 
-def record_node(layer: Layer, inputs):
-    """Build ``layer`` for the symbolic ``inputs`` and return its symbolic output."""
+def symbolic_in(value) -> list[SymbolicTensor]:
+    """The symbolic tensors in ``value`` (nested lists, tuples and dicts), in order."""
+    if isinstance(value, SymbolicTensor):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [t for v in value for t in symbolic_in(v)]
+    return []
+
+
+def has_symbolic(inputs, args=(), kwargs=None) -> bool:
+    return bool(symbolic_in((inputs, args, kwargs or {})))
+
+
+def replace_symbolic(value, fn):
+    """``value`` with each symbolic tensor ``t`` replaced by ``fn(t)``."""
+    if isinstance(value, SymbolicTensor):
+        return fn(value)
+    if isinstance(value, dict):
+        return {k: replace_symbolic(v, fn) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(replace_symbolic(v, fn) for v in value)
+    return value
+
+
+def _shape_by_running(layer, inputs, args, kwargs):
+    """The output shape of a call with further arguments: run it on zeros (batch of 1)."""
+    import numpy
+
+    from lamina.autograd import Tensor, no_grad
+    from lamina.layers.layer import _restore_batch
+
+    def zeros(t):
+        return Tensor(numpy.zeros(tuple(1 if s is None else s for s in t.shape),
+                                  dtype=layer.dtype))
+
+    with no_grad():
+        out = layer._call_with_training(replace_symbolic(inputs, zeros), False,
+                                        *replace_symbolic(args, zeros),
+                                        **replace_symbolic(kwargs, zeros))
+    if isinstance(out, (list, tuple)):
+        return [tuple(o.shape) for o in out]
+    first = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
+    return _restore_batch(out.shape, first.shape)
+
+
+def record_node(layer: Layer, inputs, args=(), kwargs=None):
+    """Build ``layer`` for the symbolic ``inputs`` and return its symbolic output; further
+    call arguments (tensors or constants) are recorded with the node."""
+    kwargs = dict(kwargs or {})
     flat = inputs if isinstance(inputs, (list, tuple)) else [inputs]
     for t in flat:
         if not isinstance(t, SymbolicTensor):
@@ -86,11 +142,15 @@ def record_node(layer: Layer, inputs):
                             f"all must be; received {type(t).__name__}")
     shape = [t.shape for t in flat] if isinstance(inputs, (list, tuple)) else inputs.shape
     layer._maybe_build(shape)
-    out_shape = layer.compute_output_shape(shape)
+    if args or kwargs:
+        out_shape = _shape_by_running(layer, inputs, args, kwargs)
+    else:
+        out_shape = layer.compute_output_shape(shape)
     if _is_shape_list(out_shape):
         raise NotImplementedError(f"Layer '{layer.name}': layers with several outputs are not "
                                   "supported in functional models")
-    node = Node(layer, list(inputs) if isinstance(inputs, (list, tuple)) else inputs, None)
+    node = Node(layer, list(inputs) if isinstance(inputs, (list, tuple)) else inputs, None,
+                args, kwargs)
     out = SymbolicTensor(out_shape, layer.dtype, node, name=layer.name)
     node.output = out
     layer._inbound_nodes.append(node)

@@ -27,6 +27,7 @@ from lamina._checks import is_int
 from lamina.autograd import Tensor, Variable, no_grad
 from lamina.backend import floatx
 from lamina.layers import naming
+from lamina.layers.input_spec import InputSpec  # noqa: F401 - imported from here by layers
 
 _SHAPE_HINT = "a tuple of positive ints (without the batch axis)"
 
@@ -48,27 +49,6 @@ def standardize_shape(shape, where: str, name: str = "input_shape") -> tuple:
 def serialize_or_none(module, obj):
     """``module.serialize(obj)``, or None for None (initializers, regularizers, constraints)."""
     return None if obj is None else module.serialize(obj)
-
-
-class InputSpec:
-    """What a layer accepts: a number of axes (``ndim`` or ``min_ndim``) and fixed axis sizes."""
-
-    def __init__(self, ndim=None, min_ndim=None, axes=None):
-        self.ndim, self.min_ndim, self.axes = ndim, min_ndim, dict(axes or {})
-
-    def check(self, layer, shape) -> None:
-        where = f"Input 0 of layer '{layer.name}' is incompatible with the layer"
-        if self.ndim is not None and len(shape) != self.ndim:
-            raise ValueError(f"{where}: expected ndim={self.ndim}, found ndim={len(shape)}. "
-                             f"Full shape received: {tuple(shape)}")
-        if self.min_ndim is not None and len(shape) < self.min_ndim:
-            raise ValueError(f"{where}: expected min_ndim={self.min_ndim}, found "
-                             f"ndim={len(shape)}. Full shape received: {tuple(shape)}")
-        for axis, size in self.axes.items():
-            got = shape[axis] if -len(shape) <= axis < len(shape) else None
-            if got is not None and got != size:
-                raise ValueError(f"{where}: expected axis {axis} of input shape to have value "
-                                 f"{size}, but received input with shape {tuple(shape)}")
 
 
 class Layer:
@@ -99,6 +79,8 @@ class Layer:
         self._variables: list[Variable] = []
         self._regularized: list[tuple] = []
         self._activity_losses: list[Tensor] = []
+        self._added_losses: list[Tensor] = []  # add_loss() during the current outer call
+        self._added_in = -1  # ... whose number (calls.number) is this
         self._inbound_nodes: list = []
         self.input_spec: InputSpec | None = None
         if input_dim is not None:
@@ -197,12 +179,30 @@ class Layer:
 
     @property
     def losses(self) -> list[Tensor]:
-        """Regularization penalties of the weights plus activity penalties of the last call."""
+        """Regularization penalties of the weights, activity penalties of the last call, and
+        the losses ``call`` added with :meth:`add_loss` during the last outermost call."""
         out = [reg(var) for reg, var in self._regularized]
         out.extend(self._activity_losses)
+        if self._added_in == calls.number:
+            out.extend(self._added_losses)
         for layer in self._tracked_layers():
             out.extend(layer.losses)
         return out
+
+    def add_loss(self, loss) -> None:
+        """Add ``loss`` (a scalar Tensor computed in ``call``, e.g. a KL divergence) to the
+        model's loss: ``fit`` minimizes it with the compiled loss, ``evaluate`` reports it.
+        Losses added in one call of the outermost layer or model replace those of the
+        previous call, as in Keras; a non-scalar loss counts by its sum."""
+        from lamina.autograd import ops as F
+
+        if not isinstance(loss, Tensor):
+            loss = Tensor(numpy.asarray(loss, dtype=self.dtype))
+        if loss.ndim:
+            loss = F.sum(loss)
+        if self._added_in != calls.number:
+            self._added_losses, self._added_in = [], calls.number
+        self._added_losses.append(loss)
 
     # ---------------------------------------------------------------- lifecycle
     def build(self, input_shape) -> None:
@@ -266,17 +266,30 @@ class Layer:
         if self.input_spec is not None and not _is_shape_list(input_shape):
             self.input_spec.check(self, input_shape if actual_shape is None else actual_shape)
 
-    def _call_with_training(self, inputs, training, **kwargs):
-        if _accepts_training(type(self)):
-            return self.call(inputs, training=training, **kwargs)
-        return self.call(inputs, **kwargs)
+    def _call_with_training(self, inputs, training, *args, **kwargs):
+        position = _training_position(type(self))  # None: call() takes no training
+        if position is None or position < len(args) or "training" in kwargs:
+            return self.call(inputs, *args, **kwargs)  # (or it came positionally, as Keras)
+        return self.call(inputs, *args, training=training, **kwargs)
 
-    def __call__(self, inputs, training=None, **kwargs):
-        from lamina.layers.input_layer import SymbolicTensor, record_node
+    def __call__(self, inputs, *args, training=None, **kwargs):
+        """Run the layer (building it first); on symbolic tensors (from ``Input``), record
+        a graph node instead. Further positional and keyword arguments go to ``call``
+        (``layer(x, targets)``, ``layer(x, factor=10.0)``); in a functional model they are
+        recorded with the node, tensors and constants alike, and saved with it."""
+        from lamina.layers.input_layer import has_symbolic, record_node
 
-        flat = inputs if isinstance(inputs, (list, tuple)) else [inputs]
-        if any(isinstance(t, SymbolicTensor) for t in flat):
-            return record_node(self, inputs)
+        if has_symbolic(inputs, args, kwargs):
+            return record_node(self, inputs, args, kwargs)
+        calls.depth += 1
+        if calls.depth == 1:  # an outermost call: add_loss() starts a new list
+            calls.number += 1
+        try:
+            return self._eager_call(inputs, args, training, kwargs)
+        finally:
+            calls.depth -= 1
+
+    def _eager_call(self, inputs, args, training, kwargs):
         text = _as_text(inputs) if self._accepts_text else None
         if text is not None:  # strings, passed on to a TextVectorization layer
             inputs, shape = text, text.shape
@@ -288,7 +301,7 @@ class Layer:
                 inputs = Tensor(inputs, dtype=self.dtype)
             shape = inputs.shape
         self._maybe_build(_with_batch_none(shape), shape)
-        out = self._call_with_training(inputs, training, **kwargs)
+        out = self._call_with_training(inputs, training, *args, **kwargs)
         if self.activity_regularizer is not None:
             self._activity_losses = [self.activity_regularizer(out)]
         return out
@@ -353,11 +366,29 @@ def _restore_batch(shape, input_shape):
     return (batch, *shape[1:]) if len(shape) else tuple(shape)
 
 
+class _Calls:
+    """How deep the current layer calls are nested, and how many outermost calls began
+    (losses added with ``add_loss`` belong to one of them)."""
+
+    depth = 0
+    number = 0
+
+
+calls = _Calls()
+
 _TRAINING_CACHE: dict = {}
 
 
-def _accepts_training(cls) -> bool:
+def _training_position(cls):
+    """Where ``training`` sits among ``call``'s arguments after ``inputs`` (None: absent;
+    a large number when it is keyword-only)."""
     if cls not in _TRAINING_CACHE:
-        _TRAINING_CACHE[cls] = "training" in inspect.signature(cls.call).parameters
+        params = list(inspect.signature(cls.call).parameters.values())[2:]  # self, inputs
+        names = [p.name for p in params]
+        position = None
+        if "training" in names:
+            i = names.index("training")
+            position = i if params[i].kind == params[i].POSITIONAL_OR_KEYWORD else 10 ** 6
+        _TRAINING_CACHE[cls] = position
     return _TRAINING_CACHE[cls]
 

@@ -1,6 +1,7 @@
 """Layers that change only the shape or the spatial size of their input (no weights):
-``Reshape``, ``UpSampling2D``, ``ZeroPadding2D``, ``Cropping2D`` (Keras 3 names and defaults),
-``DepthToSpace`` and ``SpaceToDepth`` (TensorFlow's ``depth_to_space`` as layers).
+``Reshape``, ``UpSampling2D``, ``ZeroPadding2D``, ``Cropping2D``, ``Permute``, ``UpSampling1D``
+(Keras 3 names and defaults), ``DepthToSpace`` and ``SpaceToDepth`` (TensorFlow's
+``depth_to_space`` as layers).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from lamina.layers.conv import _is_int, standardize_data_format, standardize_tup
 from lamina.layers.layer import InputSpec, Layer
 
 __all__ = ["Reshape", "UpSampling2D", "ZeroPadding2D", "Cropping2D", "DepthToSpace",
-           "SpaceToDepth"]
+           "SpaceToDepth", "Permute", "UpSampling1D"]
 
 
 def reshape_output_shape(input_shape, target_shape, where):
@@ -272,3 +273,59 @@ class SpaceToDepth(_BlockLayer):
                              f"of block_size={k}; received input_shape={tuple(input_shape)}")
         return (b, None if h is None else h // k, None if w is None else w // k,
                 None if c is None else c * k * k)
+
+
+class Permute(Layer):
+    """Permutes the axes of every sample: ``dims`` are the new order of axes 1..n (the
+    batch axis 0 stays first), e.g. ``Permute((2, 1))`` swaps steps and features.
+
+    Example:
+        >>> Permute((2, 1))(np.ones((2, 3, 5), "float32")).shape
+        (2, 5, 3)
+    """
+
+    def __init__(self, dims, **kwargs):
+        super().__init__(**kwargs)
+        dims = tuple(dims) if isinstance(dims, (tuple, list)) else None
+        if dims is None or sorted(dims) != list(range(1, len(dims) + 1)):
+            raise ValueError(f"Permute: `dims` must be a permutation of 1..n (the axes after "
+                             f"the batch axis, 1-indexed); received dims={dims!r}")
+        self.dims = dims
+        self.input_spec = InputSpec(ndim=len(dims) + 1)
+
+    def call(self, inputs):
+        return F.transpose(inputs, (0, *self.dims))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], *(input_shape[d] for d in self.dims))
+
+    def get_config(self):
+        return {**super().get_config(), "dims": self.dims}
+
+
+class UpSampling1D(Layer):
+    """Repeats every step of ``(batch, steps, features)`` ``size`` times along the steps.
+
+    Example:
+        >>> UpSampling1D(3)(np.ones((2, 4, 5), "float32")).shape
+        (2, 12, 5)
+    """
+
+    def __init__(self, size=2, **kwargs):
+        super().__init__(**kwargs)
+        if not _is_int(size) or size <= 0:
+            raise ValueError(f"UpSampling1D: `size` must be a positive int; received "
+                             f"size={size!r}")
+        self.size = int(size)
+        self.input_spec = InputSpec(ndim=3)
+
+    def call(self, inputs):
+        image = F.expand_dims(inputs, 2)  # (batch, steps, 1, features): a one-pixel-wide image
+        return F.squeeze(F.upsampling_nearest2d(image, size=(self.size, 1)), 2)
+
+    def compute_output_shape(self, input_shape):
+        steps = None if input_shape[1] is None else input_shape[1] * self.size
+        return (input_shape[0], steps, input_shape[2])
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size}

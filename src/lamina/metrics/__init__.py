@@ -11,7 +11,8 @@ batch, ``result()`` is the value over all samples since ``reset_state()``::
     0.6666666666666666
 
 Modules: ``base`` (Metric, Mean, Sum, MeanMetricWrapper), ``accuracy``, ``regression``
-(MSE, MAE, RMSE), ``confusion`` (Precision, Recall, AUC), ``iou`` (MeanIoU), ``image``
+(MSE, MAE, RMSE), ``confusion`` (Precision, Recall, AUC), ``counts`` (TruePositives...
+FalseNegatives), ``f_score`` (F1Score, FBetaScore), ``iou`` (MeanIoU), ``image``
 (psnr, ssim, PeakSignalNoiseRatio).
 """
 
@@ -37,6 +38,8 @@ from lamina.metrics.accuracy import (
 )
 from lamina.metrics.base import Mean, MeanMetricWrapper, Metric, Sum
 from lamina.metrics.confusion import AUC, Precision, Recall
+from lamina.metrics.counts import FalseNegatives, FalsePositives, TrueNegatives, TruePositives
+from lamina.metrics.f_score import F1Score, FBetaScore
 from lamina.metrics.image import PeakSignalNoiseRatio, psnr, psnr_per_image, ssim
 from lamina.metrics.iou import MeanIoU
 from lamina.metrics.regression import (
@@ -54,6 +57,8 @@ __all__ = [
     "MeanSquaredError", "MeanAbsoluteError", "RootMeanSquaredError",
     "Precision", "Recall", "AUC", "MeanIoU", "PeakSignalNoiseRatio", "psnr", "psnr_per_image",
     "ssim",
+    "TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives", "F1Score",
+    "FBetaScore",
     "accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
     "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy",
     "mean_squared_error", "mean_absolute_error", "mse", "mae",
@@ -66,7 +71,8 @@ mae = mean_absolute_error
 _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy,
             CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy,
             SparseTopKCategoricalAccuracy, AutoAccuracy, MeanSquaredError, MeanAbsoluteError,
-            RootMeanSquaredError, Precision, Recall, AUC, MeanIoU, PeakSignalNoiseRatio]
+            RootMeanSquaredError, Precision, Recall, AUC, MeanIoU, PeakSignalNoiseRatio,
+            TruePositives, FalsePositives, TrueNegatives, FalseNegatives, F1Score, FBetaScore]
 
 ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
 # the names users type; each gives a metric instance (functions are wrapped by class)

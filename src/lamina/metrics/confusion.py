@@ -178,9 +178,8 @@ class Precision(_ThresholdMetric):
         0.6666666666666666
     """
 
-    def __init__(self, thresholds=None, top_k=None, class_id=None, name="precision",
-                 dtype=None):
-        super().__init__(thresholds, top_k, class_id, name, dtype)
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        super().__init__(thresholds, top_k, class_id, name or "precision", dtype)
 
     def _value(self):
         return _ratio(self.true_positives, self.true_positives + self.false_positives)
@@ -192,8 +191,8 @@ class Recall(_ThresholdMetric):
     Args: as :class:`Precision` (default name ``'recall'``).
     """
 
-    def __init__(self, thresholds=None, top_k=None, class_id=None, name="recall", dtype=None):
-        super().__init__(thresholds, top_k, class_id, name, dtype)
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        super().__init__(thresholds, top_k, class_id, name or "recall", dtype)
 
     def _value(self):
         return _ratio(self.true_positives, self.true_positives + self.false_negatives)
@@ -211,15 +210,25 @@ class AUC(Metric):
         dtype: computation dtype.
         thresholds: explicit thresholds in [0, 1] (then ``num_thresholds`` is ignored).
         multi_label: only False (all labels flattened into one binary problem).
+        num_labels: Keras's label count for ``multi_label=True``; unused here.
+        label_weights: one weight per label (last axis of ``y_pred``): each entry of the
+            flattened problem counts with its label's weight (and its sample's).
         from_logits: apply a sigmoid to ``y_pred`` first.
     """
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
-                 name="auc", dtype=None, thresholds=None, multi_label=False,
-                 from_logits=False):
-        super().__init__(name=name, dtype=dtype)
+                 name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
+                 label_weights=None, from_logits=False):
+        super().__init__(name=name or "auc", dtype=dtype)
         if multi_label:
-            raise NotImplementedError("AUC: multi_label=True is not supported yet")
+            raise NotImplementedError("AUC: multi_label=True is not supported yet; "
+                                      "received multi_label=True (expected False)")
+        self.num_labels = num_labels
+        self.label_weights = (None if label_weights is None
+                              else [float(w) for w in numpy.ravel(label_weights)])
+        if self.label_weights is not None and min(self.label_weights) < 0:
+            raise ValueError(f"AUC: label_weights must be non-negative; received "
+                             f"label_weights={label_weights!r}")
         if str(curve).upper() not in ("ROC", "PR"):
             raise ValueError(f"AUC: curve must be 'ROC' or 'PR'; received curve={curve!r}")
         methods = ("interpolation", "minoring", "majoring")
@@ -253,6 +262,14 @@ class AUC(Metric):
             y_pred = 0.5 * (xp.tanh(0.5 * y_pred) + 1.0)  # sigmoid without overflow
         if not self._init_from_thresholds:
             y_pred = xp.clip(y_pred, 0.0, 1.0)
+        if self.label_weights is not None:  # one weight per entry: label's times sample's
+            weights = xp.broadcast_to(xp.asarray(self.label_weights, dtype=y_pred.dtype),
+                                      y_pred.shape)
+            if sample_weight is not None:
+                sw = xp.asarray(to_array(sample_weight, self.name, "sample_weight"),
+                                dtype=y_pred.dtype)
+                weights = weights * sw.reshape(sw.shape + (1,) * (y_pred.ndim - sw.ndim))
+            sample_weight = weights
         tp, fp, tn, fn = confusion_counts(y_true, y_pred, self.thresholds, sample_weight,
                                           where=self.name)
         self.true_positives += tp
@@ -293,7 +310,8 @@ class AUC(Metric):
     def get_config(self):
         config = {**super().get_config(), "num_thresholds": self.num_thresholds,
                   "curve": self.curve, "summation_method": self.summation_method,
-                  "multi_label": False, "from_logits": self.from_logits}
+                  "multi_label": False, "num_labels": self.num_labels,
+                  "label_weights": self.label_weights, "from_logits": self.from_logits}
         if self._init_from_thresholds:
             config["thresholds"] = self.thresholds[1:-1]
         return config

@@ -10,6 +10,8 @@ logged as ``<output>_<metric>``. A model with one output keeps the plain names.
 
 from __future__ import annotations
 
+import numpy
+
 
 class RunningMean:
     """Sample-weighted mean of a loss over an epoch (what the progress bar shows)."""
@@ -205,4 +207,8 @@ class CompileMetrics:
         return [name for _, _, _, name in self.metrics or []]
 
     def results(self) -> dict:
-        return {name: float(m.result()) for m, _, _, name in self.metrics or []}
+        out = {}
+        for m, _, _, name in self.metrics or []:
+            value = m.result()  # one number, or an array (F1Score(average=None): per class)
+            out[name] = float(value) if numpy.ndim(value) == 0 else numpy.asarray(value)
+        return out

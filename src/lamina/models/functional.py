@@ -8,7 +8,7 @@ blocks and U-Net skips are just nodes with several parents.
 from __future__ import annotations
 
 from lamina._toposort import topological_order
-from lamina.layers.input_layer import Input, InputLayer, SymbolicTensor
+from lamina.layers.input_layer import Input, InputLayer, SymbolicTensor, replace_symbolic
 from lamina.layers.layer import Layer
 from lamina.models.model import Model
 
@@ -42,6 +42,38 @@ def _flat(structure, what: str) -> tuple[list, list | None]:
             raise ValueError(f"Model: {what} is empty")
         return list(structure), None
     return [structure], None
+
+
+def _json_args(layer, value, refs):
+    """Call arguments as JSON: a symbolic tensor as Keras 3 writes one
+    (``{"class_name": "__keras_tensor__", "config": {"keras_history": [layer, node, 0]}}``),
+    numbers, strings, lists and dicts as they are."""
+    import numpy
+
+    if isinstance(value, SymbolicTensor):
+        name, k = refs[id(value)]
+        return {"class_name": "__keras_tensor__", "config": {"keras_history": [name, k, 0]}}
+    if isinstance(value, dict):
+        return {str(k): _json_args(layer, v, refs) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_args(layer, v, refs) for v in value]
+    if isinstance(value, (numpy.ndarray, numpy.generic)):
+        return value.tolist()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise ValueError(f"Layer '{layer.name}': the call argument {value!r} cannot be saved "
+                     "(only tensors from the model, numbers, strings, lists and dicts can)")
+
+
+def _from_json_args(value, tensors):
+    if isinstance(value, dict):
+        if value.get("class_name") == "__keras_tensor__":
+            name, k, _ = value["config"]["keras_history"]
+            return tensors[(name, k)]
+        return {k: _from_json_args(v, tensors) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_json_args(v, tensors) for v in value]
+    return value
 
 
 class Functional(Model):
@@ -145,10 +177,15 @@ class Functional(Model):
         flat = self.flatten_inputs(inputs)
         self._check_inputs(flat)
         values = {id(sym): t for sym, t in zip(self.inputs, flat)}
+        def value(t):
+            return values[id(t)]
+
         for node in self._nodes:
-            args = [values[id(p)] for p in node.parents]
+            main = [values[id(p)] for p in node.main_inputs]
             values[id(node.output)] = node.layer(
-                args if isinstance(node.inputs, list) else args[0], training=training)
+                main if isinstance(node.inputs, list) else main[0],
+                *replace_symbolic(node.args, value), training=training,
+                **replace_symbolic(node.kwargs, value))
         return self.pack_outputs([values[id(t)] for t in self.outputs])
 
     @property
@@ -184,9 +221,12 @@ class Functional(Model):
         for node in self._nodes:
             k = calls.get(id(node.layer), 0)
             calls[id(node.layer)] = k + 1
-            nodes.append({"layer": node.layer.name,
-                          "inputs": [ref(p) for p in node.parents],
-                          "list_input": isinstance(node.inputs, list)})
+            entry = {"layer": node.layer.name, "inputs": [ref(p) for p in node.main_inputs],
+                     "list_input": isinstance(node.inputs, list)}
+            if node.args or node.kwargs:  # further call arguments: tensors by reference
+                entry["args"] = _json_args(node.layer, node.args, refs)
+                entry["kwargs"] = _json_args(node.layer, node.kwargs, refs)
+            nodes.append(entry)
             refs[id(node.output)] = (node.layer.name, k)
         def refs_of(tensors, keys):  # a dict for dict inputs/outputs, as Keras 3 writes them
             return dict(zip(keys, map(ref, tensors))) if keys else [ref(t) for t in tensors]
@@ -217,7 +257,9 @@ class Functional(Model):
         for node in config["nodes"]:
             args = [tensors[tuple(r)] for r in node["inputs"]]
             layer = layers[node["layer"]]
-            out = layer(args if node["list_input"] else args[0])
+            call_args = _from_json_args(node.get("args", []), tensors)
+            call_kwargs = _from_json_args(node.get("kwargs", {}), tensors)
+            out = layer(args if node["list_input"] else args[0], *call_args, **call_kwargs)
             k = calls.get(node["layer"], 0)
             calls[node["layer"]] = k + 1
             tensors[(node["layer"], k)] = out

@@ -44,6 +44,16 @@ class Model(Trainer, Layer):
                 return Functional.from_config(config)
             return super().from_config(config)
 
+    def _tracked_layers(self) -> list[Layer]:
+        found: list[Layer] = []
+        for value in vars(self).values():
+            items = value if isinstance(value, (list, tuple)) else [value]
+            for item in items:
+                if isinstance(item, Layer) and item is not self and all(
+                        item is not f for f in found):
+                    found.append(item)
+        return found
+
     @property
     def layers(self) -> list[Layer]:
         return self._tracked_layers()

@@ -41,6 +41,11 @@ def inputs_in_order(model, x):
     if isinstance(x, dict) and hasattr(model, "flatten_inputs"):
         flat = model.flatten_inputs(x)
         return flat if len(flat) > 1 else flat[0]
+    if isinstance(x, dict):  # a model of one input (Sequential): its one entry, as Keras
+        if len(x) != 1:
+            raise ValueError(f"Model '{model.name}' has one input, so x as a dict must have one "
+                             f"entry (keyed by the input's name); received keys {list(x)}")
+        return next(iter(x.values()))
     return x
 
 

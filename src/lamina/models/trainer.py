@@ -88,9 +88,15 @@ class Trainer:
         compile_from_config(self, config)
 
     def _require_compiled(self, what: str) -> None:
-        if not self.compiled or not self._compile_loss.ready:
-            raise RuntimeError(f"You must call compile() with a loss before {what}() "
-                               f"(model '{self.name}')")
+        if not self.compiled:
+            raise RuntimeError(f"You must call compile() before {what}() (model "
+                               f"'{self.name}'): with a loss, or without one when the model "
+                               "adds its own with add_loss()")
+
+    @property
+    def _has_loss(self) -> bool:
+        """Whether compile() received a loss (else the model's add_loss() losses train it)."""
+        return self._compile_loss.ready
 
     @property
     def metrics_names(self) -> list[str]:
@@ -101,18 +107,24 @@ class Trainer:
 
     # -------------------------------------------------------------------- steps
     def _compute_loss(self, y, y_pred, sample_weight):
-        loss = self._compile_loss(y, y_pred, sample_weight)
+        loss = self._compile_loss(y, y_pred, sample_weight) if self._has_loss else None
         penalties = self.losses
         if penalties:
             total = penalties[0]
             for p in penalties[1:]:
                 total = total + p
-            loss = loss + total
+            loss = total if loss is None else loss + total
+        if loss is None:
+            raise ValueError(f"Model '{self.name}' has no loss to minimize: compile() received "
+                             "loss=None and no layer called add_loss() in call(); pass loss= "
+                             "to compile()")
         return loss
 
     def _update_metrics(self, y, y_pred, sample_weight) -> None:
         """Build the metrics at the first batch, then add the batch to them (``y_pred``
         as arrays)."""
+        if y is None and not self._has_loss:
+            return  # no targets (the model's own add_loss() losses): nothing to compare
         ys, preds, sws = self._compile_loss.flatten(y, y_pred, sample_weight)
         self._compile_metrics.build(ys, preds)
         self._compile_metrics.update(ys, preds, sws)
@@ -122,7 +134,8 @@ class Trainer:
             return self._train_step_body(x, y, sample_weight)
 
     def _train_step_body(self, x, y, sample_weight):
-        args.batch_targets(y, self.loss, "fit")
+        if self._has_loss:
+            args.batch_targets(y, self.loss, "fit")
         y_pred = self(x, training=True)
         loss = self._compute_loss(y, y_pred, sample_weight)
         variables = self.trainable_weights
@@ -139,7 +152,8 @@ class Trainer:
 
     def _test_step(self, x, y, sample_weight):
         with no_grad(), lamina_threads():
-            args.batch_targets(y, self.loss, "evaluate")
+            if self._has_loss:
+                args.batch_targets(y, self.loss, "evaluate")
             y_pred = self(x, training=False)
             loss = self._compute_loss(y, y_pred, sample_weight)
             self._update_metrics(y, structures.arrays(y_pred), sample_weight)
@@ -158,7 +172,8 @@ class Trainer:
         """Check ``x`` and ``y`` against the model; several inputs/outputs as lists in
         input/output order (dicts keyed by name are accepted)."""
         args.check_inputs(self, x, where)
-        args.check_targets(y, x, self.loss, where)
+        if self._has_loss:
+            args.check_targets(y, x, self.loss, where)
         x = structures.inputs_in_order(self, x)
         names = self._compile_loss.names
         if names is not None and y is not None and structures.is_array_data(x):

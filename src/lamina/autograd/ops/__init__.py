@@ -16,14 +16,18 @@
 * ``pooling``: max_pool2d, avg_pool2d, global average / max pooling
 * ``resize``: upsampling_nearest2d, zero_padding2d, cropping2d, depth_to_space,
   space_to_depth
+* ``depthwise_conv``: depthwise_conv2d (loop over kernel offsets)
+* ``affine_transform``: affine warps of images (rotation, zoom, translation)
 * ``dropout``: inverted, seeded dropout
 * ``normalization``: batch_norm, layer_norm
 """
 
 from lamina.autograd.ops.activation import *  # noqa: F403
+from lamina.autograd.ops.affine_transform import *  # noqa: F403
 from lamina.autograd.ops.arithmetic import *  # noqa: F403
 from lamina.autograd.ops.conv import *  # noqa: F403
 from lamina.autograd.ops.cumulative import *  # noqa: F403
+from lamina.autograd.ops.depthwise_conv import *  # noqa: F403
 from lamina.autograd.ops.dropout import *  # noqa: F403
 from lamina.autograd.ops.einsum import *  # noqa: F403
 from lamina.autograd.ops.elementwise import *  # noqa: F403
