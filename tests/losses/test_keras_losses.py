@@ -94,4 +94,4 @@ def test_gradients_of_the_composed_losses_in_float64(name):
 def test_a_loss_object_accepts_lists_and_returns_a_scalar_tensor():
     value = losses.MeanSquaredError()([[1.0, 2.0]], [[1.5, 2.5]])
     assert isinstance(value, Tensor) and value.shape == ()
-    assert float(value.data) == pytest.approx(0.25)
+    assert float(value) == float(value.data) == pytest.approx(0.25)  # as Keras tensors

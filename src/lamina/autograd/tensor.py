@@ -142,6 +142,10 @@ class Tensor:
     def numpy(self):
         return self.data
 
+    def __float__(self) -> float:
+        """``float(loss)`` of a one-value tensor, as Keras's backend tensors allow."""
+        return float(self.data)
+
     def item(self) -> float:
         return self.data.item()
 

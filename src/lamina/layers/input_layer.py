@@ -96,6 +96,11 @@ def symbolic_in(value) -> list[SymbolicTensor]:
 
 
 def has_symbolic(inputs, args=(), kwargs=None) -> bool:
+    """Whether a call is symbolic (records a node): one of its tensors comes from Input."""
+    if isinstance(inputs, SymbolicTensor):
+        return True
+    if not args and not kwargs and not isinstance(inputs, (list, tuple, dict)):
+        return False  # the common eager call, decided without a walk
     return bool(symbolic_in((inputs, args, kwargs or {})))
 
 
