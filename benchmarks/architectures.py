@@ -1,5 +1,5 @@
 """Big networks against PyTorch CPU: ResNet50 and VGG16 inference at batch 8 on 224x224x3,
-and a training step of the small ResNet (ResNet18 at 1/4 width, 28x28 stem) at batch 128.
+and a training step of the small ResNet of ``examples/fashion_mnist_resnet.py`` at batch 128.
 
 lamina builds the networks with :mod:`lamina.applications` and runs ``model.predict`` /
 ``model.train_on_batch`` (the Keras API, as a user writes it); PyTorch runs the same
@@ -36,7 +36,7 @@ from _timing import (
 CASES = {  # name -> (label, kind, batch, target)
     "resnet50": ("ResNet50 inference, b8, 224x224x3", "infer", 8, 0.8),
     "vgg16": ("VGG16 inference, b8, 224x224x3", "infer", 8, 0.8),
-    "resnet_small": ("ResNet18 x1/4 (28x28 stem) train step, b128", "train", 128, 1.0),
+    "resnet_small": ("Small ResNet (fashion_mnist_resnet) train step, b128", "train", 128, 1.0),
 }
 
 
@@ -52,6 +52,7 @@ def lamina_cases(names):
     """Worker factory: lamina's cases."""
     import lamina
     from lamina import applications as A
+    from lamina.optimizers import SGD
     from lamina.random import set_random_seed
 
     cases = {}
@@ -63,8 +64,9 @@ def lamina_cases(names):
         elif name == "vgg16":
             model = A.VGG16()
         else:
-            model = A.ResNet18(input_shape=(28, 28, 1), classes=10, alpha=0.25, stem="cifar")
-            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model = _example().build()
+            model.compile(optimizer=SGD(0.1, momentum=0.9, nesterov=True),
+                          loss="sparse_categorical_crossentropy")
             cases[name] = (functools.partial(model.train_on_batch, x, y), lambda out: {})
             continue
         cases[name] = (functools.partial(model.predict, x, batch_size=len(x), verbose=0),
@@ -112,28 +114,31 @@ def _torch_vgg16(nn):
                          nn.Softmax(dim=1))
 
 
+def _example():
+    """examples/fashion_mnist_resnet.py, whose ``build`` is the small ResNet."""
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
+    import fashion_mnist_resnet
+
+    return fashion_mnist_resnet
+
+
 def _torch_resnet_small(nn):
-    class Basic(nn.Module):
-        def __init__(self, cin, f, stride):
+    def cbr(cin, f):
+        return [nn.Conv2d(cin, f, 3, padding=1, bias=False), nn.BatchNorm2d(f), nn.ReLU()]
+
+    class Residual(nn.Module):
+        def __init__(self, f):
             super().__init__()
-            self.short = nn.Sequential(nn.Conv2d(cin, f, 1, stride, bias=False),
-                                       nn.BatchNorm2d(f)) if stride != 1 or cin != f else None
-            self.body = nn.Sequential(nn.Conv2d(cin, f, 3, stride, 1, bias=False),
-                                      nn.BatchNorm2d(f), nn.ReLU(),
-                                      nn.Conv2d(f, f, 3, 1, 1, bias=False), nn.BatchNorm2d(f))
-            self.relu = nn.ReLU()
+            self.body = nn.Sequential(*cbr(f, f), *cbr(f, f))
 
         def forward(self, x):
-            return self.relu(self.body(x) + (self.short(x) if self.short is not None else x))
+            return x + self.body(x)
 
-    layers = [nn.Conv2d(1, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU()]
-    cin = 16
-    for s in range(4):
-        f = 16 * 2 ** s
-        for i in range(2):
-            layers.append(Basic(cin, f, 2 if s and not i else 1))
-            cin = f
-    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, 10))
+    return nn.Sequential(*cbr(1, 32), nn.MaxPool2d(2), *cbr(32, 64), Residual(64),
+                         nn.MaxPool2d(2), *cbr(64, 128), Residual(128), nn.AdaptiveAvgPool2d(1),
+                         nn.Flatten(), nn.Linear(128, 10))
 
 
 def torch_cases(names):
@@ -148,7 +153,8 @@ def torch_cases(names):
         xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
         if name == "resnet_small":
             model = _torch_resnet_small(nn).train()
-            optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9,
+                                        nesterov=True)
             yt = torch.from_numpy(y)
             loss_fn = nn.CrossEntropyLoss()
 
@@ -179,7 +185,8 @@ def param_counts():
 
     counts = {}
     for name, build, lam in (("resnet50", _torch_resnet50, A.ResNet50),
-                             ("vgg16", _torch_vgg16, A.VGG16)):
+                             ("vgg16", _torch_vgg16, A.VGG16),
+                             ("resnet_small", _torch_resnet_small, _example().build)):
         model = build(nn)
         torch_n = sum(p.numel() for p in model.parameters()) + sum(
             b.numel() for n, b in model.named_buffers() if "running" in n)

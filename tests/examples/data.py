@@ -19,3 +19,17 @@ def have_fashion_mnist() -> bool:
 needs_fashion_mnist = pytest.mark.skipif(
     not have_fashion_mnist(),
     reason="Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)")
+
+
+def import_example(name: str):
+    """The module ``examples/<name>.py`` (for tests of its functions)."""
+    import importlib
+    import sys
+    from pathlib import Path
+
+    folder = str(Path(__file__).resolve().parents[2] / "examples")
+    sys.path.insert(0, folder)
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(folder)

@@ -10,24 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.examples.data import needs_fashion_mnist
+from tests.examples.data import import_example, needs_fashion_mnist
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fashion_mnist_resnet.py"
-
-
-def _example():
-    sys.path.insert(0, str(EXAMPLE.parent))
-    try:
-        import fashion_mnist_resnet
-    finally:
-        sys.path.remove(str(EXAMPLE.parent))
-    return fashion_mnist_resnet
 
 
 def test_network_shape_and_cost():
     from lamina.applications.cost import model_cost
 
-    model = _example().build((8, 16, 32))
+    model = import_example("fashion_mnist_resnet").build((8, 16, 32))
     assert model.output_shape == (None, 10)
     c = model_cost(model)
     # 3x3 convolutions without biases: 28x28 1->8; 14x14 8->16, 16->16 twice; 7x7 16->32,
@@ -41,7 +32,7 @@ def test_network_shape_and_cost():
 
 
 def test_mirror_average_is_symmetric():
-    example = _example()
+    example = import_example("fashion_mnist_resnet")
     model = example.build((4, 4, 4))
     x = np.random.default_rng(0).random((3, 28, 28, 1)).astype("float32")
     a, b = example.predict_with_mirror(model, x), example.predict_with_mirror(model, x[:, :, ::-1])
