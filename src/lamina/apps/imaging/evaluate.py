@@ -20,6 +20,8 @@ def add_arguments(evaluate) -> None:
                           help="one task (default: all four)")
     evaluate.add_argument("--weights", metavar="FILE", default=None,
                           help="measure these weights instead of the shipped ones (one task)")
+    evaluate.add_argument("--no-bm3d", action="store_true",
+                          help="leave BM3D out of the denoising row (it takes seconds a crop)")
     evaluate.add_argument("--out", metavar="FILE", default=None,
                           help="also write the table and the numbers (FILE and FILE.json)")
 
@@ -38,7 +40,7 @@ def run(args) -> int:
     try:
         models = {args.task: registry.load_model(args.task, args.weights)} if args.weights \
             else None
-        result = evaluation.evaluate(tasks, models)
+        result = evaluation.evaluate(tasks, models, bm3d=not args.no_bm3d)
     except (FileNotFoundError, ValueError) as error:
         print(f"lamina image evaluate: error: {error}", file=sys.stderr)
         return 2

@@ -41,9 +41,9 @@ class Recipe:
 
 
 RECIPES = {
-    "denoise": Recipe(rounds=24),
+    "denoise": Recipe(rounds=20),
     "upscale": Recipe(rounds=48),
-    "colorize": Recipe(rounds=28, color=True, loss="mae"),
+    "colorize": Recipe(rounds=20, color=True, loss="mae"),
     "inpaint": Recipe(rounds=28, loss="mae"),
 }
 #: a few seconds per task: for tests and for trying the command
