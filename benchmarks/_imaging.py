@@ -88,16 +88,15 @@ def _torch_network(task):
     import torch
     from torch import nn
 
-    def conv(i, o, k=3, s=1, bias=True, d=1):
-        return nn.Conv2d(i, o, k, stride=s, padding=d * (k // 2), dilation=d, bias=bias)
+    def conv(i, o, k=3, s=1, bias=True):
+        return nn.Conv2d(i, o, k, stride=s, padding=k // 2, bias=bias)
 
     class Denoiser(nn.Module):
-        def __init__(self, f=32, dilations=(1, 2, 3, 4, 3, 2)):
+        def __init__(self, depth=8, f=32):
             super().__init__()
             body = [conv(1, f), nn.ReLU()]
-            for d in dilations:
-                body += [conv(f, f, bias=False, d=d), nn.BatchNorm2d(f, momentum=0.1),
-                         nn.ReLU()]
+            for _ in range(depth - 2):
+                body += [conv(f, f, bias=False), nn.BatchNorm2d(f, momentum=0.1), nn.ReLU()]
             self.body = nn.Sequential(*body, conv(f, 1))
 
         def forward(self, x):

@@ -68,8 +68,7 @@ MODELS = {
     "text_cnn": ("f", "text CNN (Kim) on fortunes ids, Adam, b50", "text_cnn", "relu", "adam", 50,
                  1.0),
     # issue 16: the image-to-image networks, one epoch of 2048 32x32 crops
-    "denoise": ("g", "DnCNN denoiser 8x32, dilated, BN, Adam, b32", "imaging", "relu", "adam",
-                32, 1.0),
+    "denoise": ("g", "DnCNN denoiser 8x32 + BN, Adam, b32", "imaging", "relu", "adam", 32, 1.0),
     "upscale": ("h", "ESPCN x2 (DepthToSpace), Adam, b32", "imaging", "relu", "adam", 32, 1.0),
     "colorize": ("i", "U-Net colorizer (Conv2DTranspose, Concatenate), Adam, b32", "imaging",
                  "relu", "adam", 32, 1.0),

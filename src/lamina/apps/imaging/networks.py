@@ -46,16 +46,17 @@ def _conv(x, filters, kernel=3, strides=1, activation="relu", name=None):
                   name=name)(x)
 
 
-def denoiser(filters: int = 32, dilations=(1, 2, 3, 4, 3, 2)) -> Model:
-    """DnCNN: conv+ReLU, one (conv, batch norm, ReLU) per entry of ``dilations``, conv to the
-    noise; returns ``noisy - noise``. Input and output ``(None, H, W, 1)`` in [0, 1].
+def denoiser(depth: int = 8, filters: int = 32) -> Model:
+    """DnCNN: conv+ReLU, ``depth - 2`` x (conv, batch norm, ReLU), conv to the noise;
+    returns ``noisy - noise``. Input and output ``(None, H, W, 1)`` in [0, 1].
 
-    The middle convolutions are dilated as in IRCNN (Zhang et al. 2017): the receptive field
-    grows from 17 to 33 pixels at the same cost, which strong noise (sigma 50) needs."""
+    (Dilating the middle convolutions 1-2-3-4-3-2 as IRCNN does, for a receptive field of 33
+    instead of 17 at the same cost, trained worse in the same budget: 27.12 dB at sigma 25
+    and 23.84 at sigma 50 after 15 of 20 rounds, against 27.82 and 24.34.)"""
     noisy = Input((None, None, 1), name="noisy")
     h = _conv(noisy, filters)
-    for rate in dilations:
-        h = Conv2D(filters, 3, padding="same", dilation_rate=rate, use_bias=False)(h)
+    for _ in range(depth - 2):
+        h = Conv2D(filters, 3, padding="same", use_bias=False)(h)
         h = BatchNormalization(momentum=0.9)(h)
         h = Activation("relu")(h)
     # zeros: the network starts as the identity (a random last layer adds noise of std ~1)

@@ -41,7 +41,7 @@ class Recipe:
 
 
 RECIPES = {
-    "denoise": Recipe(rounds=20),
+    "denoise": Recipe(rounds=24),
     "upscale": Recipe(rounds=48),
     "colorize": Recipe(rounds=20, color=True, loss="mae"),
     "inpaint": Recipe(rounds=28, loss="mae"),
