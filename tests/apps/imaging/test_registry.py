@@ -65,3 +65,20 @@ def test_the_shipped_upscaler_beats_bicubic_on_test_crops():
     net = np.clip(registry.load_model("upscale").predict(low, verbose=0), 0, 1)
     gain = psnr_per_image(clean, net).mean() - psnr_per_image(clean, baselines.bicubic(low)).mean()
     assert gain > 1.0
+
+
+def test_the_shipped_denoiser_beats_the_best_gaussian_filter_at_every_level():
+    """One blind network, three noise levels, 24 test crops: the gains were 2.05, 1.94 and
+    1.17 dB at sigma 15, 25 and 50 (the filter's width chosen on these very crops)."""
+    from lamina.apps.imaging import baselines, pairs
+    from lamina.datasets import patches
+    from lamina.metrics import psnr_per_image
+
+    clean = patches.test_crops()[:24]
+    model = registry.load_model("denoise")
+    for level, least in ((15, 1.5), (25, 1.5), (50, 0.8)):
+        noisy = pairs.noisy(clean, level / 255, seed=1)
+        filtered, _ = baselines.best_gaussian_filter(noisy, clean)
+        net = np.clip(model.predict(noisy, verbose=0), 0, 1)
+        gain = psnr_per_image(clean, net).mean() - psnr_per_image(clean, filtered).mean()
+        assert gain > least, (level, gain)

@@ -6,7 +6,8 @@ holes), then runs one pass over them; Adam's rate follows a cosine from ``lr`` d
 over all steps. A round's numbers depend only on the seed, the recipe and the thread count.
 
 The recipes (:data:`RECIPES`) are what the shipped weights were trained with; their times on
-the 2-core machine we measure on are in ``benchmarks/README.md`` ("Image-to-image models").
+the 2-core machine we measure on are in ``benchmarks/README.md`` ("Image-to-image models
+(issue 16)").
 """
 
 from __future__ import annotations
