@@ -77,7 +77,7 @@ def whiten(x, components=64):
     return (flat @ z).astype("float32").reshape(x.shape), z, u
 
 
-def build(size=8, filters=64, sparsity=5e-4, seed=0):
+def build(size=8, filters=64, sparsity=0.064, seed=0):
     """The sparse autoencoder of the module docstring."""
     import lamina.random
     from lamina.constraints import UnitNorm
@@ -127,8 +127,8 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=None, help="default 20 (1 with --quick)")
     parser.add_argument("--patches", type=int, default=None,
                         help="default 60,000 (6,000 with --quick)")
-    parser.add_argument("--sparsity", type=float, default=5e-4,
-                        help="the L1 weight on conv1's responses (summed over the batch)")
+    parser.add_argument("--sparsity", type=float, default=0.064,
+                        help="the L1 weight on conv1's responses per patch (5e-4 x batch 128)")
     parser.add_argument("--quick", action="store_true", help="a short run, for the tests")
     parser.add_argument("--out", default="runs/natural_image_filters")
     parser.add_argument("--seed", type=int, default=0)

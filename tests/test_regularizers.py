@@ -197,3 +197,20 @@ def test_l1_l2_alias_survives_config_and_model_saving(tmp_path):
         reg = m.get_layer("d").kernel_regularizer
         assert type(reg) is R.L1L2 and reg.get_config() == {"l1": 0.01, "l2": 0.01}
         assert m.losses[0].item() == pytest.approx(expected)
+
+
+def test_activity_penalty_is_divided_by_the_batch_size_as_in_keras_3():
+    from lamina.layers import Dense, Input
+    from lamina.models import Sequential
+
+    x = np.array([[1.0, -2.0], [0.5, 3.0]], dtype=np.float32)
+    layer = Dense(2, use_bias=False, kernel_initializer="ones", activity_regularizer=R.L1(0.1))
+    out = layer(x)  # rows sum to -1 and 3.5: sum |out| = 2 * (1 + 3.5) = 9
+    np.testing.assert_allclose(out.data, [[-1.0, -1.0], [3.5, 3.5]])
+    assert [p.item() for p in layer.losses] == pytest.approx([0.1 * 9 / 2])
+    layer(np.concatenate([x, x, x]))  # the same rows three times: the same penalty
+    assert [p.item() for p in layer.losses] == pytest.approx([0.1 * 9 / 2])
+    # in a model the penalty is added to the loss: here the predictions are exact (mse 0)
+    model = Sequential([Input(shape=(2,)), layer])
+    model.compile(loss="mse")
+    assert model.evaluate(x, out.data, verbose=0) == pytest.approx(0.45, rel=1e-6)

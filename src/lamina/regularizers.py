@@ -159,6 +159,20 @@ _REGISTRY = Registry("regularizer", Regularizer, ALL_OBJECTS, config_error=(
     TypeError, "a dict like {'class_name': 'L2', 'config': {'l2': 0.01}}"))
 
 
+def activity_penalties(regularizer, outputs) -> list:
+    """``regularizer``'s penalty of each output tensor of a layer call, divided by the
+    output's batch size as Keras 3 does: the strength does not change with the batch size."""
+    penalties = []
+    for output in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
+        if not isinstance(output, Tensor):
+            continue
+        penalty = regularizer(output)
+        if output.ndim > 0 and output.shape[0]:
+            penalty = penalty * (1.0 / output.shape[0])
+        penalties.append(penalty)
+    return penalties
+
+
 def serialize(regularizer) -> dict:
     """``{"class_name": ..., "config": ...}`` for a regularizer instance."""
     return _REGISTRY.serialize(regularizer)

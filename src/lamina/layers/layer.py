@@ -303,7 +303,9 @@ class Layer:
         self._maybe_build(_with_batch_none(shape), shape)
         out = self._call_with_training(inputs, training, *args, **kwargs)
         if self.activity_regularizer is not None:
-            self._activity_losses = [self.activity_regularizer(out)]
+            from lamina.regularizers import activity_penalties
+
+            self._activity_losses = activity_penalties(self.activity_regularizer, out)
         return out
 
     # ------------------------------------------------------------ serialization
