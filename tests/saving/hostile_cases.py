@@ -158,9 +158,10 @@ def device(tmp):
 def corrupt_deflate(tmp):
     base = members(tmp)
     entry = deflated("model.weights.npz", base["model.weights.npz"])
-    payload = bytearray(entry.payload)
-    payload[10:40] = b"\xff" * 30
-    entry.payload = bytes(payload)
+    # the first deflate block declares the reserved block type 3 (BFINAL=1, BTYPE=11): no
+    # decompressor can read past it, whatever the weights' bytes (garbage further in could
+    # instead inflate to wrong bytes that only the CRC check catches)
+    entry.payload = b"\x07" + entry.payload[1:]
     return write_lamina(tmp, "corrupt-deflate.lamina", {"model.weights.npz": entry})
 
 
