@@ -138,3 +138,44 @@ def test_custom_callbacks(tmp_path, monkeypatch):
     assert 0 < g["early_stopping"].stopped_epoch < 11  # stopped early, best weights back
     assert g["rates_seen"][:5] == pytest.approx([0.1, 0.1, 0.1, 0.1, 0.05])  # set at epoch 3
     assert g["final_learning_rate"] == pytest.approx(0.001)
+
+
+def test_sequential_model(tmp_path, monkeypatch):
+    g = run("sequential_model", tmp_path, monkeypatch)
+    assert g["layers_after_pop"] == 2 and g["weights_before_call"] == 0
+    assert g["weight_shapes"] == [(4, 3), (3,)] and g["weights_after_call"] == 6
+    assert g["layers_with_input"] == 1  # the Input is not one of model.layers
+    assert g["shape_after_first_block"] == (None, 40, 40, 32)  # as the guide's summary
+    assert g["shape_before_pooling"] == (None, 4, 4, 32)
+    assert [tuple(f.shape) for f in g["features"]] == [(1, 123, 123, 32), (1, 121, 121, 32),
+                                                        (1, 119, 119, 32)]
+    assert tuple(g["intermediate"].shape) == (1, 121, 121, 32)
+    for before, after in zip(g["frozen_before"], g["frozen_after"], strict=True):
+        np.testing.assert_array_equal(before, after)  # frozen layers did not move
+    assert g["trainable_count"] == 2
+    losses = g["history"].history["loss"]
+    assert losses[-1] < losses[0]
+
+
+def test_training_and_evaluation(tmp_path, monkeypatch):
+    g = run("training_and_evaluation", tmp_path, monkeypatch)
+    assert g["results"][1] > 0.65 and g["predictions"].shape == (3, 10)
+    np.testing.assert_allclose(g["predictions"].sum(axis=1), 1.0, rtol=1e-5)
+    assert g["custom_loss_history"].history["loss"][0] < 0.1  # MSE against one-hot rows
+    assert 0 < g["custom_mse_history"].history["loss"][0] < 0.15
+    assert g["pydataset_results"][1] > 0.6
+    assert set(g["multi_history"].history) == {
+        "loss", "score_output_loss", "class_output_loss",
+        "score_output_mean_absolute_error", "class_output_categorical_accuracy"}
+    val_loss, best, wait, expected = g["early_history"].history["val_loss"], np.inf, 0, 20
+    for epoch, value in enumerate(val_loss):  # Keras's rule: patience=2, min_delta=1e-2
+        wait += 1
+        if value < best - 1e-2:
+            best, wait = value, 0
+        elif wait >= 2:
+            expected = epoch + 1
+            break
+    assert len(val_loss) == expected
+    assert (tmp_path / "mymodel_1.keras").is_file() and (tmp_path / "mymodel_2.keras").is_file()
+    assert (tmp_path / "multi_input_and_output_model.png").read_bytes().startswith(b"\x89PNG")
+    assert float(g["lr_schedule"](0)) == pytest.approx(0.1)

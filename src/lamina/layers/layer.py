@@ -322,6 +322,36 @@ class Layer:
     def from_config(cls, config: dict):
         return cls(**config)
 
+    # ------------------------------------------------- in a graph: layer.input / .output
+    def _only_node(self, what: str):
+        nodes = self._inbound_nodes
+        if not nodes:
+            raise AttributeError(
+                f"Layer '{self.name}' has no {what} yet: it has not been called on a symbolic "
+                "input (Input) nor added to a Sequential model that knows its input shape")
+        if len(nodes) > 1:
+            raise AttributeError(
+                f"Layer '{self.name}' was called {len(nodes)} times in graphs, so its {what} "
+                "is ill-defined; use the tensor each call returned instead")
+        return nodes[0]
+
+    @property
+    def output(self):
+        """The symbolic output of the layer's call in a graph, as Keras's ``layer.output``
+        (for feature extraction: ``Model(model.inputs, [l.output for l in model.layers])``)."""
+        own = self.__dict__.get("_own_output")
+        return own if own is not None else self._only_node("output").output
+
+    @output.setter
+    def output(self, value) -> None:
+        self.__dict__["_own_output"] = value  # an InputLayer's tensor
+
+    @property
+    def input(self):
+        """The symbolic input(s) of the layer's call in a graph (Keras's ``layer.input``)."""
+        own = self.__dict__.get("_own_output")
+        return own if own is not None else self._only_node("input").inputs
+
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 

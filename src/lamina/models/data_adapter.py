@@ -212,13 +212,28 @@ class GeneratorAdapter:
             yield _unpack(batch)
 
 
+def unwrap_tensors(value):
+    """Tensors given as data (``fit(x, ops.one_hot(y, 10))``) as their arrays, inside lists,
+    tuples and dicts too: Keras takes its backend's tensors wherever it takes arrays."""
+    from lamina.autograd import Tensor
+
+    if isinstance(value, Tensor):
+        return value.data
+    if isinstance(value, (list, tuple)):
+        return type(value)(unwrap_tensors(v) for v in value)
+    if isinstance(value, dict):
+        return {k: unwrap_tensors(v) for k, v in value.items()}
+    return value
+
+
 def make_adapter(x, y=None, sample_weight=None, batch_size=None, shuffle=False, seed=None,
                  steps=None, dtype="float32", where="fit", steps_name="steps",
                  several_outputs=False):
-    """Pick the adapter for ``x`` (arrays, Sequence or generator).
+    """Pick the adapter for ``x`` (arrays, Tensors, Sequence or generator).
 
     ``batch_size`` and ``steps`` (called ``steps_name`` in errors from ``where``) are
     None or positive ints (NumPy integers too)."""
+    x, y, sample_weight = unwrap_tensors(x), unwrap_tensors(y), unwrap_tensors(sample_weight)
     if x is None:
         raise ValueError(f"{where}: no data: x is None")
     if batch_size is not None:

@@ -44,6 +44,7 @@ class Sequential(Model):
             if self._layers:
                 raise ValueError("Sequential.add: an Input can only come first")
             self._input_shape = (layer.batch_size, *layer.input_shape_)
+            self._input_dtype = layer.dtype
             return
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add: expected a Layer; received {type(layer).__name__} "
@@ -82,6 +83,22 @@ class Sequential(Model):
             layer._output_shape = shape
         self._output_shape = shape
         self.built = True
+        self._build_graph()
+
+    def _build_graph(self) -> None:
+        """With its input shape known, a Sequential model is also a graph of layer calls, as
+        in Keras: ``model.inputs``, ``model.outputs`` and each layer's ``input`` / ``output``
+        exist (feature extraction). A rebuild (``add``, ``pop``) replaces the earlier graph."""
+        from lamina.layers.input_layer import Input
+
+        for node in getattr(self, "_graph_nodes", []):
+            node.layer._inbound_nodes = [n for n in node.layer._inbound_nodes if n is not node]
+        x = Input(batch_shape=self._input_shape, dtype=getattr(self, "_input_dtype", None))
+        self.inputs, self._graph_nodes = [x], []
+        for layer in self._layers:
+            x = layer(x)
+            self._graph_nodes.append(x.node)
+        self.outputs = [x]
 
     def _no_shape(self, what: str) -> AttributeError:
         return AttributeError(
