@@ -22,6 +22,7 @@ import keras
 OUT = pathlib.Path(__file__).resolve().parents[1] / "tests" / "keras_api" / "keras_signatures.json"
 
 NAMES = {
+    "": "Input",
     "ops": """abs absolute add all any append arange arccos arcsin arctan arctan2 argmax argmin
         argsort array average broadcast_to cast ceil clip concatenate convert_to_numpy
         convert_to_tensor copy cos cosh count_nonzero cumsum diag diagonal diff divide

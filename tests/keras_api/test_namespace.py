@@ -53,3 +53,14 @@ def test_predict_calls_the_predict_hooks_of_callbacks():
     model = lamina.Sequential([lamina.Input((3,)), lamina.layers.Dense(2)])
     model.predict(np.ones((5, 3), "float32"), batch_size=4, callbacks=[Spy()], verbose=0)
     assert seen == [("begin", {}), (0, (4, 2)), (1, (1, 2)), ("end", {})]
+
+
+def test_input_refuses_what_lamina_does_not_have():
+    import pytest
+
+    for flag in ("sparse", "ragged", "optional"):
+        with pytest.raises(ValueError, match=f"no {flag} inputs; received {flag}=True"):
+            lamina.Input((3,), **{flag: True})
+    with pytest.raises(ValueError, match="cannot wrap an existing tensor"):
+        lamina.Input(tensor=lamina.ops.ones((2, 3)))
+    assert lamina.Input(batch_shape=(4, 3), name="x").shape == (4, 3)

@@ -73,13 +73,22 @@ class InputLayer(Layer):
                 "name": self.name}
 
 
-def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):  # noqa: N802
-    """A symbolic input of ``shape`` (without the batch axis), as ``keras.Input``.
+def Input(shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,  # noqa: N802
+          batch_shape=None, name=None, tensor=None, optional=False):
+    """A symbolic input of ``shape`` (without the batch axis), as ``keras.Input`` (Keras's
+    parameters in Keras's order; lamina has no sparse, ragged or optional inputs and no
+    wrapping of an existing tensor, so those are refused when set).
 
     >>> x = Input(shape=(784,))
     >>> x.shape
     (None, 784)
     """
+    for flag, value in (("sparse", sparse), ("ragged", ragged), ("optional", optional)):
+        if value:
+            raise ValueError(f"Input: lamina has no {flag} inputs; received {flag}={value!r}")
+    if tensor is not None:
+        raise ValueError("Input: lamina cannot wrap an existing tensor; received tensor="
+                         f"{type(tensor).__name__}. Give shape= and dtype= instead")
     return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name,
                       batch_shape=batch_shape).output
 
