@@ -55,10 +55,11 @@ def model_cost(model) -> dict:
     activations = sum(_size(t.shape) for t in model.inputs)
     macs = 0
     for node in nodes:
-        out = node.output.shape
+        shapes = [t.shape for t in node.outputs]  # several for a nested multi-output model
+        out = shapes[0] if len(shapes) == 1 else shapes
         n = layer_macs(node.layer, [p.shape for p in node.main_inputs], out)
         macs += n
-        activations += _size(out)
+        activations += sum(_size(s) for s in shapes)
         rows.append((node.layer.name, tuple(out), n))
     return {"params": model.count_params(), "macs": macs, "flops": 2 * macs,
             "activations": activations, "activation_bytes": 4 * activations, "layers": rows}

@@ -12,8 +12,10 @@ from lamina.layers.layer import Layer, _is_shape_list, standardize_shape
 
 
 class Node:
-    """One call of ``layer`` on symbolic ``inputs`` that produced ``output``; ``args`` and
-    ``kwargs`` are the call's further arguments (symbolic tensors or constants)."""
+    """One call of ``layer`` on symbolic ``inputs`` that produced ``output``: one symbolic
+    tensor, or for a layer with several outputs (a model with several outputs used as a
+    layer) the list or dict of them that the call returned; ``args`` and ``kwargs`` are the
+    call's further arguments (symbolic tensors or constants)."""
 
     def __init__(self, layer, inputs, output, args=(), kwargs=None):
         self.layer, self.inputs, self.output = layer, inputs, output
@@ -28,12 +30,28 @@ class Node:
         """Every symbolic tensor the call reads: the inputs, then those among the arguments."""
         return self.main_inputs + symbolic_in((self.args, self.kwargs))
 
+    @property
+    def outputs(self) -> list[SymbolicTensor]:
+        """The output tensors in order (a dict's in sorted key order, as Keras flattens)."""
+        return flatten_outputs(self.output)
+
+
+def flatten_outputs(value) -> list:
+    """A layer's result (one value, a list or tuple, or a dict) as a flat list; dicts in
+    sorted key order, as Keras's ``tree.flatten``."""
+    if isinstance(value, dict):
+        return [value[k] for k in sorted(value)]
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
 
 class SymbolicTensor:
     """A placeholder in a functional graph: a shape (batch axis None), a dtype, its node."""
 
-    def __init__(self, shape, dtype, node: Node | None = None, name: str | None = None):
+    def __init__(self, shape, dtype, node: Node | None = None, name: str | None = None,
+                 index: int = 0):
         self.shape, self.dtype, self.node, self.name = tuple(shape), dtype, node, name
+        #: which output of its node this is (Keras's tensor index; 0 for one output)
+        self.index = index
 
     @property
     def ndim(self) -> int:
@@ -160,12 +178,15 @@ def record_node(layer: Layer, inputs, args=(), kwargs=None):
         out_shape = _shape_by_running(layer, inputs, args, kwargs)
     else:
         out_shape = layer.compute_output_shape(shape)
-    if _is_shape_list(out_shape):
-        raise NotImplementedError(f"Layer '{layer.name}': layers with several outputs are not "
-                                  "supported in functional models")
     node = Node(layer, list(inputs) if isinstance(inputs, (list, tuple)) else inputs, None,
                 args, kwargs)
-    out = SymbolicTensor(out_shape, layer.dtype, node, name=layer.name)
-    node.output = out
+    if isinstance(out_shape, dict) or _is_shape_list(out_shape):  # several outputs
+        keys = sorted(out_shape) if isinstance(out_shape, dict) else None
+        flat = [SymbolicTensor(s, layer.dtype, node, name=f"{layer.name}_{k}", index=i)
+                for i, (k, s) in enumerate(zip(keys or range(len(out_shape)),
+                                               flatten_outputs(out_shape)))]
+        node.output = dict(zip(keys, flat)) if keys else flat
+    else:
+        node.output = SymbolicTensor(out_shape, layer.dtype, node, name=layer.name)
     layer._inbound_nodes.append(node)
-    return out
+    return node.output

@@ -8,7 +8,13 @@ blocks and U-Net skips are just nodes with several parents.
 from __future__ import annotations
 
 from lamina._toposort import topological_order
-from lamina.layers.input_layer import Input, InputLayer, SymbolicTensor, replace_symbolic
+from lamina.layers.input_layer import (
+    Input,
+    InputLayer,
+    SymbolicTensor,
+    flatten_outputs,
+    replace_symbolic,
+)
 from lamina.layers.layer import Layer
 from lamina.models.model import Model
 
@@ -28,7 +34,24 @@ def _nodes_between(inputs: list, outputs: list) -> list:
         return list(reversed(node.parents))
 
     order = topological_order(outputs, parents_of)
-    return [t.node for t in order if id(t) not in input_ids]
+    nodes, seen = [], set()
+    for t in order:  # a node with several outputs runs once, before the first one is needed
+        if id(t) not in input_ids and id(t.node) not in seen:
+            seen.add(id(t.node))
+            nodes.append(t.node)
+    return nodes
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """``names`` with repeats made unique as tf.keras does: ``inner``, ``inner_1``, ..."""
+    found, counts = [], {}
+    for name in names:
+        proposal = name
+        while proposal in found:
+            counts[name] = counts.get(name, 0) + 1
+            proposal = f"{name}_{counts[name]}"
+        found.append(proposal)
+    return found
 
 
 def _flat(structure, what: str) -> tuple[list, list | None]:
@@ -51,8 +74,9 @@ def _json_args(layer, value, refs):
     import numpy
 
     if isinstance(value, SymbolicTensor):
-        name, k = refs[id(value)]
-        return {"class_name": "__keras_tensor__", "config": {"keras_history": [name, k, 0]}}
+        name, k, *index = refs[id(value)]
+        return {"class_name": "__keras_tensor__",
+                "config": {"keras_history": [name, k, index[0] if index else 0]}}
     if isinstance(value, dict):
         return {str(k): _json_args(layer, v, refs) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -68,8 +92,8 @@ def _json_args(layer, value, refs):
 def _from_json_args(value, tensors):
     if isinstance(value, dict):
         if value.get("class_name") == "__keras_tensor__":
-            name, k, _ = value["config"]["keras_history"]
-            return tensors[(name, k)]
+            name, k, index = value["config"]["keras_history"]
+            return tensors[(name, k, index)]
         return {k: _from_json_args(v, tensors) for k, v in value.items()}
     if isinstance(value, list):
         return [_from_json_args(v, tensors) for v in value]
@@ -91,6 +115,12 @@ class Functional(Model):
     it (or by its key in a dict), and those names key the losses, loss weights and metrics
     of ``compile`` and the logs (``a_loss``, ``b_accuracy``), as in Keras 3. Several inputs
     take a list of arrays, or a dict keyed by input name.
+
+    A model is a layer: called on symbolic tensors it becomes one node of a bigger model,
+    and a model with several outputs returns them as it returns arrays (a list or a dict
+    of symbolic tensors). The outer model trains, saves and loads the inner one with it;
+    outputs of one layer that are outputs of the outer model too are named as tf.keras
+    names them: ``inner``, ``inner_1``, ...
     """
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
@@ -122,7 +152,8 @@ class Functional(Model):
     @property
     def output_names(self) -> list[str]:
         """The names of the outputs: the layers that make them, or their keys in a dict."""
-        return list(self._output_keys or [t.node.layer.name for t in self.outputs])
+        return list(self._output_keys or _unique_names([t.node.layer.name
+                                                          for t in self.outputs]))
 
     def pack_outputs(self, flat: list):
         """Flat per-output values as this model returns them: one, a list or a dict."""
@@ -182,10 +213,12 @@ class Functional(Model):
 
         for node in self._nodes:
             main = [values[id(p)] for p in node.main_inputs]
-            values[id(node.output)] = node.layer(
+            result = node.layer(
                 main if isinstance(node.inputs, list) else main[0],
                 *replace_symbolic(node.args, value), training=training,
                 **replace_symbolic(node.kwargs, value))
+            for sym, out in zip(node.outputs, flatten_outputs(result)):
+                values[id(sym)] = out
         return self.pack_outputs([values[id(t)] for t in self.outputs])
 
     @property
@@ -216,6 +249,8 @@ class Functional(Model):
         def ref(tensor):
             return list(refs[id(tensor)])
 
+        # a tensor is [layer name, call] or, of a node with several outputs, [name, call,
+        # index] (Keras's [layer, node index, tensor index])
         refs = {id(t): (t.node.layer.name, 0) for t in self.inputs}
         nodes = []
         for node in self._nodes:
@@ -227,7 +262,10 @@ class Functional(Model):
                 entry["args"] = _json_args(node.layer, node.args, refs)
                 entry["kwargs"] = _json_args(node.layer, node.kwargs, refs)
             nodes.append(entry)
-            refs[id(node.output)] = (node.layer.name, k)
+            outputs = node.outputs
+            for i, out in enumerate(outputs):
+                refs[id(out)] = (node.layer.name, k) if len(outputs) == 1 else \
+                    (node.layer.name, k, i)
         def refs_of(tensors, keys):  # a dict for dict inputs/outputs, as Keras 3 writes them
             return dict(zip(keys, map(ref, tensors))) if keys else [ref(t) for t in tensors]
 
@@ -244,29 +282,38 @@ class Functional(Model):
         from lamina.layers.serialization import deserialize
 
         layers, tensors, calls = {}, {}, {}
+
+        def key(ref):  # [name, call] or [name, call, index]
+            if not isinstance(ref, list) or len(ref) not in (2, 3):
+                raise ValueError(f"Model config: a tensor reference must be [layer, call] or "
+                                 f"[layer, call, index]; received {str(ref)[:80]}")
+            return (ref[0], ref[1], ref[2] if len(ref) == 3 else 0)
+
         for layer_config in config["layers"]:
             if layer_config["class_name"] == "InputLayer":
                 c = layer_config["config"]
                 t = Input(batch_shape=tuple(c["batch_shape"]), dtype=c.get("dtype"),
                           name=c.get("name"))
-                tensors[(c["name"], 0)] = t
+                tensors[(c["name"], 0, 0)] = t
                 layers[c["name"]] = t.node.layer
             else:
                 layer = deserialize(layer_config)
                 layers[layer_config.get("name", layer.name)] = layer
         for node in config["nodes"]:
-            args = [tensors[tuple(r)] for r in node["inputs"]]
+            args = [tensors[key(r)] for r in node["inputs"]]
             layer = layers[node["layer"]]
             call_args = _from_json_args(node.get("args", []), tensors)
             call_kwargs = _from_json_args(node.get("kwargs", {}), tensors)
             out = layer(args if node["list_input"] else args[0], *call_args, **call_kwargs)
             k = calls.get(node["layer"], 0)
             calls[node["layer"]] = k + 1
-            tensors[(node["layer"], k)] = out
+            for i, t in enumerate(flatten_outputs(out)):
+                tensors[(node["layer"], k, i)] = t
+
         def tensors_of(refs):
             if isinstance(refs, dict):
-                return {k: tensors[tuple(r)] for k, r in refs.items()}
-            found = [tensors[tuple(r)] for r in refs]
+                return {k: tensors[key(r)] for k, r in refs.items()}
+            found = [tensors[key(r)] for r in refs]
             return found if len(found) > 1 else found[0]
 
         return cls(tensors_of(config["input_layers"]), tensors_of(config["output_layers"]),

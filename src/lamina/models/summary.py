@@ -26,10 +26,12 @@ def _rows(model):
         for t in model.inputs:
             layer = t.node.layer
             rows.append([f"{layer.name} ({type(layer).__name__})", _shape(t.shape), "0", "-"])
-        for node in model._nodes:
-            parents = ", ".join(f"{p.node.layer.name}[0][0]" for p in node.parents)
+        for node in model._nodes:  # Keras's layer[node][tensor]: the tensor index matters
+            parents = ", ".join(f"{p.node.layer.name}[0][{p.index}]" for p in node.parents)
+            shapes = [_shape(t.shape) for t in node.outputs]  # a list for several outputs
             rows.append([f"{node.layer.name} ({type(node.layer).__name__})",
-                         _shape(node.output.shape), f"{node.layer.count_params():,}", parents])
+                         shapes[0] if len(shapes) == 1 else "[" + ", ".join(shapes) + "]",
+                         f"{node.layer.count_params():,}", parents])
         return rows, ["Layer (type)", "Output Shape", "Param #", "Connected to"]
     for layer in model.layers:
         if isinstance(layer, InputLayer):

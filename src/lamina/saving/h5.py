@@ -53,6 +53,10 @@ def _write_weights(group, model) -> None:
         g = group.create_group(layer.name)
         weights = _legacy_weights(layer)
         names = [f"{layer.name}/{(w.name or 'variable')}:0" for w in weights]
+        if len(set(names)) < len(names):  # a nested model: its layers' paths, as Keras
+            names = [f"{w.path}:0" for w in weights]
+        if len(set(names)) < len(names):  # still ambiguous: numbered
+            names = [f"{layer.name}/{i}:0" for i in range(len(weights))]
         g.attrs["weight_names"] = [n.encode("utf8") for n in names]
         for name, w in zip(names, weights):
             g.create_dataset(name, data=numpy.asarray(w.data))
