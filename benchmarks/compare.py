@@ -21,6 +21,10 @@ scikit-image's photographs (``benchmarks/_imaging.py``; their "acc" is PSNR in d
 With numba installed (``lamina[fast]``, in the dev extra) lamina runs its numba kernels;
 ``--numpy-path`` also times lamina with them off (the pure-NumPy path) as a third side.
 
+The last table is the style-transfer row of issue 18 (``benchmarks/_style.py``; ``--no-style``
+leaves it out): one L-BFGS iteration over a 128x128 image's pixels through the same random
+feature network and losses in both libraries.
+
 Run: ``make bench`` or ``.venv/bin/python benchmarks/compare.py [--models a,c] [--repeats 3]``.
 Quick check: ``--train-rows 2000 --test-rows 2000 --repeats 1``.
 """
@@ -39,6 +43,7 @@ import time
 from pathlib import Path
 
 import _imaging
+import _style
 import _text_cnn
 import numpy as np
 from _timing import (
@@ -495,6 +500,9 @@ def main(argv=None) -> int:
     parser.add_argument("--numpy-path", action="store_true",
                         help="also time lamina with its numba kernels off (LAMINA_NUMBA=0)")
     parser.add_argument("--no-json", action="store_true", help="do not write results/*.json")
+    parser.add_argument("--no-style", dest="style", action="store_false",
+                        help="leave out the style-transfer row (one L-BFGS iteration on a "
+                             "128x128 image, benchmarks/_style.py)")
     parser.add_argument("--architectures", action="store_true",
                         help="then ResNet50/VGG16 inference at batch 8 on 224x224x3 and the "
                              "small ResNet's training step (benchmarks/architectures.py)")
@@ -564,13 +572,18 @@ def main(argv=None) -> int:
     noisy = [r["key"] for r in rows if r["background_cpu_percent"] > args.max_load]
     print("\nbg% = share of the CPU other programs took while the model's runs went on"
           + (f"; noisy: {noisy}, rerun on a quiet machine" if noisy else ""))
+    style_row = None
+    if args.style and have_torch:
+        style_row = _style.row(args.repeats)
+        print("\n" + _style.table(style_row))
     if not args.no_json:
         settings = {k: getattr(args, k) for k in ("repeats", "epochs", "train_rows", "test_rows",
                                                   "infer_repeats", "max_load")}
         settings.update(sizes, dtype="float32", infer_batch=INFER_BATCH,
                         isolation="a fresh worker process per model, library and run")
         path = write_results("compare", {"machine": machine, "settings": settings,
-                                         "models": rows, "library": library})
+                                         "models": rows, "library": library,
+                                         **({"style": style_row} if style_row else {})})
         print(f"wrote {path}")
     if args.architectures and have_torch:
         import architectures

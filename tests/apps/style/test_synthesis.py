@@ -26,18 +26,18 @@ def test_lbfgs_texture_loss_falls_by_more_than_99_percent_in_30_steps(gray_net):
     # measured: 30 L-BFGS iterations take the style loss to 4.8e-4 of its first step
     result = style.texture(_texture_sample(), steps=30, network=gray_net, verbose=0)
     loss = result.history["style_loss"]
-    assert 20 <= len(loss) <= 30 and loss[-1] < 3e-3 * loss[0]
+    assert 21 <= len(loss) <= 31 and loss[-1] < 3e-3 * loss[1] < loss[0]
     assert result.image.shape == (16, 16, 1) and result.image.dtype == np.float32
     assert 0 <= result.image.min() and result.image.max() <= 1
     assert np.all(np.diff(result.history["seconds"]) >= 0)
 
 
 def test_adam_texture_loss_falls_and_bigger_outputs_work(gray_net):
-    # measured: 30 Adam steps (learning rate 0.05) leave 0.046 of the style loss
+    # measured: 30 Adam steps (learning rate 0.05) leave 0.043 of the style loss
     result = style.texture(_texture_sample(), size=(20, 24), steps=30, optimizer="adam",
                            learning_rate=0.05, network=gray_net, verbose=0)
     loss = result.history["style_loss"]
-    assert len(loss) == 30 and loss[-1] < 0.15 * loss[0]
+    assert len(loss) == 31 and loss[-1] < 0.15 * loss[0]
     assert result.image.shape == (20, 24, 1)
 
 
@@ -50,11 +50,11 @@ def test_transfer_trades_content_for_style():
     result = style.transfer(content, painting, beta=1e3, steps=20, network=net, verbose=0,
                             callback=lambda step, image, parts: seen.append(step))
     h = result.history
-    assert seen == list(range(1, len(h["loss"]) + 1))
+    assert seen == list(range(1, len(h["loss"])))
     # measured: the style loss falls to 0.19 of its first step; content loss stays finite
     assert h["style_loss"][-1] < 0.5 * h["style_loss"][0]
     assert h["loss"][-1] < 0.5 * h["loss"][0]
-    assert 0 < h["content_loss"][-1] < h["loss"][-1]
+    assert h["content_loss"][0] == 0 < h["content_loss"][-1] < h["loss"][-1]  # from content
     # more weight on content keeps the image closer to the photograph (measured: content
     # loss 0.00092 with beta=1 against 19.1 with beta=1000)
     near = style.transfer(content, painting, beta=1.0, steps=20, network=net, verbose=0)

@@ -94,8 +94,8 @@ def _write_history(path, history) -> None:
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(["step", *keys])
-    for i in range(len(history["loss"])):
-        writer.writerow([i + 1, *(f"{history[k][i]:.9g}" for k in keys)])
+    for i in range(len(history["loss"])):  # step 0: the starting image
+        writer.writerow([i, *(f"{history[k][i]:.9g}" for k in keys)])
     atomic_write(path, lambda f: f.write(text.getvalue().encode()))
 
 
@@ -126,8 +126,8 @@ def _run(args):
     h = result.history
     parts = [f"{k} {h[k][0]:.4g} -> {h[k][-1]:.4g}" for k in ("loss", "content_loss",
                                                                "style_loss") if k in h]
-    print(f"[lamina style] {len(h['loss'])} {args.optimizer} steps in {h['seconds'][-1]:.1f} s; "
-          + "; ".join(parts) + f"; wrote {args.out}")
+    print(f"[lamina style] {len(h['loss']) - 1} {args.optimizer} steps in "
+          f"{h['seconds'][-1]:.1f} s; " + "; ".join(parts) + f"; wrote {args.out}")
 
 
 def run_style_command(args) -> int | None:

@@ -121,12 +121,18 @@ def _adam(objective, x0, steps, callback, learning_rate):
 
     image = Variable(x0.astype("float32"), name="image", constraint=lambda v: v.clip(0, 1))
     optimizer = Adam(learning_rate)
-    for _ in range(steps):
+    for step in range(steps + 1):
         image.grad = None
-        total, parts = objective.loss(image)
-        total.backward()
-        optimizer.apply_gradients([(image.grad, image)])
-        callback(image.data, parts)  # the loss of the image before this step, as fit reports
+        if step == steps:  # the loss of the final image: a forward pass only
+            with no_grad():
+                _, parts = objective.loss(image)
+        else:
+            total, parts = objective.loss(image)
+        if step:
+            callback(image.data, parts)  # the image after `step` steps, and its loss
+        if step < steps:
+            total.backward()
+            optimizer.apply_gradients([(image.grad, image)])
 
 
 def run(objective: Objective, x0, steps: int, optimizer: str = "lbfgs",
@@ -137,10 +143,11 @@ def run(objective: Objective, x0, steps: int, optimizer: str = "lbfgs",
     ``verbose=1`` shows a progress bar with the losses of the current step. ``callback(step,
     image, parts)``, if given, runs after every step.
 
-    Returns ``(image, history)``: the image (H, W, C) float32 in [0, 1] and a dict of lists,
-    one entry per step: ``loss``, ``style_loss`` (and ``content_loss``, ``tv_loss`` when
-    used), ``seconds`` since the start. L-BFGS may stop before ``steps`` when its line search
-    cannot improve the loss any more; the history then is shorter.
+    Returns ``(image, history)``: the image (H, W, C) float32 in [0, 1] and a dict of lists
+    ``loss``, ``style_loss`` (and ``content_loss``, ``tv_loss`` when used) and ``seconds``
+    since the start, entry ``k`` for the image after ``k`` steps: entry 0 is the starting
+    image, so ``steps + 1`` entries. L-BFGS may stop early when its line search cannot
+    improve the loss any more; the history then is shorter.
     """
     from lamina.callbacks.progbar import Progbar
 
@@ -154,10 +161,13 @@ def run(objective: Objective, x0, steps: int, optimizer: str = "lbfgs",
     start = time.perf_counter()
     best = {"image": x0[0]}
 
+    with no_grad():
+        _record(history, objective.loss(Tensor(x0))[1], start)  # entry 0: the start
+
     def on_step(image, parts):
         _record(history, parts, start)
         best["image"] = numpy.asarray(image, dtype="float32")[0]
-        step = len(history["loss"])
+        step = len(history["loss"]) - 1
         bar.update(step, [(k, parts[k]) for k in _PARTS if k in parts])
         if callback is not None:
             callback(step, best["image"], parts)
@@ -166,6 +176,6 @@ def run(objective: Objective, x0, steps: int, optimizer: str = "lbfgs",
         _lbfgs(objective, x0, int(steps), on_step)
     else:
         _adam(objective, x0, int(steps), on_step, learning_rate)
-    if len(history.get("loss", [])) < steps:
-        bar.update(len(history.get("loss", [])), finalize=True)
+    if len(history["loss"]) - 1 < steps:
+        bar.update(len(history["loss"]) - 1, finalize=True)
     return numpy.clip(best["image"], 0.0, 1.0).astype("float32"), history
