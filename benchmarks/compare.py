@@ -35,23 +35,24 @@ import argparse
 import functools
 import importlib.util
 import os
-import re
 import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import _imaging
 import _style
 import _text_cnn
 import numpy as np
+from _compare_models import INFER_BATCH, LETTERS, MODELS
+from _compare_tables import tables
+from _install_size import installed_size
+from _rss import _memory, _peak_rss_mb, _reset_peak_rss, _status_mb
 from _timing import (
     BackgroundLoad,
     Worker,
     blas_info,
     digest,
-    format_table,
     import_times,
     machine_info,
     torch_info,
@@ -59,62 +60,8 @@ from _timing import (
     write_results,
 )
 
-INFER_BATCH = 1000
-# key -> (letter, label, architecture, activation, optimizer, batch size, train target)
-MODELS = {
-    "mlp_sigmoid": ("a", "MLP 784-500-500-10 sigmoid, SGD 0.1, b100", "mlp", "sigmoid", "sgd",
-                    100, 1.0),
-    "mlp_relu": ("b", "MLP 784-500-500-10 relu, SGD 0.1, b100", "mlp", "relu", "sgd", 100, 1.0),
-    "cnn_b128": ("c", "seed-001 CNN + ReLU, Adam, b128", "seed_cnn", "relu", "adam", 128, 1.0),
-    "cnn_b32": ("d", "seed-001 CNN + ReLU, Adam, b32", "seed_cnn", "relu", "adam", 32, 1.0),
-    "cnn_big": ("e", "conv32-pool-conv64-pool-d128, Adam, b128", "big_cnn", "relu", "adam", 128,
-                1.25),
-    # issue 19: examples/text_cnn.py's network on token ids of 4 fortune categories
-    "text_cnn": ("f", "text CNN (Kim) on fortunes ids, Adam, b50", "text_cnn", "relu", "adam", 50,
-                 1.0),
-    # issue 16: the image-to-image networks, one epoch of 2048 32x32 crops
-    "denoise": ("g", "DnCNN denoiser 8x32 + BN, Adam, b32", "imaging", "relu", "adam", 32, 1.0),
-    "upscale": ("h", "ESPCN x2 (DepthToSpace), Adam, b32", "imaging", "relu", "adam", 32, 1.0),
-    "colorize": ("i", "U-Net colorizer (Conv2DTranspose, Concatenate), Adam, b32", "imaging",
-                 "relu", "adam", 32, 1.0),
-    "inpaint": ("j", "U-Net inpainter, 3 stages, Adam, b32", "imaging", "relu", "adam", 32, 1.0),
-}
-LETTERS = {spec[0]: key for key, spec in MODELS.items()}
-TARGETS = {"inference": 0.8, "memory": 1.0, "import_s": 0.15}  # issue 5, item 2
-
 
 # ------------------------------------------------------------------ worker side
-def _status_mb(field: str) -> float | None:
-    """A ``/proc/self/status`` memory field (VmRSS, VmHWM) in MB, or None off Linux."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return None
-
-
-def _reset_peak_rss() -> bool:
-    """Reset the kernel's peak-RSS mark (VmHWM) to the current RSS; False if not allowed."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def _peak_rss_mb() -> float:
-    hwm = _status_mb("VmHWM")
-    if hwm is not None:
-        return hwm
-    import resource  # ru_maxrss is in kB on Linux
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
 def _load(data_path: str, arch: str):
     """The prepared arrays, images as (N, 28, 28, 1) for CNNs or (N, 784) for MLPs."""
     with np.load(data_path, allow_pickle=False) as d:
@@ -123,12 +70,6 @@ def _load(data_path: str, arch: str):
         n = len(arrays[k])
         arrays[k] = arrays[k].reshape(n, 784) if arch == "mlp" else arrays[k].reshape(n, 28, 28, 1)
     return arrays
-
-
-def _memory(result: dict, before: float | None, reset: bool) -> dict:
-    result.update(rss_before_train_mb=before, peak_rss_train_mb=_peak_rss_mb(),
-                  peak_rss_reset=reset)
-    return result
 
 
 def _lamina_kernels() -> str:
@@ -296,64 +237,6 @@ RUNNERS = {"lamina": lamina_run, "torch": torch_run, "numpy": lamina_numpy_run}
 
 
 # ---------------------------------------------------------------- library-wide
-def _requirement_names(dist) -> list[str]:
-    """Names of a distribution's unconditional requirements (markers evaluated here)."""
-    try:
-        from packaging.markers import Marker
-    except ImportError:  # pragma: no cover - pip vendors packaging, venvs have it
-        Marker = None
-    names = []
-    for req in dist.requires or []:
-        spec, _, marker = req.partition(";")
-        if "extra" in marker:
-            continue
-        if marker.strip() and Marker is not None and not Marker(marker.strip()).evaluate():
-            continue
-        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", spec)
-        if match:
-            names.append(match.group(1))
-    return names
-
-
-def _tree_bytes(root: Path) -> int:
-    total = 0
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [n for n in dirnames if n != "__pycache__"]
-        total += sum(os.path.getsize(os.path.join(dirpath, f)) for f in filenames)
-    return total
-
-
-def installed_size(name: str) -> dict:
-    """Bytes on disk of distribution ``name`` and everything it requires (transitively).
-
-    Files come from each distribution's RECORD (``__pycache__`` left out, as it is
-    rebuilt on use). An editable install (lamina in development) is measured as its
-    package directory.
-    """
-    from importlib import metadata
-
-    sizes, todo = {}, [name]
-    while todo:
-        current = todo.pop()
-        key = re.sub(r"[-_.]+", "-", current).lower()
-        if key in sizes:
-            continue
-        try:
-            dist = metadata.distribution(current)
-        except metadata.PackageNotFoundError:
-            sizes[key] = None
-            continue
-        files = [f for f in dist.files or [] if "__pycache__" not in f.parts]
-        size = sum(f.size or 0 for f in files)
-        spec = importlib.util.find_spec(current.replace("-", "_"))
-        if size < 100_000 and spec is not None and spec.submodule_search_locations:
-            size = sum(_tree_bytes(Path(p)) for p in spec.submodule_search_locations)
-        sizes[key] = size
-        todo.extend(_requirement_names(dist))
-    return {"total_mb": sum(v or 0 for v in sizes.values()) / 1e6,
-            "packages_mb": {k: (v / 1e6 if v is not None else None) for k, v in sizes.items()}}
-
-
 # ---------------------------------------------------------------------- driver
 def prepare_data(train_rows, test_rows, directory: str) -> tuple[str, dict]:
     """Fashion-MNIST scaled to float32 [0, 1], written once for every worker to load."""
@@ -397,87 +280,6 @@ def run_model(key: str, sides: list[str], data_path: str, args) -> dict:
     if "torch" in runs and runs["torch"][0]["data"] != runs["lamina"][0]["data"]:
         raise RuntimeError("the lamina and torch workers loaded different data")
     return row
-
-
-def _ratio(row, field):
-    t = row.get(f"torch_{field}")
-    return row[f"lamina_{field}"] / t if t else None
-
-
-def _fmt(value, spec):
-    return "-" if value is None else format(value, spec)
-
-
-def _verdict(ratio, target):
-    return "-" if ratio is None else ("ok" if ratio <= target else "MISS")
-
-
-def tables(rows: list[dict], library: dict, have_torch: bool) -> str:
-    out = []
-    train = []
-    numpy_path = any("numpy_epoch_s" in r for r in rows)
-    for r in rows:
-        ratio = _ratio(r, "epoch_s")
-        target = MODELS[r["key"]][6]
-        extra = []
-        if numpy_path:
-            t = r.get("torch_epoch_s")
-            extra = [f"{r['numpy_epoch_s']:.2f}", _fmt(t and r["numpy_epoch_s"] / t, ".2f")]
-        train.append([r["model"], f"{r['lamina_epoch_s']:.2f}",
-                      _fmt(r.get("torch_epoch_s"), ".2f"), _fmt(ratio, ".2f"),
-                      f"<= {target:g}", _verdict(ratio, target), *extra,
-                      f"{r['lamina_compile_s']:.2f}",
-                      f"{r['lamina_accuracy']:.4f}", _fmt(r.get("torch_accuracy"), ".4f"),
-                      f"{r['background_cpu_percent']:.0f}"])
-    extra = ["NumPy-only s/epoch", "NumPy-only/torch"] if numpy_path else []
-    out.append(format_table(["training", "lamina s/epoch", "torch s/epoch", "lamina/torch",
-                             "target", "", *extra, "lamina compile s", "lamina acc",
-                             "torch acc", "bg%"], train))
-    out.append("(lamina compile s: model.compile(), which loads the numba kernels of "
-               "lamina[fast] (importing numba) for the CNNs; not in s/epoch)")
-    infer = []
-    for r in rows:
-        ratio = _ratio(r, "infer_s")
-        infer.append([r["model"], f"{1000 * r['lamina_infer_s']:.1f}",
-                      _fmt(r.get("torch_infer_s") and 1000 * r["torch_infer_s"], ".1f"),
-                      _fmt(ratio, ".2f"), _verdict(ratio, TARGETS["inference"]),
-                      f"{r['lamina_samples_per_s']:,.0f}",
-                      _fmt(r.get("torch_samples_per_s"), ",.0f")])
-    rows_n = rows[0]["runs"]["lamina"][0]["infer_rows"] if rows else 0
-    out.append(format_table([f"inference, {rows_n} images at batch {INFER_BATCH}", "lamina ms",
-                             "torch ms", "lamina/torch", f"<= {TARGETS['inference']:g}",
-                             "lamina img/s", "torch img/s"], infer))
-    memory = []
-    for r in rows:
-        ratio = _ratio(r, "peak_rss_train_mb")
-        memory.append([r["model"], f"{r['lamina_peak_rss_train_mb']:.0f}",
-                       _fmt(r.get("torch_peak_rss_train_mb"), ".0f"), _fmt(ratio, ".2f"),
-                       _verdict(ratio, TARGETS["memory"]), f"{r['lamina_rss_rise_mb']:.0f}",
-                       _fmt(r.get("torch_rss_rise_mb"), ".0f")])
-    out.append(format_table(["peak RSS while training", "lamina MB", "torch MB", "lamina/torch",
-                             f"<= {TARGETS['memory']:g}", "lamina rise", "torch rise"], memory))
-    out.append("(peak RSS: the process's whole peak while fit / the loop ran, library and data "
-               "included; rise: that peak minus the RSS just before training)")
-    lib = [["import (fresh interpreter), ms", f"{library['import_ms']['lamina']:.0f}",
-            _fmt(library["import_ms"].get("torch"), ".0f"),
-            _fmt(library["import_ms"].get("torch") and library["import_ms"]["lamina"]
-                 / library["import_ms"]["torch"], ".2f"),
-            _verdict(library["import_ms"]["lamina"] / 1000 / TARGETS["import_s"], 1.0)
-            + f" (<= {1000 * TARGETS['import_s']:.0f} ms)"],
-           ["installed size with dependencies, MB", f"{library['size']['lamina']['total_mb']:.1f}",
-            _fmt(library["size"].get("torch", {}).get("total_mb"), ".1f"),
-            _fmt(library["size"].get("torch") and library["size"]["lamina"]["total_mb"]
-                 / library["size"]["torch"]["total_mb"], ".3f"), "-"]]
-    if "lamina[fast]" in library["size"]:
-        fast_mb = library["size"]["lamina[fast]"]["total_mb"]
-        lib.append(["  with lamina[fast] (numba), MB", f"{fast_mb:.1f}",
-                    _fmt(library["size"].get("torch", {}).get("total_mb"), ".1f"),
-                    _fmt(library["size"].get("torch")
-                         and fast_mb / library["size"]["torch"]["total_mb"], ".3f"), "-"])
-    out.append(format_table(["library", "lamina", "torch", "lamina/torch", "target"], lib))
-    if not have_torch:
-        out.append("(PyTorch not timed: --lamina-only or not installed)")
-    return "\n\n".join(out)
 
 
 def main(argv=None) -> int:

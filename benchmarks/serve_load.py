@@ -31,14 +31,8 @@ import tempfile
 import time
 import urllib.request
 
-from _timing import (
-    BackgroundLoad,
-    _process_ticks,
-    cpu_busy,
-    format_table,
-    machine_info,
-    write_results,
-)
+from _machine_load import BackgroundLoad, _process_ticks, cpu_busy
+from _timing import format_table, machine_info, write_results
 
 SERVER = """
 import sys, uvicorn
