@@ -108,20 +108,21 @@ def h5_fill_value(tmp):
     return Case(path)
 
 
-def h5_gzip(tmp):
-    """A gzip kernel dataset of 2**28 float32 zeros (1 GiB), written as raw chunks."""
+def gzip_zeros_dataset(g, n):
+    """Dataset ``n`` of ``g``: gzip, 2**28 float32 zeros (1 GiB), written as raw chunks."""
     import zlib
 
     chunk = 2**20
     block = zlib.compress(bytes(4 * chunk), 9)
+    d = g.create_dataset(n, shape=(2**28,), dtype="float32", chunks=(chunk,),
+                         compression="gzip")
+    for i in range(2**28 // chunk):
+        d.id.write_direct_chunk((i * chunk,), block)
 
-    def make(g, n):
-        d = g.create_dataset(n, shape=(2**28,), dtype="float32", chunks=(chunk,),
-                             compression="gzip")
-        for i in range(2**28 // chunk):
-            d.id.write_direct_chunk((i * chunk,), block)
 
-    return Case(h5_replace_kernel(tmp, "gzip.h5", make))
+def h5_gzip(tmp):
+    """A gzip kernel dataset of 2**28 float32 zeros (1 GiB), written as raw chunks."""
+    return Case(h5_replace_kernel(tmp, "gzip.h5", gzip_zeros_dataset))
 
 
 def units_2_26(tmp):

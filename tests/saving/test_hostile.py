@@ -33,7 +33,10 @@ EXPECT = {
     "fifo.h5": r"is a FIFO, not a regular file",
     "fifo.weights.npz": r"is a FIFO, not a regular file",
     "device-file": r"is a device, not a regular file",
-    "corrupt-deflate": r"compressed data does not decompress",
+    # a stream with 30 bytes overwritten fails to inflate, or (about 1 in 30 weight draws)
+    # inflates to the wrong bytes: both are refused as corrupt
+    "corrupt-deflate": r"model\.weights\.npz is corrupt(: its compressed data does not "
+                       r"decompress| or truncated \(Bad CRC-32)",
     "unknown-method": r"uses compression method 99",
     "encrypted-member": r"is encrypted",
     "json-too-deep": r"config\.json is nested too deeply",
@@ -48,7 +51,7 @@ EXPECT = {
     "complex-weights": r"has dtype complex64",
     "h5-complex-weights": r"has dtype complex64",
     "h5-string-dtype": r"has dtype \|S4",
-    "h5-missing-dataset": r"refers to /model_weights/.*kernel:0, which does not exist",
+    "h5-missing-dataset": r"refers to /model_weights/.*kernel, which does not exist",
     "duplicate-zip-entries": r"two members named 'config\.json'",
     "duplicate-npz-entries": r"two arrays named '0000\|",
 }

@@ -1,6 +1,8 @@
 """``model.save`` / ``load_model`` / ``save_weights`` / ``load_weights``.
 
-A ``.lamina`` (or any non-``.h5``) file is a zip with four members:
+``.keras`` paths get Keras 3's native archive (:mod:`lamina.saving.keras_archive`), which
+Keras loads; ``load_model`` tells the two kinds of zip apart by their members. A
+``.lamina`` (or any other non-``.h5``) file is lamina's own zip with four members:
 
 * ``metadata.json``: format name and version, lamina version;
 * ``config.json``: the model's architecture and compile settings (JSON);
@@ -50,6 +52,10 @@ def compile_config(model) -> dict | None:
     return model.get_compile_config()
 
 
+def _is_keras(path) -> bool:
+    return os.fspath(path).lower().endswith(".keras")
+
+
 def save_model(model, filepath, overwrite=True, include_optimizer=True) -> None:
     if _is_h5(filepath):
         from lamina.saving import h5
@@ -57,6 +63,10 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True) -> None:
         _check_overwrite(filepath, overwrite)
         return h5.save_model(model, filepath)
     _check_overwrite(filepath, overwrite)
+    if _is_keras(filepath):
+        from lamina.saving import keras_archive
+
+        return keras_archive.save(model, filepath, include_optimizer)
     if not model.built:
         raise ValueError(f"save: model '{model.name}' is not built yet; call it on data or give "
                          "it an input shape first")
@@ -138,9 +148,12 @@ def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002 - Ker
         from lamina.saving import h5
 
         return h5.load_model(filepath, custom_objects=custom_objects, compile=compile)
+    from lamina.saving import keras_archive
     from lamina.saving.registry import custom_object_scope
 
-    with Archive(filepath, MEMBERS, "model") as archive:
+    with Archive(filepath, MEMBERS | keras_archive.MEMBERS, "model") as archive:
+        if keras_archive.is_keras(archive):
+            return keras_archive.load(archive, custom_objects, compile)
         where = archive.where
         metadata = _json(archive, "metadata.json")
         if metadata.get("format") != FORMAT:

@@ -9,22 +9,29 @@ Layout, as Keras writes it (``keras.src.legacy.saving.legacy_h5_format``):
   weights then non-trainable weights;
 * group ``optimizer_weights`` with the optimizer state.
 
-Weights are matched to layers by order, as Keras does, so the weights of a Keras
-``.h5`` of the same architecture load into a lamina model with ``load_weights``.
-lamina writes its own architecture config; rebuilding a model from a Keras-written
-config is not supported (build the model in lamina, then ``load_weights``).
+The architecture is written in Keras 3's form (:mod:`lamina.saving.keras_models`), so Keras
+loads lamina's ``.h5`` files, and lamina rebuilds the models of Keras's ``.h5`` files
+(Keras 3's and Keras 2's configs), never running code. Weights are matched to layers by
+order, as Keras does (:mod:`lamina.saving.h5_legacy_weights`). lamina's optimizer state
+goes in group ``lamina_optimizer`` (Keras ignores it and starts a fresh optimizer of the
+saved configuration); files of earlier lamina versions (lamina's own architecture config,
+``optimizer_weights``) still load.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import warnings
 
 import numpy
 
 import lamina
+from lamina.saving import h5_legacy_weights as legacy
 from lamina.saving import h5_safety as safe
 from lamina.saving.archive import atomic_path, check_regular
+
+OPTIMIZER_GROUP = "lamina_optimizer"
 
 
 def _h5py():
@@ -36,69 +43,6 @@ def _h5py():
     return h5py
 
 
-def _legacy_weights(layer) -> list:
-    return list(layer.trainable_weights) + list(layer.non_trainable_weights)
-
-
-def _text(value) -> str:
-    return value.decode("utf8") if isinstance(value, bytes) else str(value)
-
-
-def _write_weights(group, model) -> None:
-    layers = model.layers
-    group.attrs["layer_names"] = [layer.name.encode("utf8") for layer in layers]
-    group.attrs["backend"] = b"numpy"
-    group.attrs["keras_version"] = f"lamina-{lamina.__version__}".encode()
-    for layer in layers:
-        g = group.create_group(layer.name)
-        weights = _legacy_weights(layer)
-        names = [f"{layer.name}/{(w.name or 'variable')}:0" for w in weights]
-        if len(set(names)) < len(names):  # a nested model: its layers' paths, as Keras
-            names = [f"{w.path}:0" for w in weights]
-        if len(set(names)) < len(names):  # still ambiguous: numbered
-            names = [f"{layer.name}/{i}:0" for i in range(len(weights))]
-        g.attrs["weight_names"] = [n.encode("utf8") for n in names]
-        for name, w in zip(names, weights):
-            g.create_dataset(name, data=numpy.asarray(w.data))
-
-
-def _stored_weights(group, where: str) -> list:
-    """``[(layer name, [dataset, ...]), ...]`` of the layers with weights, every dataset
-    checked (inside the file, plain numbers, written) but none of them read."""
-    stored = []
-    for name in safe.names(group, "layer_names", where):
-        g = safe.child(group, name, where)
-        weight_names = safe.names(g, "weight_names", where)
-        if weight_names:
-            stored.append((name, [safe.check_dataset(safe.child(g, w, where), where)
-                                  for w in weight_names]))
-    return stored
-
-
-def _assign(model, stored, where, skip_mismatch=False) -> None:
-    """Check every stored shape against the model, then read and assign."""
-    layers = [layer for layer in model.layers if _legacy_weights(layer)]
-    if len(stored) != len(layers):
-        raise ValueError(f"{where}: the file holds weights for {len(stored)} layers "
-                         f"({[n for n, _ in stored]}) but model '{model.name}' has "
-                         f"{len(layers)} layers with weights ({[la.name for la in layers]})")
-    wanted = []
-    for layer, (name, datasets) in zip(layers, stored):
-        weights = _legacy_weights(layer)
-        if len(datasets) != len(weights):
-            raise ValueError(f"{where}: layer '{name}' in the file has {len(datasets)} "
-                             f"weights; layer '{layer.name}' expects {len(weights)}")
-        for var, ds in zip(weights, datasets):
-            if tuple(ds.shape) != tuple(var.shape):
-                if skip_mismatch:
-                    continue
-                raise ValueError(f"{where}: weight {var.path!r} has shape {var.shape} but the "
-                                 f"file's layer '{name}' gives {tuple(ds.shape)}")
-            wanted.append((var, ds))
-    for var, ds in wanted:
-        var.assign(safe.read_dataset(ds, where))
-
-
 def _atomic_h5(path, fill) -> None:
     h5py = _h5py()
     with atomic_path(path) as tmp:
@@ -107,16 +51,27 @@ def _atomic_h5(path, fill) -> None:
 
 
 def save_weights(model, filepath) -> None:
-    _atomic_h5(filepath, lambda h5: _write_weights(h5, model))
+    """``.weights.h5``: Keras 3's layout (what ``keras.Model.save_weights`` writes); any
+    other ``.h5``: Keras's full-model layout without the architecture."""
+    from lamina.saving import keras_weights
+
+    if os.fspath(filepath).lower().endswith(".weights.h5"):
+        return _atomic_h5(filepath, lambda h5: keras_weights.write(h5, model))
+    _atomic_h5(filepath, lambda h5: legacy.write(h5, model))
 
 
 def load_weights(model, filepath, skip_mismatch=False) -> None:
+    """Weights in either HDF5 layout, told apart by the file's structure."""
+    from lamina.saving import keras_weights
+
     h5py = _h5py()
     path = os.fspath(filepath)
     with _open(h5py, path) as f:
         where = f"load_weights: {path!r}"
+        if keras_weights.is_keras3_layout(f):
+            return keras_weights.read(f, model, where, skip_mismatch)
         group = safe.child(f, "model_weights", where) if safe.has(f, "model_weights") else f
-        _assign(model, _stored_weights(group, where), where, skip_mismatch)
+        legacy.assign(model, legacy.stored(group, where), where, skip_mismatch)
 
 
 def _open(h5py, path):
@@ -127,14 +82,36 @@ def _open(h5py, path):
         raise ValueError(f"{path!r} is not a readable HDF5 file ({err})") from None
 
 
-def save_model(model, filepath) -> None:
-    from lamina.layers.serialization import serialize
+# loss names Keras 3.15's .h5 reader cannot resolve (it fails on its own files with
+# loss="mse"), written under their full names
+_H5_LOSS_NAMES = {"mse": "mean_squared_error", "mae": "mean_absolute_error",
+                  "mape": "mean_absolute_percentage_error",
+                  "msle": "mean_squared_logarithmic_error"}
+
+
+def training_config(model) -> dict | None:
+    """The compile arguments as Keras's ``.h5`` ``training_config`` (optimizer apart)."""
+    from lamina.saving import keras_compile
     from lamina.saving.api import compile_config
+
+    config = keras_compile.to_keras(compile_config(model))
+    if not config:
+        return None
+    config["loss"] = keras_compile.each(
+        config["loss"], lambda v: _H5_LOSS_NAMES.get(v, v) if isinstance(v, str) else v)
+    optimizer = config.pop("optimizer")
+    config["optimizer_config"] = {"class_name": optimizer["class_name"],
+                                  "config": optimizer["config"]}
+    return config
+
+
+def save_model(model, filepath) -> None:
+    from lamina.saving.keras_models import to_keras
 
     if not model.built:
         raise ValueError(f"save: model '{model.name}' is not built yet")
-    config = serialize(model)
-    training = compile_config(model)
+    config = to_keras(model)
+    training = training_config(model)
     state = model.optimizer.get_state() if getattr(model, "optimizer", None) else None
 
     def fill(h5):
@@ -144,9 +121,9 @@ def save_model(model, filepath) -> None:
         h5.attrs["model_config"] = json.dumps(config)
         if training is not None:
             h5.attrs["training_config"] = json.dumps(training)
-        _write_weights(h5.create_group("model_weights"), model)
+        legacy.write(h5.create_group("model_weights"), model)
         if state is not None:
-            g = h5.create_group("optimizer_weights")
+            g = h5.create_group(OPTIMIZER_GROUP)
             keys = sorted(state)
             g.attrs["weight_names"] = [k.encode("utf8") for k in keys]
             for i, k in enumerate(keys):
@@ -168,11 +145,10 @@ def _config(f, name, where, required=True):
     return config
 
 
-def _optimizer_state(f, variables, where) -> dict:
-    """The ``optimizer_weights`` group, each dataset checked and sized like a weight."""
+def _optimizer_state(g, variables, where) -> dict:
+    """lamina's optimizer state in group ``g``, each dataset checked and sized like a weight."""
     from lamina.saving.weights import npz_limit
 
-    g = safe.child(f, "optimizer_weights", where)
     keys = safe.names(g, "weight_names", where)
     largest = max((int(numpy.prod(v.shape)) * 8 for v in variables), default=8)
     datasets, total = [], 0
@@ -186,27 +162,59 @@ def _optimizer_state(f, variables, where) -> dict:
     return {k: safe.read_dataset(ds, where) for k, ds in datasets}
 
 
+def _build(config, lamina_v1: bool, where: str, budget: int):
+    from lamina.saving import keras_archive
+    from lamina.saving.api import build_from_config
+
+    if lamina_v1:
+        return build_from_config(config, where, budget)
+    return keras_archive.build(config, where, budget)
+
+
+def _compile(model, f, training, lamina_v1: bool, where: str) -> None:
+    from lamina.saving import keras_compile
+    from lamina.saving.api import compile_from_config
+
+    if not lamina_v1:
+        training = dict(training)
+        training["optimizer"] = training.pop("optimizer_config", None)
+        training = keras_compile.from_keras(training, where)
+        if training is None:
+            return
+    compile_from_config(model, training, where)
+    group = OPTIMIZER_GROUP if safe.has(f, OPTIMIZER_GROUP) else \
+        "optimizer_weights" if lamina_v1 and safe.has(f, "optimizer_weights") else None
+    if group is not None:
+        g = safe.child(f, group, where)
+        model.optimizer.set_state(_optimizer_state(g, model.weights, where))
+    elif safe.has(f, "optimizer_weights"):
+        warnings.warn(f"{where}: the optimizer's state (step count, moments) in this Keras "
+                      "file is not loaded; training continues with a fresh "
+                      f"{type(model.optimizer).__name__}", stacklevel=4)
+
+
 def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002 - Keras's name
-    from lamina.saving.api import build_from_config, compile_from_config
+    """The model of an ``.h5`` written by lamina or Keras (architecture, weights, compile
+    arguments); layers are built by name from the JSON config, no code runs."""
     from lamina.saving.registry import custom_object_scope
 
     h5py = _h5py()
     path = os.fspath(filepath)
     with _open(h5py, path) as f:
         where = repr(path)
-        if "lamina_version" not in f.attrs:
-            raise ValueError(f"{where} was not written by lamina: lamina cannot rebuild a Keras "
-                             "architecture config. Build the same model in lamina and call "
-                             "model.load_weights(path) to load its weights.")
         config = _config(f, "model_config", where)
+        if not isinstance(config.get("class_name"), str):
+            raise ValueError(f"{where}: model_config describes no model (no 'class_name'); "
+                             "for a file of weights only, build the model and call "
+                             "model.load_weights(path)")
+        # lamina wrote its own architecture config (no "module" keys)
+        lamina_v1 = "lamina_version" in f.attrs and "module" not in config
         training = _config(f, "training_config", where, required=False)
-        stored = _stored_weights(safe.child(f, "model_weights", where), where)
+        stored = legacy.stored(safe.child(f, "model_weights", where), where)
         budget = sum(safe.nbytes(ds) for _, datasets in stored for ds in datasets)
         with custom_object_scope(custom_objects or {}):
-            model = build_from_config(config, where, budget)
-            _assign(model, stored, f"load_model: {where}")
+            model = _build(config, lamina_v1, where, budget)
+            legacy.assign(model, stored, f"load_model: {where}", by_name=True)
             if compile and training:
-                compile_from_config(model, training, where)
-                if safe.has(f, "optimizer_weights"):
-                    model.optimizer.set_state(_optimizer_state(f, model.weights, where))
+                _compile(model, f, training, lamina_v1, where)
     return model
