@@ -10,7 +10,8 @@ legacy format, and lamina) share one layout:
   then non-trainable weights (batch norm: gamma, beta, moving_mean, moving_variance).
 
 Keras 3's own ``model.save_weights('w.weights.h5')`` layout loads too: a group
-``layers/<layer name>/vars`` per layer, datasets ``0``, ``1``, ... in the same order.
+``layers/<class in snake_case>/vars`` per layer (``conv2d``, ``conv2d_1``...), whose
+attribute ``name`` holds the layer's name, datasets ``0``, ``1``, ... in the same order.
 
 The builders of :mod:`lamina.applications` give their layers Keras's names, so a layer of
 the model takes the group of the same name; groups of layers the model lacks (the top of an
@@ -77,6 +78,19 @@ def _layer_weights(layer) -> list:
     return list(layer.trainable_weights) + list(layer.non_trainable_weights)
 
 
+def _keras3_names(h5py, root, path) -> dict:
+    """``{layer name: group}`` of a Keras 3 layout: each ``<key>/vars`` group carries the
+    layer's name in its ``name`` attribute (the key is the class in snake_case)."""
+    named = {}
+    for key in root:
+        group = _member(h5py, root, key, path, h5py.Group)
+        inner = _member(h5py, group, "vars", path, h5py.Group)
+        name = inner.attrs.get("name") if inner is not None else None
+        if name is not None:
+            named.setdefault(_text(name), group)
+    return named
+
+
 def load_keras_weights(model, filepath) -> None:
     """Assign the weights in the Keras-layout ``.h5`` at ``filepath`` to ``model``'s layers
     of the same names.
@@ -100,12 +114,14 @@ def load_keras_weights(model, filepath) -> None:
     with f:
         keras3 = "layer_names" not in f.attrs and _member(h5py, f, "layers", path, h5py.Group)
         root = keras3 or _member(h5py, f, "model_weights", path, h5py.Group) or f
+        named = _keras3_names(h5py, root, path) if keras3 else {}
         pending = []
         for layer in model.layers:
             variables = _layer_weights(layer)
             if not variables:
                 continue
-            group = _member(h5py, root, layer.name, path, h5py.Group)
+            group = named[layer.name] if layer.name in named else \
+                _member(h5py, root, layer.name, path, h5py.Group)
             if group is None:
                 raise ValueError(f"load weights: {path!r} has no weights for layer "
                                  f"'{layer.name}' of model '{model.name}' (the file holds "
