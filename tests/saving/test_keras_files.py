@@ -124,7 +124,9 @@ def test_every_lamina_layer_is_a_keras_layer_or_written_as_a_lamina_one():
     keras_names = set(json.loads((KERAS / "keras_layers.json").read_text())["layers"])
     ours = {n for n in layers.__all__ if isinstance(getattr(layers, n), type)
             and issubclass(getattr(layers, n), layers.Layer) and n not in ("Layer",)}
-    assert ours - keras_names == NOT_IN_KERAS
+    assert ours - keras_names == NOT_IN_KERAS, (
+        "a lamina layer Keras lacks must be listed in keras_layers.NOT_IN_KERAS (written as "
+        "'lamina>Name'), and a Keras one must keep Keras's class name")
 
 
 # ----------------------------------------------------------------- lamina -> Keras

@@ -22,7 +22,7 @@ the classes registered with ``register_serializable``; a ``Lambda`` holding code
 
 from __future__ import annotations
 
-NOT_IN_KERAS = {"LPPooling2D", "L2Pooling2D"}
+NOT_IN_KERAS = {"LPPooling2D", "L2Pooling2D", "DepthToSpace", "SpaceToDepth"}
 RENAMED = {"InputLayer": {"batch_input_shape": "batch_shape", "input_shape": "shape"}}
 KERAS_FORM = {("LayerNormalization", "axis"): lambda v: [v] if isinstance(v, int) else v}
 NOT_KERAS_ARGS = {"SpatialDropout2D": {"trainable"}}
