@@ -7,7 +7,10 @@ Keras in its own environment, compare predictions, record the outcome.
 Keras runs with KERAS_BACKEND=torch.) For every model of
 tests/saving/fixtures/keras_catalogue.py, lamina writes ``NAME.keras``, ``NAME.h5`` and
 ``NAME.weights.h5``; Keras loads the first two with ``keras.saving.load_model`` and the
-third into the same model built by Keras, and predicts on the same inputs. The outcome
+third into the same model built by Keras, and predicts on the same inputs. Models in
+``catalogue.TRAINED`` are trained 2 steps by lamina first, and after loading the
+``.keras`` file Keras takes one more step, which must land where lamina's does (the
+optimizer's state travelled). The outcome
 goes to tests/saving/fixtures/keras_reads_lamina.json with a fingerprint of what lamina
 wrote: tests/saving/test_keras_files.py checks, without Keras, that lamina still writes
 exactly that and that every check passed.
@@ -51,10 +54,15 @@ def write_with_lamina(out: Path) -> dict:
         model = catalogue.build_lamina(name)
         catalogue.set_weights(model, seed=1)
         x = catalogue.inputs(name)
+        if name in catalogue.TRAINED:
+            model.fit(x[0], catalogue.targets(name), batch_size=3, epochs=2, verbose=0)
         y = catalogue.flat(model.predict(x if len(x) > 1 else x[0], verbose=0))
         model.save(out / f"{name}.keras")
         model.save(out / f"{name}.h5")
         model.save_weights(out / f"{name}.weights.h5")
+        if name in catalogue.TRAINED:  # the next step needs the optimizer's state
+            model.train_on_batch(x[0], catalogue.targets(name))
+            np.save(out / f"{name}_step.npy", model.predict(x[0], verbose=0))
         np.savez(out / f"{name}_io.npz", **{f"x{i}": v for i, v in enumerate(x)},
                  **{f"y{i}": v for i, v in enumerate(y)})
         prints[name] = fingerprint(model)
@@ -82,6 +90,13 @@ def check_with_keras(out: Path) -> dict:  # runs in the Keras environment
                 diff = max(float(np.abs(a - b).max()) for a, b in zip(p, y))
                 results[f"{name}{fmt}"] = {"loaded": True, "max_abs_diff": diff,
                                            "error": None}
+                if fmt == ".keras" and name in catalogue.TRAINED:
+                    model.train_on_batch(x[0], catalogue.targets(name))
+                    step = np.load(out / f"{name}_step.npy")
+                    diff = float(np.abs(model.predict(x[0], verbose=0) - step).max())
+                    results[f"{name}.keras+train_step"] = {
+                        "loaded": True, "max_abs_diff": diff, "error": None,
+                        "iterations": int(model.optimizer.iterations)}
             except Exception as err:  # noqa: BLE001 - the outcome is the record
                 results[f"{name}{fmt}"] = {"loaded": False, "max_abs_diff": None,
                                            "error": f"{type(err).__name__}: {err}"[:500]}

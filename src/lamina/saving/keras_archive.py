@@ -14,20 +14,18 @@ members, so files of either kind load whatever their name. Reading trusts nothin
 member names, sizes and compression are checked (:class:`lamina.saving.archive.Archive`),
 the config is plain JSON built into layers by name (no code runs), the weights member is
 decompressed only if it declares no more than the model's weights can need, and every
-dataset is checked against its variable before it is read. The optimizer's
-configuration is restored; its state (moments) is not read from Keras files (a warning
-says so when the file holds some).
+dataset is checked against its variable before it is read. The optimizer's configuration
+and state (step count, moments: :mod:`lamina.saving.keras_optimizer`) travel both ways.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import warnings
 import zipfile
 
 import lamina
-from lamina.saving import keras_compile, keras_models, keras_weights
+from lamina.saving import keras_compile, keras_models, keras_optimizer, keras_weights
 from lamina.saving.archive import atomic_write
 
 MEMBERS = {"metadata.json", "config.json", "model.weights.h5"}
@@ -50,12 +48,15 @@ def model_config(model, include_optimizer=True) -> dict:
     return config
 
 
-def weights_bytes(model) -> bytes:
-    """``model``'s weights as the bytes of a Keras 3 ``.weights.h5``."""
+def weights_bytes(model, include_optimizer=False) -> bytes:
+    """``model``'s weights (and its optimizer's state) as the bytes of a Keras 3
+    ``model.weights.h5``."""
     h5py = _h5py()
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as h5:
         keras_weights.write(h5, model)
+        if include_optimizer:
+            keras_optimizer.write(h5, model)
     return buffer.getvalue()
 
 
@@ -65,7 +66,7 @@ def save(model, filepath, include_optimizer=True) -> None:
                          "it an input shape first")
     config = model_config(model, include_optimizer)
     metadata = {"keras_version": KERAS_VERSION, "lamina_version": lamina.__version__}
-    weights = weights_bytes(model)
+    weights = weights_bytes(model, include_optimizer and bool(config["compile_config"]))
 
     def write(f):
         with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -128,13 +129,10 @@ def load(archive, custom_objects=None, compile=True):  # noqa: A002 - Keras's na
                              f"({err})") from None
         with h5:
             keras_weights.read(h5, model, f"load_model: {where}")
-            has_optimizer_state = "optimizer" in h5
+            cc = keras_compile.from_keras(config.get("compile_config"), where) \
+                if compile else None
+            if cc:
+                compile_from_config(model, cc, where)
+                keras_optimizer.read(h5, model, where)
         del data
-        cc = keras_compile.from_keras(config.get("compile_config"), where) if compile else None
-        if cc:
-            compile_from_config(model, cc, where)
-            if has_optimizer_state:
-                warnings.warn(f"{where}: the optimizer's state (step count, moments) in this "
-                              "Keras file is not loaded; training continues with a fresh "
-                              f"{type(model.optimizer).__name__}", stacklevel=3)
     return model
