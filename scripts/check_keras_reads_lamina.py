@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "saving" / "fixtures"
 RESULT = FIXTURES / "keras_reads_lamina.json"
 TOLERANCE = 1e-5
-sys.path.insert(0, str(FIXTURES))
-import keras_catalogue as catalogue  # noqa: E402
+sys.path.insert(0, str(ROOT))  # the catalogue as the tests import it (same module names)
+from tests.saving.fixtures import keras_catalogue as catalogue  # noqa: E402
 
 
 def fingerprint(model) -> dict:

@@ -214,8 +214,10 @@ def _call_args(data, outputs: dict, where: str):
     if isinstance(data, dict):
         args = _resolve(list(data.get("args") or []), outputs, where)
         kwargs = _resolve(dict(data.get("kwargs") or {}), outputs, where)
-        kwargs = {k: v for k, v in kwargs.items() if not (k in ("mask", "training")
-                                                          and v is None)}
+        # training comes from the model's call, as in Keras (its files record
+        # training=True for augmentation layers); an absent mask is no argument
+        kwargs = {k: v for k, v in kwargs.items()
+                  if k != "training" and not (k == "mask" and v is None)}
         return args, kwargs
     if isinstance(data, list) and all(_tensor_ref(r) for r in data) and data:
         tensors = [_resolve({"class_name": "__keras_tensor__",
