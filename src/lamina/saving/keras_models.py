@@ -77,10 +77,12 @@ def _functional_to_keras(model) -> dict:
     def tensor(t) -> dict:
         return {"class_name": "__keras_tensor__",
                 "config": {"shape": kl.json_shape(t.shape), "dtype": t.dtype,
-                           "keras_history": [t.node.layer.name, index[id(t.node)], 0]}}
+                           "keras_history": [t.node.layer.name, index[id(t.node)],
+                                             getattr(t, "index", 0)]}}
 
     def ref(t) -> list:  # Keras counts a nested functional model's own node here
-        return [t.node.layer.name, index[id(t.node)] + _own_node(t.node.layer), 0]
+        return [t.node.layer.name, index[id(t.node)] + _own_node(t.node.layer),
+                getattr(t, "index", 0)]
 
     layers = []
     for layer in keras_layer_order(model):
@@ -198,15 +200,23 @@ def _resolve(value, outputs: dict, where: str):
         name, node, index = ref
         if (name, node) not in outputs:
             raise _NotReady
-        if index != 0:
-            raise ValueError(f"{where}: the config uses output {index} of layer {name!r}; "
-                             "lamina's layers have one output")
-        return outputs[(name, node)]
+        return _pick(outputs[(name, node)], index, name, where)
     if isinstance(value, list):
         return [_resolve(v, outputs, where) for v in value]
     if isinstance(value, dict):
         return {k: _resolve(v, outputs, where) for k, v in value.items()}
     return value
+
+
+def _pick(result, index: int, name: str, where: str):
+    """Output ``index`` of a call's result (one tensor, or a list or dict of them)."""
+    from lamina.layers.input_layer import flatten_outputs
+
+    flat = flatten_outputs(result)
+    if not 0 <= index < len(flat):
+        raise ValueError(f"{where}: the config uses output {index} of layer {name!r}, which "
+                         f"has {len(flat)}")
+    return flat[index]
 
 
 def _call_args(data, outputs: dict, where: str):
@@ -247,7 +257,7 @@ def _lookup(ref, outputs, layers, where):
     if key not in outputs:
         raise ValueError(f"{where}: the model config refers to {str(ref)[:80]}, which no "
                          "layer of the config produces")
-    return outputs[key]
+    return _pick(outputs[key], found[2], found[0], where)
 
 
 def _functional_from_keras(config: dict, where: str):
