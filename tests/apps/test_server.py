@@ -38,7 +38,7 @@ def test_page_and_its_assets_are_served_without_any_cdn(client):
     assert '<canvas id="pad"' in html and 'id="undo"' in html and 'id="clear"' in html
     assert 'id="tab-train"' in html and 'name="viewport"' in html
     for asset in re.findall(r'(?:src|href)="([^"]+)"', html):
-        assert asset.startswith("/static/") or asset == "/imaging", \
+        assert asset.startswith("/static/") or asset in ("/imaging", "/review"), \
             f"{asset} is not served by the app"
         assert client.get(asset).status_code == 200
     script = client.get("/static/app.js").text

@@ -106,7 +106,8 @@ def test_gradient_descent(tmp_path):
 
 
 def test_optimizers(tmp_path):
-    r = run("optimizers", tmp_path, "paths_beale.png", "paths_saddle.png")
+    r = run("optimizers", tmp_path, "paths_beale.png", "paths_rosenbrock.png",
+            "paths_saddle.png")
     names = {"SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adadelta", "Adam"}
     beale = r["final_loss"]["beale"]
     assert set(beale) == names and all(np.isfinite(v) and v >= 0 for v in beale.values())
@@ -114,6 +115,14 @@ def test_optimizers(tmp_path):
     assert beale["Adam"] < beale["SGD"]
     assert "SGD" in r["stuck_at_saddle"] and "AdaGrad" not in r["stuck_at_saddle"]
     assert abs(r["saddle_y"]["AdaGrad"]) > 1.0 > abs(r["saddle_y"]["SGD"])
+    # quick mode reaches the full run's conclusions (issue 20): the same winners, Beale's
+    # minimum reached (loss < 0.01) by AdaGrad, Adam and the momentum methods, never by SGD,
+    # and SGD alone still at the saddle
+    assert r["winner"]["beale"] == "AdaGrad" and r["winner"]["rosenbrock"] == "Adam"
+    assert r["winner"]["saddle"] in ("AdaGrad", "RMSProp")
+    reached = {k for k, v in r["steps_to_threshold"]["beale"].items() if v is not None}
+    assert reached == {"Momentum", "Nesterov", "AdaGrad", "Adam"}
+    assert r["stuck_at_saddle"] == ["SGD"]
 
 
 

@@ -31,6 +31,19 @@ def add_recognizer_commands(subparsers) -> None:
                        help="override the recipe's generated images per class")
     train.add_argument("--seed", type=int, default=None, help="override the recipe's seed")
 
+    calibrate = actions.add_parser(
+        "calibrate", help="fit the model's temperature on held-out data; report the ECE",
+        description="Temperature scaling: fit one temperature on held-out data (the stored "
+                    "drawings when there are enough, else generated symbols), report the "
+                    "expected calibration error before and after, and store the temperature "
+                    "in the JSON beside the model, which lamina serve then applies.")
+    calibrate.add_argument("--model", metavar="PATH", default=None,
+                           help="the model (default: the one lamina serve would load)")
+    calibrate.add_argument("--data-dir", metavar="DIR", default=None,
+                           help="the server's data directory holding drawings.sqlite3")
+    calibrate.add_argument("--per-class", type=int, default=20,
+                           help="generated images per class and set when drawings are few")
+
     serve = subparsers.add_parser(
         "serve", help="serve the symbol recognizer and image pages and API (FastAPI + uvicorn)",
         description="Serve the symbol recognizer (draw a symbol in the browser, get its "
@@ -79,14 +92,37 @@ def _announce(host: str, port: int, token: str | None) -> None:
               "address in it", flush=True)
 
 
+def _calibrate(args) -> int:
+    from pathlib import Path
+
+    from lamina.apps.recognizer.calibration import calibrate, describe, write_calibration
+    from lamina.apps.recognizer.model import DEFAULT_MODEL, TRAINED_MODEL_NAME, Recognizer
+    from lamina.apps.recognizer.server import default_data_dir
+    from lamina.apps.recognizer.train import stored_drawings
+
+    data_dir = Path(default_data_dir() if args.data_dir is None else args.data_dir)
+    model = args.model
+    if model is None:
+        trained = data_dir / TRAINED_MODEL_NAME
+        model = trained if trained.is_file() else DEFAULT_MODEL
+    recognizer = Recognizer.load(model)
+    drawings = stored_drawings(data_dir, len(recognizer.classes))
+    report = calibrate(recognizer, drawings, per_class=args.per_class)
+    path = write_calibration(model, report)
+    print(f"lamina: {describe(report)}; written to {path}", flush=True)
+    return 0
+
+
 def run_recognizer_command(args) -> int | None:
     """Run ``args.command`` if it is one of ours; None otherwise."""
     import sys
 
     if args.command == "recognizer":
+        if getattr(args, "recognizer_command", None) == "calibrate":
+            return _calibrate(args)
         if getattr(args, "recognizer_command", None) != "train":
-            print("usage: lamina recognizer train [--out PATH] [--with-drawings]",
-                  file=sys.stderr)
+            print("usage: lamina recognizer train [--out PATH] [--with-drawings]\n"
+                  "       lamina recognizer calibrate [--model PATH]", file=sys.stderr)
             return 2
         from lamina.apps.recognizer.train import train
 

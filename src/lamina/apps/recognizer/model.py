@@ -294,6 +294,18 @@ def _blas_controller():
     return ThreadpoolController()
 
 
+def _stored_temperature(model_path: Path) -> float:
+    """The temperature ``lamina recognizer calibrate`` stored in ``<model>.json``, else 1."""
+    import json
+
+    try:
+        report = json.loads(model_path.with_suffix(".json").read_text())
+        value = float(report["calibration"]["temperature"])
+    except (OSError, ValueError, TypeError, KeyError):
+        return 1.0
+    return value if 0.05 <= value <= 20.0 else 1.0
+
+
 class Recognizer:
     """A trained classifier and the symbols its outputs stand for.
 
@@ -315,6 +327,7 @@ class Recognizer:
             raise ValueError(f"Recognizer: the model has {n} outputs but only {len(CLASSES)} "
                              "symbol classes exist")
         self.classes = list(CLASSES[:n])
+        self.temperature = 1.0  # see calibration.py; load() reads it from <model>.json
         self._lock = threading.Lock()  # one forward pass at a time: no BLAS oversubscription
         self._blas = _blas_controller()
 
@@ -329,7 +342,9 @@ class Recognizer:
                 f"no recognizer model at {path}; train one with `lamina recognizer train "
                 f"--out {path}`"
             )
-        return cls(load_model(path, compile=False))
+        recognizer = cls(load_model(path, compile=False))
+        recognizer.temperature = _stored_temperature(path)
+        return recognizer
 
     def predict(self, images) -> numpy.ndarray:
         """Class probabilities, ``(N, n_classes)`` float32, for ``(N, 32, 32[, 1])`` images."""
@@ -344,6 +359,10 @@ class Recognizer:
         if out.min() < 0 or not numpy.allclose(sums, 1.0, atol=1e-3):  # logits: softmax them
             out = numpy.exp(out - out.max(axis=1, keepdims=True))
             out /= out.sum(axis=1, keepdims=True)
+        if self.temperature != 1.0:
+            from lamina.apps.recognizer.calibration import apply_temperature
+
+            out = apply_temperature(out, self.temperature).astype(numpy.float32)
         return out
 
     def rank(self, probabilities, k: int = 10) -> list[dict]:

@@ -12,6 +12,8 @@ Endpoints:
 * ``GET /api/symbols``: the classes (LaTeX, Unicode, its name, group, drawings stored).
 * ``GET /health``: ``{"status": "ok", ...}``.
 * ``/imaging`` and ``/api/imaging/...``: the image page (:mod:`lamina.apps.imaging.web`).
+* ``GET /review``, ``GET /api/drawings``, ``DELETE /api/drawings/{id}``, ``GET /api/model``:
+  the review page and the calibration report (:mod:`.review`).
 
 Bad input never reaches a traceback: a body over 512 KB -> 413; a body that is not JSON
 (``application/json``), a PNG (``image/png``) or a form -> 415; a non-PNG, malformed data URL or
@@ -48,6 +50,7 @@ from lamina.apps.recognizer.model import (
     EmptyDrawing,
     Recognizer,
 )
+from lamina.apps.recognizer.review import add_review_routes
 from lamina.apps.recognizer.storage import MODES, DrawingStore, StorageFull
 
 __all__ = ["MAX_BODY", "MAX_STORAGE", "WRITES_PER_MINUTE", "create_app", "default_data_dir",
@@ -337,4 +340,5 @@ def create_app(model_path=None, data_dir=None, *, recognizer: Recognizer | None 
                 "mode": mode, "count": count, "total": total}
 
     add_imaging_page(app)  # the second page: /imaging (lamina.apps.imaging.web)
+    add_review_routes(app, store, recognizer, by_name, STATIC, app.state.model_path)
     return app

@@ -152,6 +152,27 @@ class DrawingStore:
         return {"id": row[0], "label": row[1], "mode": row[2], "image": _decode(row[3]),
                 "strokes": None if row[4] is None else json.loads(row[4]), "created_at": row[5]}
 
+    def page(self, label: str, offset: int = 0, limit: int = 60) -> list[dict]:
+        """The drawings of ``label``, newest first, ``limit`` from ``offset``: dicts of
+        ``id, mode, created_at, pixels`` (the 1024 bytes of the 32x32 image, ink 255)."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT id, mode, created_at, image FROM drawings WHERE label = ? "
+                "ORDER BY id DESC LIMIT ? OFFSET ?", (label, int(limit), int(offset)),
+            ).fetchall()
+        return [{"id": r[0], "mode": r[1], "created_at": r[2], "pixels": bytes(r[3])}
+                for r in rows]
+
+    def delete(self, drawing_id: int) -> str | None:
+        """Delete one drawing; returns its label, or None when there was no such drawing."""
+        with self._connect() as db:
+            row = db.execute("SELECT label FROM drawings WHERE id = ?",
+                             (int(drawing_id),)).fetchone()
+            if row is None:
+                return None
+            db.execute("DELETE FROM drawings WHERE id = ?", (int(drawing_id),))
+        return row[0]
+
     def images(self, labels=None) -> tuple[numpy.ndarray, list[str]]:
         """Every drawing (whose label is in ``labels``, when given) in id order.
 

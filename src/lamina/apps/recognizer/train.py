@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy
 
-__all__ = ["DRAWING_REPEATS", "RECIPE", "build_model", "top_k_accuracy", "train"]
+__all__ = ["DRAWING_REPEATS", "RECIPE", "build_model", "stored_drawings", "top_k_accuracy",
+           "train"]
 
 RECIPE = {"n_per_class": 150, "held_out_per_class": 20, "epochs": 8, "batch_size": 64,
           "learning_rate": 2e-3, "seed": 7}
@@ -62,7 +63,7 @@ def top_k_accuracy(probabilities, labels, k: int) -> float:
     return float(numpy.mean(numpy.any(top == labels[:, None], axis=1)))
 
 
-def _drawings(data_dir, n_classes):
+def stored_drawings(data_dir, n_classes):
     """Stored drawings whose label the model covers: ``x, y`` in id order."""
     from lamina.apps.recognizer.storage import DrawingStore
     from lamina.datasets.symbols import CLASSES
@@ -119,7 +120,7 @@ def train(out=None, *, with_drawings: bool = False, data_dir=None, n_classes: in
     x, y = load_data(n_per_class=n_per_class, seed=seed, n_classes=n_classes)
     x_test, y_test = load_data(n_per_class=held_out_per_class, seed=seed + 1_000_003,
                                n_classes=n_classes)
-    x_draw, y_draw = _drawings(data_dir, n_classes)
+    x_draw, y_draw = stored_drawings(data_dir, n_classes)
     if with_drawings and len(y_draw):
         keep = numpy.arange(len(y_draw)) % 5 != 4
         x = numpy.concatenate([x] + [x_draw[keep]] * DRAWING_REPEATS)
@@ -149,6 +150,12 @@ def train(out=None, *, with_drawings: bool = False, data_dir=None, n_classes: in
         probs = model.predict(x_draw, batch_size=256, verbose=0)
         report["drawings"].update(top1=top_k_accuracy(probs, y_draw, 1),
                                   top3=top_k_accuracy(probs, y_draw, 3))
+    from lamina.apps.recognizer.calibration import calibrate, describe
+    from lamina.apps.recognizer.model import Recognizer
+
+    report["calibration"] = calibrate(Recognizer(model), (x_draw, y_draw),
+                                      per_class=held_out_per_class, seed=seed + 2_000_003)
+    _say(verbose, f"calibration: {describe(report['calibration'])}")
     out.parent.mkdir(parents=True, exist_ok=True)
     model.save(out, include_optimizer=False)
     report["model_bytes"] = out.stat().st_size

@@ -298,3 +298,10 @@ $("tab-train").addEventListener("click", () => setMode("train"));
 $("train-skip").addEventListener("click", nextTarget);
 $("train-submit").addEventListener("click", storeTrain);
 $("search").addEventListener("input", showSearch);
+
+// How honest the percentages are: the calibration `lamina recognizer calibrate` measured.
+fetch("/api/model").then((r) => (r.ok ? r.json() : null)).then((info) => {
+  if (info && info.calibration_text) {
+    $("calibration").textContent = `Percentages calibrated: ${info.calibration_text}.`;
+  }
+}).catch(() => {});
