@@ -66,7 +66,9 @@ async function removeDrawing(id, item) {
 
 async function showDrawings(symbol, more) {
   if (!more) { current = symbol; shown = 0; $("thumbnails").replaceChildren(); }
-  $("drawings-title").textContent = `${symbol.unicode}  ${symbol.latex}`;
+  // "y", not "y y": the command only when it differs from the glyph
+  $("drawings-title").textContent = symbol.unicode === symbol.latex
+    ? symbol.latex : `${symbol.unicode}  ${symbol.latex}`;
   const query = new URLSearchParams({ label: symbol.latex, offset: shown, limit: PAGE });
   const response = await fetch(`/api/drawings?${query}`);
   if (!response.ok) { status(await detail(response), true); return; }
