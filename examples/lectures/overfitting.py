@@ -14,8 +14,15 @@ Stopping and Dropout ("Testing: Noisy 0.50, + dropout 0.63"). Here, on Fashion-M
    (``x + Normal(0, 1)`` per pixel, as the seed's demo did with ``np.random.normal``).
    L1, L2, dropout, Gaussian noise on the inputs and noise on the weights (``WeightNoise``,
    seed 003: "Add noise to inputs or weights") are each measured on it, next to the seed.
-4. Batch norm and layer norm: a 4-hidden-layer sigmoid network under SGD(0.1) barely
-   moves; with BatchNormalization or LayerNormalization before each sigmoid it learns.
+4. Batch norm and layer norm (seed 004), each where it helps. A 4-hidden-layer sigmoid
+   network barely moves under plain SGD. (a) In batches of 100 (SGD(0.1)) batch norm
+   before each sigmoid makes it learn fastest; layer norm starts later and more slowly.
+   (b) One example per step (batch size 1, SGD(0.03): online learning, or an RNN's time
+   steps): batch norm cannot work, as the mean of one example is the example itself, so
+   every normalized unit is 0 and the layer outputs its offset beta whatever the input;
+   layer norm normalizes over the units of each example and learns. The figure shows
+   both: (a) the training loss per epoch, (b) the test accuracy after one epoch of single
+   examples.
 
 Writes ``curves.png``, ``regularizers.png``, ``normalization.png`` and ``summary.txt``.
 """
@@ -47,6 +54,7 @@ from lamina.viz import plot_history
 NAME = "overfitting"
 SEED_RESULT = {"baseline": 0.50, "dropout": 0.63}  # seed 002's "Noisy 0.50, + dropout 0.63"
 METHODS = ("baseline", "L1", "L2", "dropout", "gaussian noise", "weight noise")
+ONLINE_RATE = 0.03  # SGD's learning rate with one example per step
 WEIGHT_NOISE = 0.02  # stddev of the noise on the kernels (Glorot's stddev here is about 0.05)
 
 
@@ -80,8 +88,8 @@ def mlp(method="baseline", seed=0):
     return model
 
 
-def deep_sigmoid(norm=None, seed=0):
-    """784-(128 sigmoid)x4-10 under SGD(0.1); ``norm`` is None, "batch" or "layer"."""
+def deep_sigmoid(norm=None, seed=0, learning_rate=0.1):
+    """784-(128 sigmoid)x4-10 under SGD; ``norm`` is None, "batch" or "layer"."""
     set_random_seed(seed)
     layers = [Input((784,))]
     for _ in range(4):
@@ -93,8 +101,8 @@ def deep_sigmoid(norm=None, seed=0):
         layers.append(Activation("sigmoid"))
     layers.append(Dense(10, activation="softmax"))
     model = Sequential(layers)
-    model.compile(optimizer=SGD(learning_rate=0.1), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(optimizer=SGD(learning_rate=learning_rate),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 
 
@@ -131,6 +139,7 @@ def plot_regularizers(results, histories, file):
     for name, history in histories.items():
         ax_val.plot(np.arange(1, len(history["val_loss"]) + 1), history["val_loss"], label=name)
     ax_val.set_xlabel("epoch")
+    ax_val.xaxis.get_major_locator().set_params(integer=True)
     ax_val.set_ylabel("validation loss (cross-entropy; + the penalty for L1, L2)")
     ax_val.set_title("Validation loss per epoch")
     ax_val.grid(alpha=0.3)
@@ -138,19 +147,38 @@ def plot_regularizers(results, histories, file):
     fig.savefig(file, dpi=110)
 
 
-def plot_normalization(histories, file):
+def plot_normalization(histories, online, n_online, file):
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(7, 4.5), layout="constrained")
-    ax = fig.subplots()
+    fig = Figure(figsize=(13, 4.8), layout="constrained")
+    ax, ax_online = fig.subplots(1, 2, width_ratios=(3, 2))
+    styles = {"no normalization": ("o-", "tab:grey"), "BatchNormalization": ("s--", "tab:blue"),
+              "LayerNormalization": ("^:", "tab:orange")}
     for name, history in histories.items():
-        ax.plot(np.arange(1, len(history["loss"]) + 1), history["loss"], "o-", ms=3,
-                label=name)
+        marker, colour = styles[name]
+        epochs = np.arange(1, len(history["loss"]) + 1)
+        ax.plot(epochs, history["loss"], marker, color=colour, ms=7, lw=2, label=name)
+    ax.set_xticks(epochs)
     ax.set_xlabel("epoch")
     ax.set_ylabel("training loss (running mean over the epoch)")
-    ax.set_title("Four sigmoid hidden layers, SGD(0.1): normalization before each sigmoid")
+    ax.set_title("(a) batches of 100, SGD(0.1): batch norm learns fastest")
     ax.grid(alpha=0.3)
     ax.legend()
+    names = list(online)
+    bars = ax_online.bar(range(len(names)), [online[n] for n in names],
+                         color=[styles[n][1] for n in names])
+    for bar, name in zip(bars, names):
+        ax_online.text(bar.get_x() + bar.get_width() / 2, online[name] + 0.02,
+                       f"{online[name]:.2f}", ha="center", fontsize=11)
+    ax_online.axhline(0.1, color="black", ls=":", lw=1, label="chance (0.10)")
+    ax_online.set_xticks(range(len(names)), [n.replace("Normalization", "Norm.")
+                                             for n in names])
+    ax_online.set_ylim(0, 1)
+    ax_online.set_ylabel("test accuracy")
+    ax_online.set_title(f"(b) one example per step ({n_online} steps, SGD({ONLINE_RATE})):\n"
+                        "layer norm learns, batch norm cannot")
+    ax_online.legend(loc="upper left")
+    fig.suptitle("784-(128 sigmoid)x4-10: normalization before each sigmoid")
     fig.savefig(file, dpi=110)
 
 
@@ -164,7 +192,8 @@ def main(out_dir, quick=False) -> dict:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     n_train, n_val, n_test = (500, 500, 500) if quick else (2000, 2000, 2000)
-    epochs, batch, norm_epochs, norm_train = (15, 25, 4, 500) if quick else (25, 100, 10, 2000)
+    epochs, batch, norm_epochs, norm_train = (15, 25, 6, 1000) if quick else (25, 100, 10, 2000)
+    n_online = 1000 if quick else 2000
     (x, y), (x_val, y_val), (x_test, y_test), noisy = load(n_train, n_val, n_test)
     fit_args = dict(batch_size=batch, verbose=0, seed=0, validation_data=(x_val, y_val))
 
@@ -193,14 +222,23 @@ def main(out_dir, quick=False) -> dict:
              "restored_val_loss": es_val_loss,
              "test_accuracy": float(model.evaluate(x_test, y_test, verbose=0)[1])}
 
-    # 4: batch norm and layer norm
+    # 4: batch norm and layer norm, on as many training images as this part needs
+    (x_norm, y_norm), _, _, _ = load(max(norm_train, n_online), n_val, n_test)
     norm_runs = {}
     for label, norm in (("no normalization", None), ("BatchNormalization", "batch"),
                         ("LayerNormalization", "layer")):
         model = deep_sigmoid(norm)
-        norm_runs[label] = model.fit(x[:norm_train], y[:norm_train], epochs=norm_epochs,
+        norm_runs[label] = model.fit(x_norm[:norm_train], y_norm[:norm_train],
+                                     epochs=norm_epochs,
                                      batch_size=100, verbose=0, seed=0).history
-    plot_normalization(norm_runs, out / "normalization.png")
+    online = {}
+    for label, norm in (("no normalization", None), ("BatchNormalization", "batch"),
+                        ("LayerNormalization", "layer")):
+        model = deep_sigmoid(norm, learning_rate=ONLINE_RATE)
+        model.fit(x_norm[:n_online], y_norm[:n_online], epochs=1, batch_size=1, verbose=0,
+                  seed=0)
+        online[label] = float(model.evaluate(x_test, y_test, verbose=0)[1])
+    plot_normalization(norm_runs, online, n_online, out / "normalization.png")
 
     lines = [
         "Lecture 9: overfitting, early stopping, regularization, normalization (seed 002)",
@@ -238,11 +276,15 @@ def main(out_dir, quick=False) -> dict:
         normalization[label] = {"loss": history["loss"], "epochs_to_loss_1": reach}
         lines.append(f"  {label:<20} {' '.join(f'{v:.3f}' for v in history['loss'])}"
                      f"  (loss <= 1.0 {'at epoch ' + str(reach) if reach else 'never'})")
+    lines += ["", f"One example per step (batch size 1, SGD({ONLINE_RATE}), {n_online} steps), "
+              "test accuracy: " + ", ".join(f"{k} {v:.4f}" for k, v in online.items())
+              + " (batch norm of a single example outputs beta whatever the input)."]
     text = "\n".join(lines) + "\n"
     (out / "summary.txt").write_text(text)
     print(text)
     return {"history": base, "best_epoch": best_epoch, "early_stopping": early,
-            "regularizers": results, "normalization": normalization}
+            "regularizers": results, "normalization": normalization,
+            "normalization_online": online}
 
 
 if __name__ == "__main__":

@@ -9,8 +9,8 @@ import os
 
 import pytest
 
-from tests.apps.test_browser import _serve, browser  # noqa: F401 - the fixture
 from tests.apps.conftest import ONE, PLUS
+from tests.apps.test_browser import _serve, browser  # noqa: F401 - the fixture
 
 
 @pytest.fixture(scope="module")

@@ -83,6 +83,12 @@ def test_overfitting_early_stopping_regularizers_and_normalization(tmp_path):
     losses = {name: run["loss"] for name, run in r["normalization"].items()}
     assert losses["no normalization"][-1] > 2.2
     assert losses["BatchNormalization"][-1] < losses["no normalization"][-1] - 0.8
+    assert losses["LayerNormalization"][-1] < losses["no normalization"][-1] - 0.02
+    # one example per step: batch norm of one example outputs beta (chance, 1,000 test
+    # images), layer norm learns
+    online = r["normalization_online"]
+    assert online["BatchNormalization"] < 0.15 and online["no normalization"] < 0.15
+    assert online["LayerNormalization"] > online["BatchNormalization"] + 0.15
 
 
 @needs_fashion_mnist
