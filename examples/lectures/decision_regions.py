@@ -1,4 +1,4 @@
-"""Lecture 19: classical methods as pictures: decision regions on Iris, and SVR (seed 002).
+"""Lecture 20: classical methods as pictures: decision regions on Iris, and SVR (seed 002).
 
     python examples/lectures/decision_regions.py [--out DIR] [--quick]
 
@@ -188,7 +188,7 @@ def main(out_dir, quick=False) -> dict:
         "mse": float(np.mean((curve - np.sin(grid.ravel())) ** 2))}
     plot_svr(x, y, fits, out / "svr.png")
 
-    lines = ["Lecture 19: classical methods as pictures (seed 002)", "",
+    lines = ["Lecture 20: classical methods as pictures (seed 002)", "",
              f"Iris, sepal length and width, {len(x_train)} training and {len(x_test)} test "
              f"flowers (the MLP: Adam(0.01), {epochs} epochs):", "",
              "| method | training accuracy | test accuracy |", "|---|---:|---:|"]

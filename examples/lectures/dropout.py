@@ -1,4 +1,4 @@
-"""Lecture 20: dropout, the seed's table ("Noisy 0.50, + dropout 0.63") and dropout as an
+"""Lecture 21: dropout, the seed's table ("Noisy 0.50, + dropout 0.63") and dropout as an
 implicit ensemble (seed 002).
 
     python examples/lectures/dropout.py [--out DIR] [--quick]
@@ -170,7 +170,7 @@ def main(out_dir, quick=False) -> dict:
             "noisy": ensemble(models[0.5], noisy, y_test)}
     plot_ensemble(runs, out / "ensemble.png")
 
-    lines = ["Lecture 20: dropout (seed 002)", "",
+    lines = ["Lecture 21: dropout (seed 002)", "",
              f"784-{units}-{units}-10 ReLU, Adam, batch 100, {epochs} epochs on {n_train} clean "
              f"Fashion-MNIST images; {n_test} test images, clean and + Normal(0, 1):", "",
              "| network | clean | noisy | the slide (MNIST, noisy) |", "|---|---:|---:|---:|"]

@@ -1,4 +1,6 @@
-"""Image-to-image CNNs against the classical methods: denoise, super-resolve, colorize, inpaint.
+"""Lecture 22: image-to-image CNNs against the classical methods (seed 001).
+
+Denoise, super-resolve, colorize, inpaint.
 
     python examples/lectures/image_to_image.py [--out DIR] [--quick]
 
@@ -229,7 +231,7 @@ def main(out_dir, quick=False) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     results = run_cases()
     plot_grid(results, out / "image_to_image.png")
-    lines = ["Image-to-image CNNs against the classical methods (seed 001)", "",
+    lines = ["Lecture 22: image-to-image CNNs against the classical methods (seed 001)", "",
              f"One {SIDE}x{SIDE} crop of a held-out photograph per task (PSNR, dB):"]
     for task, case in results.items():
         p = case["psnr"]

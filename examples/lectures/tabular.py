@@ -1,4 +1,4 @@
-"""Lecture 18: seed 001's tables: product categories, and the data a function needs.
+"""Lecture 19: seed 001's tables: product categories, and the data a function needs.
 
     python examples/lectures/tabular.py [--out DIR] [--quick]
 
@@ -254,7 +254,7 @@ def main(out_dir, quick=False) -> dict:
     need = needed(errors)
     plot_necessary_data(errors, curves, (1, 3, 30), out / "necessary_data.png")
 
-    lines = ["Lecture 18: seed 001's tables", "",
+    lines = ["Lecture 19: seed 001's tables", "",
              f"Products: {3 * per_class} for training, 1500 for the test; (weight, volume, "
              "price) -> {shoe, handbag, shirt}, the logarithms standardised; Adam(0.01), "
              f"batch 32, {epochs} epochs.", "", "| classifier | test accuracy |", "|---|---:|"]

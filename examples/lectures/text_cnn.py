@@ -1,4 +1,4 @@
-"""Lecture 15: a CNN reads sentences, Kim's design on Debian's fortunes (seed 001, CNNs in NLP).
+"""Lecture 16: a CNN reads sentences, Kim's design on Debian's fortunes (seed 001, CNNs in NLP).
 
     python examples/lectures/text_cnn.py [--out DIR] [--quick]
     lamina lecture run text_cnn
@@ -166,7 +166,7 @@ def main(out_dir, quick=False) -> dict:
     widths, n_filters = (3, 4, 5), network["filters"]
     acts = conv_activations(model, ids, widths)
     names = fortunes.CLASS_NAMES
-    lines = ["Lecture 15: a CNN reads sentences (Kim's CNN-rand on 4 fortune categories)", "",
+    lines = ["Lecture 16: a CNN reads sentences (Kim's CNN-rand on 4 fortune categories)", "",
              f"Fold 1 of 5: {len(train)} training and {len(test)} test texts; {epochs} epochs, "
              f"{seconds:.1f} s; {model.count_params()} parameters "
              f"(vocabulary {len(vocabulary)} words x {network['embedding_dim']}).", "",

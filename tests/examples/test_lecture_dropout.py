@@ -1,4 +1,4 @@
-"""Lecture 20: seed 002's dropout table on noisy test images, and dropout as an ensemble."""
+"""Lecture 21: seed 002's dropout table on noisy test images, and dropout as an ensemble."""
 
 from tests.examples.data import needs_fashion_mnist
 from tests.examples.test_lectures_advanced import assert_figures, lecture
