@@ -98,3 +98,21 @@ def test_synchronized_is_saved_in_the_config():
     layer = BatchNormalization(synchronized=True)
     assert layer.get_config()["synchronized"] is True
     assert BatchNormalization.from_config(layer.get_config()).synchronized is True
+
+
+def test_synchronized_alone_normalizes_with_float64_statistics():
+    # synchronized=True runs the same arithmetic alone as on several ranks: the statistics
+    # of a float32 batch in float64, so the moving mean is the float64 mean, rounded once
+    rng = np.random.default_rng(2)
+    x = (rng.normal(size=(4096, 3)) * 1e-3 + 1.0).astype("float32")
+    layer = BatchNormalization(synchronized=True, momentum=0.0)
+    out = layer(x, training=True)
+    mean = x.astype(np.float64).mean(axis=0)
+    np.testing.assert_array_equal(layer.moving_mean.data, mean.astype(np.float32))
+    var = ((x.astype(np.float64) - mean) ** 2).mean(axis=0)
+    np.testing.assert_allclose(layer.moving_variance.data, var, rtol=4 * 2.0**-24)
+    # the output: x_hat of the float64 statistics, rounded to float32 (a few float32 ulps
+    # of x_hat, whose values are below 5 here)
+    expected = (x - mean) / np.sqrt(var + layer.epsilon)
+    np.testing.assert_allclose(np.asarray(out.data if hasattr(out, "data") else out),
+                               expected, atol=8 * 5 * 2.0**-24)

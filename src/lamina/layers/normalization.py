@@ -121,8 +121,10 @@ class BatchNormalization(_AffineNorm):
         beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint: as in Dense.
         synchronized: in a job of several ranks (lamina.distributed), normalize in training
             with the statistics of the global batch (summed over the ranks in each step)
-            instead of each rank's own; the same as False in a one-process run. Default
-            False: per-rank statistics, as Horovod.
+            instead of each rank's own. Its statistics accumulate in float64 in every run,
+            one process included, so that a float32 run's result does not depend on how the
+            batch is split over ranks (slower than False). Default False: per-rank
+            statistics, as Horovod.
 
     Shape: input ``(batch, ..., channels)``, output the same. Weights, in Keras's order:
     gamma, beta (trainable), moving_mean, moving_variance (non-trainable), each ``(C,)``.
@@ -163,13 +165,12 @@ class BatchNormalization(_AffineNorm):
         training = bool(training) and self.trainable  # frozen: inference mode (Keras)
         if training and self.synchronized:
             from lamina.distributed import _world
+            from lamina.distributed.batch_norm import synchronized_batch_norm
 
-            if _world.size() > 1:
-                from lamina.distributed.batch_norm import synchronized_batch_norm
-
-                return synchronized_batch_norm(inputs, self.gamma, self.beta, self.moving_mean,
-                                               self.moving_variance, self.momentum,
-                                               self.epsilon, self.axis)
+            return synchronized_batch_norm(inputs, self.gamma, self.beta, self.moving_mean,
+                                           self.moving_variance, self.momentum,
+                                           self.epsilon, self.axis,
+                                           reduce=None if _world.size() > 1 else (lambda a: a))
         return F.batch_norm(inputs, self.gamma, self.beta, self.moving_mean,
                             self.moving_variance, training=training, momentum=self.momentum,
                             epsilon=self.epsilon, axis=self.axis)
