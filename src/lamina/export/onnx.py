@@ -77,13 +77,20 @@ def _model_inputs(model) -> list[tuple[str, tuple, str]]:
 
 
 def _write_model(g: Graph, model, inputs: list[Value]) -> list[Value]:
-    """Write a Sequential or functional ``model`` applied to ``inputs``; its output Values."""
+    """Write a Sequential or functional ``model`` applied to ``inputs``; its output Values
+    (one per output of the model, in its flat order: a dict's in sorted key order)."""
     from lamina.models import Functional, Sequential
 
     if isinstance(model, Sequential):
         (x,) = inputs
         for layer in model.layers:
-            x = _write_layer(g, layer, [x], False)
+            outputs = _write_layer(g, layer, [x], False)
+            if len(outputs) != 1:
+                raise ExportError(f"export_onnx: layer '{layer.name}' of Sequential "
+                                  f"'{model.name}' has {len(outputs)} outputs; a Sequential "
+                                  "passes one tensor from layer to layer (use Model(inputs, "
+                                  "outputs) for several)")
+            (x,) = outputs
         return [x]
     if not isinstance(model, Functional):
         _model_inputs(model)  # raises the subclassed-model error
@@ -92,22 +99,26 @@ def _write_model(g: Graph, model, inputs: list[Value]) -> list[Value]:
                           f"input(s) but is called on {len(inputs)}")
     values = {id(sym): v for sym, v in zip(model.inputs, inputs)}
     for node in model._nodes:
+        if node.args or node.kwargs:
+            extra = [*map(repr, node.args), *(f"{k}=" for k in node.kwargs)]
+            raise ExportError(f"export_onnx: layer '{node.layer.name}' "
+                              f"({type(node.layer).__name__}) is called in model "
+                              f"'{model.name}' with further arguments ({', '.join(extra)}); "
+                              "only calls on the inputs alone export")
         args = [values[id(p)] for p in node.main_inputs]
-        values[id(node.output)] = _write_layer(g, node.layer, args,
-                                               isinstance(node.inputs, list))
+        written = _write_layer(g, node.layer, args, isinstance(node.inputs, list))
+        for sym, value in zip(node.outputs, written, strict=True):
+            values[id(sym)] = value
     return [values[id(t)] for t in model.outputs]
 
 
-def _write_layer(g: Graph, layer, args: list[Value], list_input: bool) -> Value:
+def _write_layer(g: Graph, layer, args: list[Value], list_input: bool) -> list[Value]:
+    """The Values a call of ``layer`` on ``args`` outputs: one for a layer, every output of
+    a model used as a layer (its layers are written inline)."""
     from lamina.models import Model
 
-    if isinstance(layer, Model):  # a model used as a layer: its layers, inlined
-        outputs = _write_model(g, layer, args)
-        if len(outputs) != 1:
-            raise ExportError(f"export_onnx: model '{layer.name}' is used as a layer and has "
-                              f"{len(outputs)} outputs; only nested models with one output "
-                              "export")
-        return outputs[0]
+    if isinstance(layer, Model):
+        return _write_model(g, layer, args)
     writer = WRITERS.get(type(layer))
     if writer is None:
         raise ExportError(f"export_onnx: layer '{layer.name}' ({type(layer).__name__}) has no "
@@ -122,7 +133,7 @@ def _write_layer(g: Graph, layer, args: list[Value], list_input: bool) -> Value:
             a.shape, a.layout) for a in args]
     shapes = [a.shape for a in args]
     out_shape = tuple(layer.compute_output_shape(shapes if list_input else shapes[0]))
-    return writer(g, layer, args if list_input else args[0], out_shape)
+    return [writer(g, layer, args if list_input else args[0], out_shape)]
 
 
 def _value_info(helper, name, shape, elem_type):
