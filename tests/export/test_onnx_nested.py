@@ -34,14 +34,17 @@ from tests.export.test_onnx import (  # noqa: E402
 
 def summed_terms(model, spatial) -> int:
     """The terms of every long sum a run of ``model`` does: each kernel's fan-in (a
-    convolution's ``kh * kw * C_in``, a Dense's inputs) and each global pool's cells
-    (``spatial`` of its input at most), counted once per layer, nested models included."""
+    convolution's ``kh * kw * C_in``, a Dense's inputs), each pool's window, each global
+    pool's and Resizing's cells (``spatial``, the input's, at most), counted once per layer,
+    nested models included."""
     total = 0
     for layer in model.layers:
         if isinstance(layer, Model):
             total += summed_terms(layer, spatial)
-        elif isinstance(layer, (L.GlobalAveragePooling2D, L.GlobalMaxPooling2D)):
-            total += spatial
+        elif isinstance(layer, (L.GlobalAveragePooling2D, L.GlobalMaxPooling2D, L.Resizing)):
+            total += spatial  # a Resizing sums h and w terms: fewer than h * w
+        elif hasattr(layer, "pool_size"):
+            total += int(np.prod(layer.pool_size))
         for v in layer.weights:
             if v.data.ndim >= 2:  # a kernel: its output axis last, the summed ones before
                 total += v.data.size // v.data.shape[-1]

@@ -3,8 +3,9 @@ helpers alone (``pip install "lamina[interop]"``), for onnxruntime and other ONN
 
 The file takes and returns channels-last tensors, as the model does, with a dynamic batch
 axis (``"batch"``); inside, convolutions and pools run channels-first and a Transpose is
-written only where the layout changes (see :mod:`lamina.export._graph`). Dropout and the other
-training-only layers are left out; BatchNormalization is written in its inference form.
+written only where the layout changes (see :mod:`lamina.export._graph`). Dropout, the random
+augmentations and the other training-only layers are left out; BatchNormalization is written
+in its inference form. Models used as layers (with several outputs too) are written inline.
 
 Example:
     >>> import lamina
@@ -22,14 +23,15 @@ from pathlib import Path
 
 import numpy
 
-from lamina.export import _core, _spatial
+from lamina.export import _core, _preprocessing, _reshaping, _spatial, _windows
 from lamina.export._activations import ExportError
 from lamina.export._graph import ONNX_MIN_OPSET, Graph, Value
 
 __all__ = ["DEFAULT_OPSET", "ExportError", "export_onnx", "exportable_layers", "model_to_onnx"]
 
 DEFAULT_OPSET = 17
-WRITERS = {**_core.WRITERS, **_spatial.WRITERS}
+WRITERS = {**_core.WRITERS, **_spatial.WRITERS, **_windows.WRITERS, **_reshaping.WRITERS,
+           **_preprocessing.WRITERS}
 
 
 def exportable_layers() -> list[str]:
@@ -193,7 +195,7 @@ def export_onnx(model, filepath, opset: int = DEFAULT_OPSET, *, opset_version=No
 
     Args:
         model: a built ``Sequential`` or ``Model(inputs, outputs)``; models nested in it as
-            layers are inlined.
+            layers, of one output or several, are inlined.
         filepath: where to write (``.onnx``); written atomically (a temporary file renamed).
         opset: the ONNX opset of the file, from 13 to the newest the installed ``onnx`` knows
             (default 17). ``opset_version`` is Keras's name for it and wins when given.
