@@ -147,3 +147,12 @@ def test_layer_output_shapes_inside_a_sequential():
     model = Sequential([Input(shape=(5, 3)), Flatten(), Dense(7), Dense(1)])
     assert [layer.output_shape for layer in model.layers] == [(None, 15), (None, 7), (None, 1)]
     assert model.layers[-1].output_shape == model.output_shape
+
+
+def test_a_layer_of_several_outputs_is_refused_by_name():
+    from lamina.models import Model
+
+    i = Input((4,))
+    two = Model(i, [Dense(2)(i), Dense(3)(i)], name="two_heads")
+    with pytest.raises(ValueError, match="layer 'two_heads' returns 2 outputs"):
+        Sequential([Input((4,)), two])

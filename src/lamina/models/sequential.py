@@ -97,6 +97,12 @@ class Sequential(Model):
         self.inputs, self._graph_nodes = [x], []
         for layer in self._layers:
             x = layer(x)
+            if not hasattr(x, "node"):  # a list or dict: Keras refuses these in Sequential too
+                raise ValueError(
+                    f"Sequential model '{self.name}': layer '{layer.name}' returns "
+                    f"{len(x)} outputs; every layer of a Sequential model must return one "
+                    "tensor. Use the functional API (Model(inputs, outputs)) for layers or "
+                    "models with several outputs.")
             self._graph_nodes.append(x.node)
         self.outputs = [x]
 
