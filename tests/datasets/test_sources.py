@@ -18,9 +18,9 @@ def reads(monkeypatch):
     """The IDX files the loader opens, in order."""
     opened = []
 
-    def spy(path):
+    def spy(path, *args):
         opened.append(str(path))
-        return read_bytes(path)
+        return read_bytes(path, *args)
 
     read_bytes = _sources.read_bytes
     monkeypatch.setattr(_sources, "read_bytes", spy)

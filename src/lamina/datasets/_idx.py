@@ -54,20 +54,35 @@ def describe_magic(magic: int) -> str:
     return f"0x{magic:08X} ({kind}, {ndim} dimension{'s' if ndim != 1 else ''})"
 
 
-def read_bytes(path) -> tuple[bytes, bytes]:
+def read_bytes(path, max_bytes: int | None = None) -> tuple[bytes, bytes]:
     """Read ``path`` and return ``(file_bytes, content)``; content is gunzipped when gzipped.
+
+    ``max_bytes``: the most the content may hold (what the caller expects, e.g. the size of
+    the release's file). A file larger than that, or a gzip stream that inflates past it, is
+    refused before more is read or inflated, so a small gzip "bomb" cannot cost gigabytes.
 
     Raises:
         FileNotFoundError: the file does not exist.
-        IdxFormatError: the gzip stream is corrupted or cut short.
+        IdxFormatError: not a regular file, larger than ``max_bytes``, or a gzip stream that
+            is corrupted, cut short or inflates past ``max_bytes``.
     """
+    from lamina.saving.archive import open_regular
+
     path = os.fspath(path)
-    with open(path, "rb") as f:
+    try:
+        f = open_regular(path, "IDX")
+    except ValueError as err:  # a FIFO or a device: reading it would block or never end
+        raise IdxFormatError(str(err)) from None
+    with f:
+        size = os.fstat(f.fileno()).st_size
+        if max_bytes is not None and size > gzip_bound(max_bytes):
+            raise IdxFormatError(f"{path}: the file holds {size} bytes, more than the "
+                                 f"{max_bytes} this dataset's file has; refusing to read it")
         raw = f.read()
     if not raw.startswith(_GZIP_MAGIC):
         return raw, raw
     try:
-        return raw, gzip.decompress(raw)
+        return raw, _gunzip(raw, max_bytes, path)
     except EOFError as err:
         raise IdxFormatError(
             f"{path}: corrupted gzip file: it ends before the end of the compressed stream "
@@ -75,6 +90,35 @@ def read_bytes(path) -> tuple[bytes, bytes]:
         ) from err
     except (OSError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
         raise IdxFormatError(f"{path}: corrupted gzip file: {err}") from err
+
+
+def gzip_bound(n: int) -> int:
+    """The most bytes a gzip file of ``n`` bytes of content can take (stored blocks: 5 bytes
+    per 64 KiB, plus the header and trailer), with room to spare."""
+    return n + 5 * (n // 65535 + 1) + 1024
+
+
+def _gunzip(raw: bytes, max_bytes: int | None, path: str) -> bytes:
+    """The content of the gzip members in ``raw``, inflated in chunks and never past
+    ``max_bytes`` (None: no limit)."""
+    if max_bytes is None:
+        return gzip.decompress(raw)
+    parts, total, data = [], 0, raw
+    while data:
+        stream, tail = zlib.decompressobj(wbits=31), data  # one member: header, deflate, trailer
+        while not stream.eof:
+            chunk = stream.decompress(tail, max(1, min(1 << 20, max_bytes + 1 - total)))
+            total += len(chunk)
+            if total > max_bytes:
+                raise IdxFormatError(f"{path}: the gzip stream inflates to more than the "
+                                     f"{max_bytes} bytes this dataset's file has; refusing to "
+                                     "inflate the rest")
+            parts.append(chunk)
+            tail = stream.unconsumed_tail
+            if not chunk and not tail:
+                raise EOFError("the compressed stream ends before its end-of-stream marker")
+        data = stream.unused_data.lstrip(b"\0")  # gzip allows zero padding after a member
+    return b"".join(parts)
 
 
 def parse_idx(content: bytes, path="<bytes>", magic: int | None = None) -> numpy.ndarray:

@@ -21,18 +21,18 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import os
 import sys
 import urllib.request
 import uuid
 import warnings
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy
 
-from lamina.datasets._idx import parse_idx, read_bytes
+from lamina.datasets._idx import gzip_bound, parse_idx, read_bytes
 
 __all__ = ["ChecksumError", "IdxDataset", "IdxFile", "cache_dir", "load"]
 
@@ -123,12 +123,25 @@ def _find_files(spec: IdxDataset, root: Path) -> tuple[dict | None, str]:
     return None, f"no {spec.title} files in {root} or {root / spec.subdir}"
 
 
+def _shape(spec: IdxDataset, key: str) -> tuple:
+    """The shape of array ``key`` in the release (``x_*``: images, ``y_*``: labels)."""
+    count = spec.counts[0] if key.endswith("train") else spec.counts[1]
+    return (count, *spec.image_shape) if key.startswith("x") else (count,)
+
+
+def _idx_bytes(spec: IdxDataset, key: str) -> int:
+    """The size of the release's (uncompressed) IDX file of ``key``: header, then uint8s."""
+    shape = _shape(spec, key)
+    return 4 + 4 * len(shape) + math.prod(shape)
+
+
 def _read_files(spec: IdxDataset, paths: dict) -> dict:
-    """Parse and MD5-check the four IDX files; return the arrays by key."""
+    """Parse and MD5-check the four IDX files; return the arrays by key. A file is never
+    read or inflated past the size of the release's file."""
     arrays = {}
     for f in spec.files:
         path = paths[f.key]
-        raw, content = read_bytes(path)
+        raw, content = read_bytes(path, _idx_bytes(spec, f.key))
         arrays[f.key] = parse_idx(content, path, f.magic)
         got = _md5(content)
         if got != f.md5:
@@ -142,37 +155,45 @@ def _read_files(spec: IdxDataset, paths: dict) -> dict:
     return arrays
 
 
-def _check_arrays(spec: IdxDataset, arrays: dict) -> str | None:
-    """What is wrong with arrays loaded from a .npz, or None when they look like the dataset."""
-    for key, count in zip(KEYS, (spec.counts[0],) * 2 + (spec.counts[1],) * 2, strict=True):
-        expected = (count, *spec.image_shape) if key.startswith("x") else (count,)
-        a = arrays[key]
-        if a.shape != expected or a.dtype != numpy.uint8:
-            return f"{key} has shape {a.shape} and dtype {a.dtype}; expected {expected} uint8"
+def _npz_arrays(spec: IdxDataset, path: Path, where: str) -> dict:
+    """The arrays of a ``.npz`` with Keras's keys, each declared shape and dtype checked
+    against the release before its data is read or inflated (a ValueError starting with
+    ``where`` otherwise): a small file cannot make the load allocate more than the dataset."""
+    from lamina.saving.archive import human, open_regular
+    from lamina.saving.npz import NpzReader
+
+    limit = sum(math.prod(_shape(spec, k)) + 4096 for k in KEYS) + 4096
+    with open_regular(path, "dataset") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > limit:
+            raise ValueError(f"{where}: the file holds {human(size)}, more than the arrays of "
+                             f"{spec.title} ({human(limit)}); refusing to read it")
+        data = f.read()
+    reader = NpzReader(data, where, "arrays")
+    missing = [k for k in KEYS if k not in reader.keys]
+    if missing:
+        raise ValueError(f"{where}: missing arrays {missing} (expected {', '.join(KEYS)})")
+    for key in KEYS:
+        shape, dtype = reader.header(key)
+        if shape != _shape(spec, key) or dtype != numpy.uint8:
+            raise ValueError(f"{where}: {key} has shape {shape} and dtype {dtype}; expected "
+                             f"{_shape(spec, key)} uint8")
+    arrays = {k: reader.read(k) for k in KEYS}
     for key in ("y_train", "y_test"):
         if arrays[key].max(initial=0) >= spec.n_classes:
-            return f"{key} has labels outside 0..{spec.n_classes - 1}"
-    return None
+            raise ValueError(f"{where}: {key} has labels outside 0..{spec.n_classes - 1}")
+    return arrays
 
 
 def _read_npz(spec: IdxDataset, path: Path, strict: bool) -> dict | None:
     """Arrays from a .npz with Keras's keys; a damaged file raises (strict) or warns (cache)."""
-    problem = None
+    where = f"{spec.name}: {path}"
     try:
-        with numpy.load(path, allow_pickle=False) as data:
-            missing = [k for k in KEYS if k not in getattr(data, "files", ())]
-            if missing:
-                problem = f"missing arrays {missing} (expected {', '.join(KEYS)})"
-            else:
-                arrays = {k: data[k] for k in KEYS}
-    except (OSError, ValueError, EOFError, TypeError, zipfile.BadZipFile) as err:
-        problem = f"not a readable .npz file: {err}"
-    if problem is None:
-        problem = _check_arrays(spec, arrays)
-    if problem is None:
-        return arrays
-    if strict:
-        raise ValueError(f"{spec.name}: {path}: {problem}")
+        return _npz_arrays(spec, path, where)
+    except (ValueError, OSError) as err:  # OSError: unreadable (permissions, I/O)
+        if strict:
+            raise
+        problem = str(err).removeprefix(f"{where}: ")
     warnings.warn(
         f"{spec.name}: ignoring the damaged cache file {path} ({problem}); it will be rebuilt",
         stacklevel=4,
@@ -208,18 +229,20 @@ def _write_cache(spec: IdxDataset, arrays: dict) -> None:
                 os.remove(tmp)
 
 
-def _download_matches(tmp: Path, digest: str, f: IdxFile) -> bool:
-    """A download is good when it is the published .gz, or any gzip of the published file."""
+def _download_matches(tmp: Path, digest: str, f: IdxFile, size: int) -> bool:
+    """A download is good when it is the published .gz, or any gzip of the published file
+    (of ``size`` bytes)."""
     if digest == f.gz_md5:
         return True
     try:
-        return _md5(read_bytes(tmp)[1]) == f.md5
+        return _md5(read_bytes(tmp, size)[1]) == f.md5
     except ValueError:  # IdxFormatError: a corrupted gzip
         return False
 
 
-def _fetch(url: str, target: Path, f: IdxFile) -> None:
-    """Download ``url`` to ``target`` via a temporary file, checking the published MD5s."""
+def _fetch(url: str, target: Path, f: IdxFile, size: int) -> None:
+    """Download ``url`` to ``target`` via a temporary file, checking the published MD5s;
+    ``size``: the bytes of the published file uncompressed (the download may not be larger)."""
     tmp = None
     try:
         tmp = _temp_path(target, ".part")
@@ -228,7 +251,10 @@ def _fetch(url: str, target: Path, f: IdxFile) -> None:
             while chunk := response.read(1 << 20):
                 digest.update(chunk)
                 out.write(chunk)
-        if not _download_matches(tmp, digest.hexdigest(), f):
+                if out.tell() > gzip_bound(size):
+                    raise ChecksumError(f"the download is larger than the {size} bytes of "
+                                        "the published file")
+        if not _download_matches(tmp, digest.hexdigest(), f, size):
             raise ChecksumError(
                 f"checksum mismatch: the MD5 of the download is {digest.hexdigest()}, "
                 f"the published MD5 is {f.gz_md5}"
@@ -253,7 +279,7 @@ def _download(spec: IdxDataset, directory: Path) -> None:
             url = mirror + f"{f.name}.gz"
             print(f"{spec.name}: downloading {url}", file=sys.stderr)
             try:
-                _fetch(url, target, f)
+                _fetch(url, target, f, _idx_bytes(spec, f.key))
                 break
             except (OSError, ChecksumError) as err:  # urllib's URLError is an OSError
                 errors.append(f"{url}: {err}")

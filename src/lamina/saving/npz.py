@@ -33,16 +33,17 @@ class NpzReader:
     Args:
         data: the bytes of the ``.npz``.
         where: the start of every error message (e.g. ``"load_model: 'm.lamina'"``).
+        what: what the arrays are, for the messages (``"weights"``, ``"arrays"``).
     """
 
-    def __init__(self, data: bytes, where: str):
-        self.where = where
+    def __init__(self, data: bytes, where: str, what: str = "weights"):
+        self.where, self.what = where, what
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             members = check_members(self.zip.infolist(), lambda n: n.endswith(".npy"), where,
                                     "array")
         except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, OSError) as err:
-            raise ValueError(f"{where}: the weights are corrupt or not an .npz archive "
+            raise ValueError(f"{where}: the {what} are corrupt or not an .npz archive "
                              f"({err})") from None
         self.infos = {name[:-len(".npy")]: info for name, info in members.items()}
         self._headers: dict = {}
@@ -72,8 +73,8 @@ class NpzReader:
                              f"({err})") from None
         if (dtype.kind not in _ACCEPTED_KINDS or dtype.fields is not None
                 or dtype.subdtype is not None or dtype.hasobject):
-            raise ValueError(f"{self.where}: array {key!r} has dtype {dtype}; weights must be "
-                             "plain numbers (bool, int or float), not strings, records, "
+            raise ValueError(f"{self.where}: array {key!r} has dtype {dtype}; {self.what} must "
+                             "be plain numbers (bool, int or float), not strings, records, "
                              "complex numbers or objects")
         if not all(isinstance(s, int) and s >= 0 for s in shape):
             raise ValueError(f"{self.where}: array {key!r} declares an invalid shape {shape}")
