@@ -36,10 +36,10 @@ def test_temp_files_of_an_interrupted_save_are_removed_by_the_next_save(tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, path.name])
 
 
-@pytest.mark.parametrize("suffix", [".lamina", ".h5", ".weights.npz", ".weights.h5"])
+@pytest.mark.parametrize("suffix", [".lamina", ".keras", ".h5", ".weights.npz", ".weights.h5"])
 def test_saves_fsync_the_file_before_the_rename_and_the_directory_after(tmp_path, suffix,
                                                                         monkeypatch):
-    if suffix.endswith(".h5"):
+    if suffix.endswith((".h5", ".keras")):
         pytest.importorskip("h5py")
     events = []
     fsync, replace = os.fsync, os.replace
