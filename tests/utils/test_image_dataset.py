@@ -63,3 +63,13 @@ def test_fit_trains_on_the_directory_dataset(folder):
     history = model.fit(ds, epochs=8, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert model.evaluate(ds, verbose=0)[1] == 1.0  # dark against bright: separable
+
+
+def test_a_fifo_named_like_an_image_is_refused_not_waited_on(folder):
+    import os
+
+    os.mkfifo(folder / "dogs" / "2.png")  # reading it would wait for a writer forever
+    ds = utils.image_dataset_from_directory(folder, image_size=(4, 4), batch_size=8,
+                                            shuffle=False)
+    with pytest.raises(ValueError, match=r"2\.png' is a FIFO, not a regular file"):
+        ds[0]

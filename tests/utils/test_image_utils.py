@@ -46,3 +46,14 @@ def test_bad_color_mode_and_interpolation_are_named(tmp_path):
         utils.load_img(path, color_mode="cmyk")
     with pytest.raises(ValueError, match="received interpolation='cubic'"):
         utils.load_img(path, target_size=(1, 1), interpolation="cubic")
+
+
+def test_load_img_refuses_a_fifo_or_a_device_at_once(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.png")
+    with pytest.raises(ValueError, match=r"pipe\.png' is a FIFO, not a regular file; "
+                                         r"refusing to read image data from it"):
+        utils.load_img(tmp_path / "pipe.png")
+    with pytest.raises(ValueError, match=r"is a device, not a regular file"):
+        utils.load_img("/dev/zero")

@@ -116,8 +116,8 @@ def open_regular(path, kind: str):
         os.close(fd)
         what = ("a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
                 else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket")
-        raise ValueError(f"{path!r} is {what}, not a regular file; refusing to read a {kind} "
-                         "from it")
+        raise ValueError(f"{path!r} is {what}, not a regular file; refusing to read {kind} "
+                         "data from it")
     return os.fdopen(fd, "rb")
 
 

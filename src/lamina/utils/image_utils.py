@@ -49,8 +49,10 @@ def load_img(path, color_mode="rgb", target_size=None, interpolation="nearest",
     if color_mode not in COLOR_MODES:
         raise ValueError(f"load_img: color_mode must be one of {tuple(COLOR_MODES)}; received "
                          f"color_mode={color_mode!r}")
+    from lamina.saving.archive import open_regular  # noqa: PLC0415
+
     image_module = pil_image()
-    with open(os.fspath(path), "rb") as f:
+    with open_regular(path, "image") as f:  # a FIFO or device is refused, not waited on
         img = image_module.open(f)
         img.load()
     img = img.convert(COLOR_MODES[color_mode])

@@ -113,3 +113,13 @@ def test_missing_files_and_directories_say_so(tmp_path):
         files.read_image(tmp_path / "nope.png")
     with pytest.raises(ImageError, match="is a directory"):
         files.read_image(tmp_path)
+
+
+def test_a_fifo_or_a_device_is_refused_at_once(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.png")  # reading it would wait for a writer forever
+    with pytest.raises(ImageError, match=r"pipe\.png' is a FIFO, not a regular file"):
+        files.read_image(tmp_path / "pipe.png")
+    with pytest.raises(ImageError, match=r"is a device, not a regular file"):
+        files.read_mask("/dev/zero")

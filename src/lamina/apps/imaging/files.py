@@ -139,12 +139,15 @@ def size_of(data: bytes, name: str = "the upload", *, max_pixels: int = MAX_PIXE
 
 
 def _read_bytes(path) -> bytes:
+    from lamina.saving.archive import open_regular
+
     try:
-        return Path(path).read_bytes()
-    except IsADirectoryError:
-        raise NotAnImage(f"{path} is a directory, not an image file") from None
+        with open_regular(path, "image") as f:  # a FIFO or device is refused, not waited on
+            return f.read()
     except FileNotFoundError:
         raise NotAnImage(f"{path}: no such file") from None
+    except ValueError as error:  # a directory, FIFO, device or socket
+        raise NotAnImage(str(error)) from None
     except OSError as error:
         raise NotAnImage(f"{path} cannot be read ({error.strerror})") from None
 
