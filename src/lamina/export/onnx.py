@@ -18,7 +18,6 @@ Example:
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy
@@ -26,6 +25,7 @@ import numpy
 from lamina.export import _core, _preprocessing, _reshaping, _spatial, _windows
 from lamina.export._activations import ExportError
 from lamina.export._graph import ONNX_MIN_OPSET, Graph, Value
+from lamina.saving.archive import atomic_write
 
 __all__ = ["DEFAULT_OPSET", "ExportError", "export_onnx", "exportable_layers", "model_to_onnx"]
 
@@ -196,7 +196,7 @@ def export_onnx(model, filepath, opset: int = DEFAULT_OPSET, *, opset_version=No
     Args:
         model: a built ``Sequential`` or ``Model(inputs, outputs)``; models nested in it as
             layers, of one output or several, are inlined.
-        filepath: where to write (``.onnx``); written atomically (a temporary file renamed).
+        filepath: where to write (``.onnx``); written atomically (a temp file renamed).
         opset: the ONNX opset of the file, from 13 to the newest the installed ``onnx`` knows
             (default 17). ``opset_version`` is Keras's name for it and wins when given.
         verbose: print where the file went (Keras's argument; default True like Keras).
@@ -212,15 +212,7 @@ def export_onnx(model, filepath, opset: int = DEFAULT_OPSET, *, opset_version=No
     proto = model_to_onnx(model, opset if opset_version is None else opset_version)
     path = Path(os.fspath(filepath))
     data = proto.SerializeToString()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                               dir=path.parent if str(path.parent) else ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda f: f.write(data))  # temp file, fsync, rename, fsync the folder
     if verbose is None or verbose:
         print(f"Saved the ONNX model to {path} (opset {proto.opset_import[0].version}, "
               f"{len(proto.graph.node)} nodes)")

@@ -32,6 +32,7 @@ def run(args) -> int:
     from pathlib import Path
 
     from lamina.apps.imaging import evaluation, registry
+    from lamina.saving.archive import atomic_write
 
     if args.weights and not args.task:
         print("lamina image evaluate: error: --weights needs a TASK", file=sys.stderr)
@@ -51,7 +52,5 @@ def run(args) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         for path, body in ((out, text + "\n"),
                            (out.with_name(out.name + ".json"), json.dumps(result, indent=1))):
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_text(body)
-            tmp.replace(path)
+            atomic_write(path, lambda f, body=body: f.write(body.encode()))
     return 0

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy
 
+from lamina.saving.archive import atomic_write
+
 __all__ = ["DRAWING_REPEATS", "RECIPE", "build_model", "stored_drawings", "top_k_accuracy",
            "train"]
 
@@ -160,7 +162,8 @@ def train(out=None, *, with_drawings: bool = False, data_dir=None, n_classes: in
     model.save(out, include_optimizer=False)
     report["model_bytes"] = out.stat().st_size
     report["seconds"] = round(time.monotonic() - started, 1)
-    out.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
+    text = json.dumps(report, indent=2) + "\n"
+    atomic_write(out.with_suffix(".json"), lambda f: f.write(text.encode()))
 
     held = report["held_out"]
     _say(verbose, f"held-out generated ({held['images']} images): top-1 {held['top1']:.1%}, "
