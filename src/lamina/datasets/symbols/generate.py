@@ -169,4 +169,7 @@ def sample_sheet(path, classes=None, variants: int = 8, seed=0, augment=True) ->
         axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
     figure.subplots_adjust(left=1.5 / (1.6 + 0.6 * variants), right=0.99, top=0.99,
                            bottom=0.01, wspace=0.08, hspace=0.08)
-    figure.savefig(path)
+    from lamina.saving.archive import atomic_path
+
+    with atomic_path(path) as tmp:  # a failed or killed save leaves any earlier sheet whole
+        figure.savefig(tmp, format="png")
