@@ -59,3 +59,33 @@ def test_10001_weights_round_trip_in_order(tmp_path, how):
         loaded.load_weights(tmp_path / "m.weights.npz")
     got = np.concatenate([v.data for v in loaded.weights])
     np.testing.assert_array_equal(got, values[:, 0])
+
+
+@pytest.mark.parametrize("suffix", [".h5", ".keras", ".weights.h5"])
+def test_10001_weights_round_trip_through_keras_files(tmp_path, suffix):
+    """Keras's layouts too: ``.h5`` splits a list of names over HDF5's 64 KB attribute limit
+    as Keras does (``weight_names0``, ``weight_names1``...; saving raised "object header
+    message is too large" before), and its optimizer state of 20,003 arrays loads in linear
+    time (its size check went over every weight once per array: hours, now seconds)."""
+    pytest.importorskip("h5py")
+    values = np.arange(COUNT, dtype="float32").reshape(COUNT, 1)
+    model = many(values)
+    path = tmp_path / f"m{suffix}"
+    if suffix == ".weights.h5":
+        model.save_weights(path)
+        loaded = many()
+        loaded.load_weights(path)
+    else:
+        model.compile(optimizer="adam", loss="mse")
+        model.optimizer.build(model.trainable_weights)
+        state = model.optimizer.get_state()
+        state = {k: np.full_like(np.asarray(v), i) for i, (k, v) in enumerate(sorted(
+            state.items())) if k != "learning_rate"}  # learning_rate: float32 in Keras files
+        model.optimizer.set_state(state)
+        model.save(path)
+        loaded = load_model(path)
+        got = loaded.optimizer.get_state()
+        for key, value in state.items():
+            np.testing.assert_array_equal(np.asarray(got[key]), value, err_msg=key)
+    got = np.concatenate([v.data for v in loaded.weights])
+    np.testing.assert_array_equal(got, values[:, 0])

@@ -125,7 +125,7 @@ def save_model(model, filepath) -> None:
         if state is not None:
             g = h5.create_group(OPTIMIZER_GROUP)
             keys = sorted(state)
-            g.attrs["weight_names"] = [k.encode("utf8") for k in keys]
+            legacy.write_names(g, "weight_names", keys)
             for i, k in enumerate(keys):
                 g.create_dataset(f"{i:05d}", data=numpy.asarray(state[k]))
 
@@ -151,11 +151,12 @@ def _optimizer_state(g, variables, where) -> dict:
 
     keys = safe.names(g, "weight_names", where)
     largest = max((int(numpy.prod(v.shape)) * 8 for v in variables), default=8)
+    limit = 4 * npz_limit(variables)  # once: per key it made 10,001 weights take hours
     datasets, total = [], 0
     for i, k in enumerate(keys):
         ds = safe.check_dataset(safe.child(g, f"{i:05d}", where), where)
         total += safe.nbytes(ds)
-        if safe.nbytes(ds) > max(largest, 8) or total > 4 * npz_limit(variables):
+        if safe.nbytes(ds) > max(largest, 8) or total > limit:
             raise ValueError(f"{where}: optimizer state {k!r} declares {safe.nbytes(ds)} "
                              "bytes, more than any weight of this model needs")
         datasets.append((k, ds))

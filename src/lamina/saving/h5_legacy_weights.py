@@ -3,6 +3,8 @@ as ``legacy_h5_format``).
 
 Group ``model_weights`` (or the file's root) has the attribute ``layer_names``; each
 layer's group has ``weight_names`` and one dataset per weight, trainable weights first.
+A list of names over HDF5's 64 KB attribute limit (thousands of weights or layers) is
+split as Keras splits it: ``weight_names0``, ``weight_names1``... (:func:`write_names`).
 A model inside a model is one layer whose weights are those of all its layers (names
 ``<model>/<layer>/<weight>``). Layers are listed, and matched, in Keras's ``model.layers``
 order (for a functional model, Keras's graph order: :mod:`lamina.saving.keras_graph`), so
@@ -65,17 +67,38 @@ def _names(layer, weights) -> list:
     return names
 
 
+HDF5_OBJECT_HEADER_LIMIT = 64512  # bytes an attribute may take (Keras's constant)
+
+
+def write_names(obj, attr: str, names) -> None:
+    """Attribute ``attr`` of ``obj``: ``names`` (str) as UTF-8, split into ``attr0``,
+    ``attr1``... when one attribute would pass HDF5's limit (Keras's
+    ``save_attributes_to_hdf5_group``, which Keras's and lamina's readers undo)."""
+    data = numpy.asarray([n.encode("utf8") for n in names], dtype=bytes)
+    if data.dtype.itemsize > HDF5_OBJECT_HEADER_LIMIT:
+        raise ValueError(f"a name in {attr!r} is longer than the {HDF5_OBJECT_HEADER_LIMIT} "
+                         "bytes an HDF5 attribute can hold")
+    chunks = 1
+    while any(part.nbytes > HDF5_OBJECT_HEADER_LIMIT for part in numpy.array_split(data, chunks)):
+        chunks += 1
+    if chunks == 1:
+        obj.attrs[attr] = data
+        return
+    for i, part in enumerate(numpy.array_split(data, chunks)):
+        obj.attrs[f"{attr}{i}"] = part
+
+
 def write(group, model) -> None:
     """Write ``model``'s weights into ``group`` (a file's root or ``model_weights``)."""
     layers = model_layers(model)
-    group.attrs["layer_names"] = [layer.name.encode("utf8") for layer in layers]
+    write_names(group, "layer_names", [layer.name for layer in layers])
     group.attrs["backend"] = b"numpy"
     group.attrs["keras_version"] = f"lamina-{lamina.__version__}".encode()
     for layer in layers:
         g = group.create_group(layer.name)
         weights = layer_weights(layer)
         names = _names(layer, weights)
-        g.attrs["weight_names"] = [n.encode("utf8") for n in names]
+        write_names(g, "weight_names", names)
         for name, w in zip(names, weights):
             g.create_dataset(name, data=numpy.asarray(w.data))
 

@@ -134,11 +134,20 @@ def text(value, where: str, name: str) -> str:
 
 
 def names(obj, attr: str, where: str) -> list:
-    """A list-of-names attribute (``layer_names``, ``weight_names``) as a list of str."""
-    value = attribute(obj, attr, where, required=False)
-    if value is None:
-        return []
-    values = numpy.atleast_1d(numpy.asarray(value))
-    if values.ndim != 1:
-        raise ValueError(f"{where}: attribute {attr!r} must be a list of names")
-    return [text(v, where, f"a name in {attr!r}") for v in values]
+    """A list-of-names attribute (``layer_names``, ``weight_names``) as a list of str; a
+    list Keras split over HDF5's attribute limit (``attr0``, ``attr1``...) is joined."""
+    if attr in obj.attrs:
+        parts = [attr]
+    else:
+        parts, i = [], 0
+        while f"{attr}{i}" in obj.attrs:
+            parts.append(f"{attr}{i}")
+            i += 1
+    out = []
+    for part in parts:
+        value = attribute(obj, part, where)
+        values = numpy.atleast_1d(numpy.asarray(value))
+        if values.ndim != 1:
+            raise ValueError(f"{where}: attribute {part!r} must be a list of names")
+        out.extend(text(v, where, f"a name in {attr!r}") for v in values)
+    return out
