@@ -76,6 +76,23 @@ def test_headless_model_takes_the_top_file_and_skips_the_top(tmp_path):
                                   arrays["block5_conv3"][0])
 
 
+def test_weight_names_split_as_keras_splits_long_lists_load(tmp_path):
+    """Keras writes a list of names over HDF5's 64 KB attribute limit as ``weight_names0``,
+    ``weight_names1``...; a file of that form loads (it was refused as 0 weights)."""
+    donor = A.VGG16(**SMALL)
+    arrays = keras_arrays(donor, seed=3)
+    path = tmp_path / "vgg16_split.h5"
+    write_keras_h5(path, donor, arrays)
+    with h5py.File(path, "a") as f:
+        g = f["block1_conv1"]
+        names = g.attrs["weight_names"]
+        del g.attrs["weight_names"]
+        g.attrs["weight_names0"], g.attrs["weight_names1"] = names[:1], names[1:]
+    model = A.VGG16(weights=path, **SMALL)
+    np.testing.assert_array_equal(model.get_layer("block1_conv1").bias.data,
+                                  arrays["block1_conv1"][1])
+
+
 def test_keras3_weights_h5_layout_loads(tmp_path):
     """Keras 3's ``save_weights('x.weights.h5')``: ``layers/<name>/vars/<i>``."""
     donor = A.ResNet18(**SMALL, stem="cifar")

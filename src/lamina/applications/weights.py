@@ -29,6 +29,8 @@ import os
 
 import numpy
 
+from lamina.saving import h5_safety
+
 __all__ = ["load_keras_weights"]
 
 
@@ -132,7 +134,8 @@ def load_keras_weights(model, filepath) -> None:
                 names = sorted(group.keys(), key=lambda k: int(k) if k.isdigit() else -1) \
                     if group is not None else []
             else:
-                names = [_text(n) for n in group.attrs.get("weight_names", [])]
+                # split over several attributes past HDF5's 64 KB limit, as Keras writes it
+                names = h5_safety.names(group, "weight_names", f"load weights: {path!r}")
             if len(names) != len(variables):
                 raise ValueError(f"load weights: {path!r}: layer '{layer.name}' has "
                                  f"{len(names)} weights in the file ({names}); the model's "
