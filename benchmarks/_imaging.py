@@ -156,11 +156,13 @@ def _torch_network(task):
         def __init__(self):
             super().__init__()
             self.body = EncoderDecoder(2, (32, 48, 64, 96))
-            self.guess = conv(32, 1)
+            self.correction = conv(32, 1)   # zeros: starts as the biharmonic fill, as lamina's
+            nn.init.zeros_(self.correction.weight)
+            nn.init.zeros_(self.correction.bias)
 
         def forward(self, pair):
-            known, mask = pair[:, :1], pair[:, 1:]
-            return known + self.guess(self.body(pair)) * mask
+            filled, mask = pair[:, :1], pair[:, 1:]
+            return filled + self.correction(self.body(pair)) * mask
 
     return {"denoise": Denoiser, "upscale": SuperResolver, "colorize": Colorizer,
             "inpaint": Inpainter}[task]()

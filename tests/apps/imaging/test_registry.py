@@ -53,6 +53,15 @@ def test_the_colorizer_keeps_the_luma_and_the_inpainter_the_known_pixels():
     np.testing.assert_array_equal(out[known], x[..., :1][known])
 
 
+def test_the_untrained_inpainter_is_the_biharmonic_fill():
+    from lamina.apps.imaging import pairs
+
+    clean = np.random.default_rng(2).uniform(0, 1, (2, 32, 32, 1)).astype("float32")
+    x, _ = pairs.make_pairs("inpaint", clean, seed=0)
+    out = registry.build("inpaint").predict(x, verbose=0)
+    np.testing.assert_array_equal(out, x[..., :1])   # a zero correction: exactly the fill
+
+
 def test_the_shipped_upscaler_beats_bicubic_on_test_crops():
     """The shipped weights are the trained ones: +2.6 dB on all 120 test crops; on the first
     24 the margin must stay above the issue's +1 dB."""

@@ -36,6 +36,23 @@ def test_the_recipes_train_within_the_budget_of_the_issue():
         assert recipe.steps <= 4000 and recipe.batch_size == 32 and recipe.size == 32
 
 
+def test_the_psnr_loss_is_minus_each_images_psnr():
+    y_true = np.zeros((2, 4, 4, 1), "float32")
+    y_pred = np.stack([np.full((4, 4, 1), 0.1), np.full((4, 4, 1), 0.01)]).astype("float32")
+    loss = training.psnr_loss(y_true, y_pred).numpy()
+    # mean squared errors 0.01 and 0.0001, plus the floor 1e-5: 10 log10 of each
+    expected = 10 * np.log10(np.array([0.01, 0.0001]) + training.MSE_FLOOR)
+    np.testing.assert_allclose(loss, expected, rtol=1e-6)   # float32 log: a few ulps
+
+
+def test_textured_crops_are_kept_until_there_are_enough():
+    recipe = training.Recipe(rounds=1, min_std=0.1)
+    crops = training._crops(recipe, 200, np.random.default_rng(0))
+    assert crops.shape == (200, 32, 32, 1) and (crops.std(axis=(1, 2, 3)) >= 0.1).all()
+    plain = training._crops(training.Recipe(rounds=1), 200, np.random.default_rng(0))
+    assert (plain.std(axis=(1, 2, 3)) < 0.1).any()   # without it, flat crops come too
+
+
 def _parse(*argv):
     parser = argparse.ArgumentParser()
     train_command.add_arguments(parser)

@@ -75,10 +75,6 @@ def gray(luma):
 
 
 def biharmonic(known_and_mask):
-    """scikit-image's biharmonic inpainting of each crop's hole."""
-    from skimage.restoration import inpaint_biharmonic
-
-    out = numpy.empty(known_and_mask.shape[:3] + (1,), numpy.float32)
-    for i, pair in enumerate(known_and_mask):
-        out[i, :, :, 0] = inpaint_biharmonic(pair[:, :, 0], pair[:, :, 1].astype(bool))
-    return numpy.clip(out, 0, 1)
+    """scikit-image's biharmonic inpainting of each crop's hole (:func:`pairs.biharmonic`)."""
+    return numpy.stack([pairs.biharmonic(pair[:, :, :1], pair[:, :, 1])
+                        for pair in known_and_mask])

@@ -11,9 +11,15 @@
   convolutions back up, skip connections by concatenation) from the luma ``Y`` (BT.601, in
   [0, 1]) to the two chroma channels ``(Cb, Cr)``; a fixed 1x1 convolution turns them into
   RGB offsets with zero luma, added to ``Y``: RGB out, whose luma is exactly the input.
-* :func:`inpainter`: the same encoder-decoder one stage deeper. Its input has two channels,
-  the image with the hole set to 0 and the mask (1 in the hole); its output keeps the known
-  pixels and fills only the hole: ``known + prediction * mask``. Gray in and out.
+* :func:`inpainter`: the same encoder-decoder one stage deeper, correcting a classical fill.
+  Its input has two channels, the image with the hole filled biharmonically
+  (:func:`.pairs.biharmonic`) and the mask (1 in the hole); its output keeps the known pixels
+  and changes only the hole: ``filled + correction * mask``. Gray in and out. (Drawing the
+  hole from zeros, the same network reached 20.25 dB over the hole of the test crops after
+  1,792 steps of L1, below the biharmonic fill's 21.41: a smooth fill is most of the answer,
+  and learning it from scratch used the whole budget. Correcting the fill it reaches 21.18
+  after 896 steps: +0.34 dB over the fill on held-out crops of the training photographs,
+  -0.23 on the test photographs.)
 
 The fixed convolutions (``trainable=False``, weights set at build) are how a network here
 picks channels apart or mixes them by a known matrix; they are saved with the model.
@@ -52,7 +58,11 @@ def denoiser(depth: int = 8, filters: int = 32) -> Model:
 
     (Dilating the middle convolutions 1-2-3-4-3-2 as IRCNN does, for a receptive field of 33
     instead of 17 at the same cost, trained worse in the same budget: 27.12 dB at sigma 25
-    and 23.84 at sigma 50 after 15 of 20 rounds, against 27.82 and 24.34.)"""
+    and 23.84 at sigma 50 after 15 of 20 rounds, against 27.82 and 24.34. FFDNet's layout -
+    ``SpaceToDepth(2)``, 10 layers of 64 filters at half resolution, ``DepthToSpace(2)``:
+    a receptive field of 47 at about the same cost, 301,636 parameters - learned slower:
+    26.9 dB on held-out training crops after 7 of 20 rounds, where this network ends at 29.6;
+    on the test crops then 25.87 / 28.73 / 21.93 dB at sigma 25 / 15 / 50.)"""
     noisy = Input((None, None, 1), name="noisy")
     h = _conv(noisy, filters)
     for _ in range(depth - 2):
@@ -120,14 +130,16 @@ def colorizer(widths=(32, 64, 128)) -> Model:
 
 
 def inpainter(widths=(32, 48, 64, 96)) -> Model:
-    """``(None, H, W, 2)``: the image with the hole at 0, and the mask (1 in the hole) ->
-    ``(None, H, W, 1)``, the image with the hole filled; H, W divisible by 8."""
-    pair = Input((None, None, 2), name="known_and_mask")
-    known = _fixed_conv(pair, ((1.0,), (0.0,)), "known")
+    """``(None, H, W, 2)``: the image with the hole filled biharmonically, and the mask (1 in
+    the hole) -> ``(None, H, W, 1)``, that fill corrected in the hole; H, W divisible by 8."""
+    pair = Input((None, None, 2), name="filled_and_mask")
+    filled = _fixed_conv(pair, ((1.0,), (0.0,)), "biharmonic")
     mask = _fixed_conv(pair, ((0.0,), (1.0,)), "mask")
-    guess = Conv2D(1, 3, padding="same", name="guess")(_encoder_decoder(pair, widths))
-    filled = Multiply(name="in_hole")([guess, mask])
-    return Model(pair, Add(name="filled")([known, filled]), name="inpainter")
+    # zeros: the network starts as the biharmonic fill
+    correction = Conv2D(1, 3, padding="same", kernel_initializer="zeros", name="correction")(
+        _encoder_decoder(pair, widths))
+    in_hole = Multiply(name="in_hole")([correction, mask])
+    return Model(pair, Add(name="inpainted")([filled, in_hole]), name="inpainter")
 
 
 #: task name -> builder

@@ -10,8 +10,10 @@ and a seed, and returns ``(inputs, targets)``:
   before shrinking) -> the crops;
 * ``colorize``: the luma of RGB crops (BT.601 weights, as ``lamina.apps.imaging`` makes
   gray) -> the RGB crops;
-* ``inpaint``: gray crops with a ``hole x hole`` square at a random place set to 0, and the
-  mask (1 in the hole) as a second channel -> the crops.
+* ``inpaint``: gray crops with a ``hole x hole`` square at a random place filled by the
+  biharmonic fill of the known pixels (:func:`biharmonic`), and the mask (1 in the hole) as a
+  second channel -> the crops. The network corrects the classical fill instead of drawing
+  the hole from nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import numpy
 
 from lamina.random import make_rng
 
-__all__ = ["SIGMA_RANGE", "LUMA", "noisy", "shrink", "bicubic", "luma", "holes", "make_pairs"]
+__all__ = ["SIGMA_RANGE", "LUMA", "noisy", "shrink", "bicubic", "luma", "holes", "biharmonic",
+           "make_pairs"]
 
 #: noise levels of the blind denoiser, on the [0, 1] scale
 SIGMA_RANGE = (5 / 255, 55 / 255)
@@ -76,6 +79,32 @@ def holes(n, size, hole=16, seed=None):
     return masks
 
 
+def biharmonic(image, mask):
+    """scikit-image's biharmonic fill of the pixels where ``mask`` is nonzero.
+
+    ``image`` is ``(H, W, C)`` float in [0, 1] (its values in the hole are ignored), ``mask``
+    ``(H, W)`` or ``(H, W, 1)``; returns float32 ``(H, W, C)`` clipped to [0, 1]. A mask
+    over every pixel leaves nothing to extend: the result is mid-gray.
+
+    Raises:
+        ImportError: scikit-image is missing, with the command that installs it.
+    """
+    try:
+        from skimage.restoration import inpaint_biharmonic
+    except ImportError as error:
+        raise ImportError(f"inpainting starts from scikit-image's biharmonic fill, and "
+                          f"scikit-image is not installed ({error.name} is missing): "
+                          f"pip install 'lamina[imaging]'") from error
+
+    hole = numpy.asarray(mask).reshape(image.shape[:2]) > 0
+    if not hole.any():
+        return numpy.array(image, numpy.float32)
+    if hole.all():
+        return numpy.full(image.shape, 0.5, numpy.float32)
+    filled = inpaint_biharmonic(numpy.asarray(image, numpy.float64), hole, channel_axis=-1)
+    return numpy.clip(filled, 0.0, 1.0).astype(numpy.float32)
+
+
 def make_pairs(task, clean, seed=None, sigma=None):
     """``(inputs, targets)`` of ``task`` for the clean crops (see the module docstring)."""
     if task == "denoise":
@@ -86,6 +115,7 @@ def make_pairs(task, clean, seed=None, sigma=None):
         return luma(clean), clean
     if task == "inpaint":
         mask = holes(len(clean), clean.shape[1], seed=seed)
-        return numpy.concatenate([clean * (1 - mask), mask], axis=3), clean
+        filled = numpy.stack([biharmonic(c * (1 - m), m) for c, m in zip(clean, mask)])
+        return numpy.concatenate([filled, mask], axis=3), clean
     raise ValueError(f"make_pairs: unknown task {task!r}; the tasks are denoise, upscale, "
                      f"colorize, inpaint")

@@ -49,7 +49,8 @@ TASKS = {
     "colorize": Task("colorize", "BT.601 luma -> RGB of that luma, U-Net encoder-decoder",
                      "colorizer", out_channels=3, multiple=4),
     "inpaint": Task("inpaint", "fill the pixels where the mask is 1; input (image with the "
-                    "hole at 0, mask), gray, U-Net encoder-decoder", "inpainter",
+                    "hole filled biharmonically, mask), gray, U-Net encoder-decoder that "
+                    "corrects the fill", "inpainter",
                     in_channels=2, multiple=8),
 }
 

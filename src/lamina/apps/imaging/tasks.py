@@ -21,7 +21,7 @@ from lamina.apps.imaging.images import (
     rgb_of_ycbcr,
     ycbcr_of,
 )
-from lamina.apps.imaging.pairs import SIGMA_RANGE
+from lamina.apps.imaging.pairs import SIGMA_RANGE, biharmonic
 from lamina.apps.imaging.tiling import TILE, round_up, tiled
 
 __all__ = ["colorize", "denoise", "inpaint", "upscale"]
@@ -144,7 +144,8 @@ def inpaint(img, mask, *, tile: int = TILE):
         mask: ``(H, W)``, the image's size: True (nonzero) where pixels are missing.
 
     Returns the filled image; pixels outside the mask are the input's own. Only the part of
-    the image around the hole (its bounding box and the network's reach) is computed.
+    the image around the hole (its bounding box and the network's reach) is computed: first
+    the biharmonic fill of that part (scikit-image), then the network's correction of it.
     """
     kind = describe(img)
     img = numpy.asarray(img)
@@ -158,11 +159,15 @@ def inpaint(img, mask, *, tile: int = TILE):
     bottom = min(img.shape[0], rows[-1] + 1 + reach)
     right = min(img.shape[1], cols[-1] + 1 + reach)
 
+    # the classical fill the network corrects, once over the whole region (a fill per tile
+    # would see only the tile's side of a hole that crosses it)
+    filled = biharmonic(kind.to_float(img[top:bottom, left:right]), hole[top:bottom, left:right])
+
     def prepare(window, holes):
-        x = kind.to_float(window).reshape(*window.shape[:3], -1)
+        x = window.reshape(*window.shape[:3], -1)
         m = holes[..., None].astype(numpy.float32)
         n, h, w, c = x.shape
-        known = x * (1.0 - m)
+        known = x
         if net.in_channels == c + 1:
             y = net(numpy.concatenate([known, m], axis=3))
         elif net.in_channels == 2:  # a gray network: each channel with the mask
@@ -174,8 +179,8 @@ def inpaint(img, mask, *, tile: int = TILE):
                              f"an image of {c} channel(s) and its mask make {c + 1}")
         return numpy.where(m > 0, y, x)
 
-    region = _run(net, [img[top:bottom, left:right], hole[top:bottom, left:right]], prepare,
-                  kind, kind.channels, tile=tile)
+    region = _run(net, [filled, hole[top:bottom, left:right]], prepare, kind, kind.channels,
+                  tile=tile)
     out = numpy.array(img, copy=True)
     out[top:bottom, left:right] = region
     return out

@@ -35,6 +35,8 @@ class Recipe:
     size: int = 32
     color: bool = False
     seed: int = 0
+    #: keep only crops whose pixels' standard deviation is at least this (0: every crop)
+    min_std: float = 0.0
 
     @property
     def steps(self) -> int:
@@ -45,7 +47,12 @@ RECIPES = {
     "denoise": Recipe(rounds=24),
     "upscale": Recipe(rounds=48),
     "colorize": Recipe(rounds=20, color=True, loss="mae"),
-    "inpaint": Recipe(rounds=28, loss="mae"),
+    # minus the PSNR of each crop (what the table averages; L1 reached 20.25 dB, and the mean
+    # MSE let the few hard crops - text, bricks - pull the correction away from the typical
+    # one: 19.44 dB on the test crops after 7 of 24 rounds while its loss fell 20 %), on
+    # textured crops: on a flat crop the biharmonic fill is already right and there is
+    # nothing to correct
+    "inpaint": Recipe(rounds=14, lr=5e-4, loss="psnr", min_std=0.1),
 }
 #: a few seconds per task: for tests and for trying the command
 QUICK = {"rounds": 1, "crops_per_round": 64, "batch_size": 16}
@@ -54,6 +61,41 @@ QUICK = {"rounds": 1, "crops_per_round": 64, "batch_size": 16}
 def _say(verbose, *text):
     if verbose:
         print(*text, flush=True)
+
+
+#: the least mean squared error :func:`psnr_loss` tells apart (a crop at 50 dB)
+MSE_FLOOR = 1e-5
+
+
+def psnr_loss(y_true, y_pred):
+    """Minus the PSNR of each image (peak 1), ``10 log10(mean squared error + floor)``: the
+    loss whose batch mean is the mean per-image PSNR that :mod:`.evaluation` reports, so an
+    image already well restored counts as much as a badly restored one."""
+    from lamina.losses.base import as_prediction, as_target
+
+    y_pred = as_prediction(y_pred, "psnr_loss")
+    error = y_pred - as_target(y_true, y_pred)
+    mse = (error * error).mean(axis=tuple(range(1, len(y_pred.shape))))
+    return (mse + MSE_FLOOR).log() * (10.0 / numpy.log(10.0))
+
+
+LOSSES = {"psnr": psnr_loss}
+
+
+def _crops(recipe, n, rng):
+    """``n`` fresh training crops; with ``recipe.min_std``, drawn until that many are
+    textured enough."""
+    from lamina.datasets import patches
+
+    kept, have = [], 0
+    while have < n:
+        crops = patches.random_crops(n if not recipe.min_std else 2 * n, recipe.size,
+                                     recipe.color, seed=rng)
+        if recipe.min_std:
+            crops = crops[crops.std(axis=(1, 2, 3)) >= recipe.min_std]
+        kept.append(crops)
+        have += len(crops)
+    return numpy.concatenate(kept)[:n]
 
 
 def _save(model, out):
@@ -75,7 +117,6 @@ def train(task: str, out=None, recipe: Recipe | None = None, verbose: bool = Tru
     round (the test photographs stay unseen until ``lamina image evaluate``).
     """
     from lamina import optimizers
-    from lamina.datasets import patches
     from lamina.metrics import psnr_per_image
     from lamina.random import make_rng, set_random_seed
 
@@ -83,9 +124,10 @@ def train(task: str, out=None, recipe: Recipe | None = None, verbose: bool = Tru
     set_random_seed(recipe.seed)
     model = registry.build(task)
     schedule = optimizers.schedules.CosineDecay(recipe.lr, recipe.steps, alpha=0.05)
-    model.compile(optimizer=optimizers.Adam(schedule), loss=recipe.loss)
+    model.compile(optimizer=optimizers.Adam(schedule),
+                  loss=LOSSES.get(recipe.loss, recipe.loss))
     rng = make_rng(recipe.seed)
-    check_clean = patches.random_crops(128, recipe.size, recipe.color, seed=rng)
+    check_clean = _crops(recipe, 128, rng)
     check_x, check_y = pairs.make_pairs(task, check_clean, seed=rng)
     report = {"task": task, "recipe": recipe.__dict__, "steps": recipe.steps, "rounds": []}
     _say(verbose, f"[lamina image train] {task}: {recipe.rounds} rounds of "
@@ -93,8 +135,7 @@ def train(task: str, out=None, recipe: Recipe | None = None, verbose: bool = Tru
                   f"{recipe.batch_size}, {model.count_params():,} parameters")
     wall, cpu = time.perf_counter(), time.process_time()
     for r in range(recipe.rounds):
-        clean = patches.random_crops(recipe.crops_per_round, recipe.size, recipe.color,
-                                     seed=rng)
+        clean = _crops(recipe, recipe.crops_per_round, rng)
         x, y = pairs.make_pairs(task, clean, seed=rng)
         history = model.fit(x, y, batch_size=recipe.batch_size, epochs=1, verbose=0,
                             seed=rng)
