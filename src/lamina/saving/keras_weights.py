@@ -165,12 +165,18 @@ def read(h5, model, where: str, skip_mismatch: bool = False) -> None:
         var.assign(safe.read_dataset(ds, where))
 
 
+OPTIMIZER_SLOTS = 3  # the most slots an optimizer keeps per variable (Adam with amsgrad)
+
+
 def expected_bytes(model) -> int:
-    """The most bytes a Keras 3 weights file of ``model`` can need (float64 allowed for
-    every weight, and room for HDF5's headers)."""
+    """The most bytes a Keras 3 weights file of ``model`` can need: its weights, and the
+    optimizer's state (up to :data:`OPTIMIZER_SLOTS` slots per trainable weight), float64
+    allowed for all, with room for HDF5's headers."""
     total = 1 << 20
     for _, _, variables in layout(model):
         total += 16 * 1024
         for v in variables:
             total += int(numpy.prod(v.shape, dtype=numpy.int64)) * 8 + 16 * 1024
+    for v in model.trainable_weights:
+        total += OPTIMIZER_SLOTS * (int(numpy.prod(v.shape, dtype=numpy.int64)) * 8 + 16 * 1024)
     return total
