@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from lamina import lectures
+from tests.examples.conclusions import assert_same_as_full_run
 from tests.examples.data import needs_fashion_mnist
 
 LECTURES = Path(__file__).resolve().parents[2] / "examples" / "lectures"
@@ -15,6 +16,7 @@ LECTURES = Path(__file__).resolve().parents[2] / "examples" / "lectures"
 def test_architectures_table_and_small_variants(tmp_path):
     pytest.importorskip("matplotlib")
     r = lectures.run("architectures", tmp_path, quick=True, directory=LECTURES)
+    assert_same_as_full_run("architectures", r)
     table = {row["name"]: row for row in r["table"]}
     assert table["VGG16"]["params"] == 138_357_544
     assert table["VGG19"]["params"] == 143_667_240

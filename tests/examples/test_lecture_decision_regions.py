@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from tests.examples.conclusions import assert_same_as_full_run
 from tests.examples.test_lectures_advanced import assert_figures, lecture
 
 
@@ -10,6 +11,7 @@ def test_decision_regions_and_support_vector_regression(tmp_path):
     pytest.importorskip("sklearn")
     module = lecture("decision_regions")
     r = module.main(tmp_path, quick=True)
+    assert_same_as_full_run("decision_regions", r)
     assert_figures(tmp_path, "decision_regions.png", "svr.png")
     acc = r["classifiers"]
     assert list(acc) == ["SVM, linear kernel", "SVM, polynomial kernel (degree 3)",

@@ -1,5 +1,6 @@
 """Lecture 21: seed 002's dropout table on noisy test images, and dropout as an ensemble."""
 
+from tests.examples.conclusions import assert_same_as_full_run
 from tests.examples.data import needs_fashion_mnist
 from tests.examples.test_lectures_advanced import assert_figures, lecture
 
@@ -8,6 +9,7 @@ from tests.examples.test_lectures_advanced import assert_figures, lecture
 def test_dropout_table_and_implicit_ensemble(tmp_path):
     module = lecture("dropout")
     r = module.main(tmp_path, quick=True)
+    assert_same_as_full_run("dropout", r)
     assert_figures(tmp_path, "table.png", "ensemble.png")
     table = r["table"]
     plain, half, slide = (table[k] for k in ("no dropout", "Dropout(0.5)",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.examples.conclusions import assert_same_as_full_run
 from tests.examples.test_lectures_advanced import assert_figures, run
 
 pytest.importorskip("skimage", reason="the lecture's photographs: pip install 'lamina[imaging]'")
@@ -14,6 +15,7 @@ pytest.importorskip("matplotlib")
 
 def test_image_to_image_lecture_shows_each_task_beside_its_classical_method(tmp_path):
     result = run("image_to_image", tmp_path)
+    assert_same_as_full_run("image_to_image", result)
     assert_figures(tmp_path, "image_to_image.png", "psnr_table.png")
     cases = result["cases"]
     assert list(cases) == ["denoise", "upscale", "colorize", "inpaint"]

@@ -5,6 +5,7 @@ the alpha/beta sweep trading content for style."""
 import numpy as np
 import pytest
 
+from tests.examples.conclusions import assert_same_as_full_run
 from tests.examples.test_lectures_advanced import assert_figures, run
 
 pytest.importorskip("scipy")
@@ -14,6 +15,7 @@ pytest.importorskip("matplotlib")
 
 def test_style_transfer_lecture_quick(tmp_path):
     r = run("style_transfer", tmp_path)
+    assert_same_as_full_run("style_transfer", r)
     assert_figures(tmp_path, "textures.png", "texture_loss.png", "gram_distance.png",
                    "alpha_beta.png")
     by_hand, by_lamina = r["gram"]

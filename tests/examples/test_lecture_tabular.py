@@ -3,12 +3,14 @@ function family needs."""
 
 import numpy as np
 
+from tests.examples.conclusions import assert_same_as_full_run
 from tests.examples.test_lectures_advanced import assert_figures, lecture
 
 
 def test_products_and_necessary_data(tmp_path):
     module = lecture("tabular")
     r = module.main(tmp_path, quick=True)
+    assert_same_as_full_run("tabular", r)
     assert_figures(tmp_path, "products.png", "necessary_data.png")
     acc = r["accuracy"]
     bayes = acc["Bayes classifier (knows the rule)"]

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.examples.conclusions import assert_same_as_full_run
 from tests.examples.data import needs_fashion_mnist
 
 LECTURES = Path(__file__).resolve().parents[2] / "examples" / "lectures"
@@ -36,6 +37,7 @@ def assert_figures(tmp_path, *names):
 @needs_fashion_mnist
 def test_minibatch_more_updates_per_epoch_learn_more(tmp_path):
     r = run("minibatch", tmp_path)
+    assert_same_as_full_run("minibatch", r)
     assert_figures(tmp_path, "paths.png", "loss_per_epoch.png", "loss_per_step.png")
     full, mini = (np.array(p) for p in r["paths"].values())
     assert len(full) == 5 + 1 and len(mini) == 5 * 20 + 1  # 1 vs 20 updates per epoch
@@ -60,6 +62,7 @@ def test_minibatch_more_updates_per_epoch_learn_more(tmp_path):
 @needs_fashion_mnist
 def test_overfitting_early_stopping_regularizers_and_normalization(tmp_path):
     r = run("overfitting", tmp_path)
+    assert_same_as_full_run("overfitting", r)
     assert_figures(tmp_path, "curves.png", "regularizers.png", "normalization.png")
     history = r["history"]
     # overfitting: training loss keeps falling, validation loss turns back up
@@ -94,6 +97,7 @@ def test_overfitting_early_stopping_regularizers_and_normalization(tmp_path):
 @needs_fashion_mnist
 def test_initialization_statistics_show_vanishing_gradients(tmp_path):
     r = run("initialization", tmp_path)
+    assert_same_as_full_run("initialization", r)
     assert_figures(tmp_path, "statistics.png", "training.png")
     stats, ratio, acc = r["statistics"], r["gradient_ratio"], r["test_accuracy"]
     for activation in ("sigmoid", "relu"):
@@ -137,6 +141,7 @@ def test_initialization_statistics_show_vanishing_gradients(tmp_path):
 def test_convolution_reproduces_the_slides(tmp_path):
     module = lecture("convolution")
     r = module.main(tmp_path, quick=True)
+    assert_same_as_full_run("convolution", r)
     assert_figures(tmp_path, "seed001.png", "seed002.png", "seed003.png", "filters.png")
     # seed 001: the point-wise product at (3, 2) and the whole 7x7 result
     np.testing.assert_array_equal(r["seed001_product"], module.SEED001_PRODUCT)
@@ -165,6 +170,7 @@ def test_convolution_reproduces_the_slides(tmp_path):
 @needs_fashion_mnist
 def test_cnn_inside_trains_and_draws_filters_and_feature_maps(tmp_path):
     r = run("cnn_inside", tmp_path)
+    assert_same_as_full_run("cnn_inside", r)
     assert_figures(tmp_path, "filters_before.png", "filters.png", "feature_maps.png",
                    "history.png", "confusion.png", "filters_7x7.png", "top_patches.png")
     assert r["test_accuracy"] > 0.55  # 2 epochs on 1,350 images; chance is 0.10
@@ -184,6 +190,7 @@ def test_cnn_inside_trains_and_draws_filters_and_feature_maps(tmp_path):
 def test_classical_vs_neural_table_and_the_seeds_pca_ratio(tmp_path, capsys):
     pytest.importorskip("sklearn")
     r = run("classical_vs_neural", tmp_path)
+    assert_same_as_full_run("classical_vs_neural", r)
     assert_figures(tmp_path, "iris_projections.png", "cnn_features_pca.png")
     # the seed's line, digit for digit
     assert np.array_str(r["pca_ratio"]) == "[0.92461621 0.05301557]"
@@ -216,6 +223,7 @@ def test_classical_vs_neural_table_and_the_seeds_pca_ratio(tmp_path, capsys):
 
 def test_housing_regression_linear_model_reaches_least_squares(tmp_path):
     r = run("housing_regression", tmp_path)
+    assert_same_as_full_run("housing_regression", r)
     assert_figures(tmp_path, "predictions.png", "history.png")
     results = r["results"]
     linear, lstsq = results["linear, Dense(1)"], results["least squares (NumPy)"]

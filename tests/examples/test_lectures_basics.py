@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.examples.conclusions import assert_same_as_full_run
 from tests.examples.data import needs_fashion_mnist
 
 LECTURES = Path(__file__).resolve().parents[2] / "examples" / "lectures"
@@ -32,6 +33,7 @@ def run(name, tmp_path, *files):
 
 def test_perceptron_logic_gates(tmp_path):
     r = run("perceptron_logic_gates", tmp_path, "decision_boundaries.png", "learning.png")
+    assert_same_as_full_run("perceptron_logic_gates", r)
     assert r["converged"] == {"or": True, "and": True, "xor": False}
     assert r["epochs"]["or"] <= 10 and r["epochs"]["and"] <= 10
     assert r["epochs"]["xor"] == 100           # ran to max_epochs
@@ -40,11 +42,12 @@ def test_perceptron_logic_gates(tmp_path):
     assert r["mlp_xor_solved"]
     assert np.round(r["mlp_xor_outputs"]).tolist() == [0.0, 1.0, 1.0, 0.0]
     assert r["mlp_xor_final_loss"] < 0.05
-    assert 1 <= r["mlp_restarts_solved"] <= r["mlp_restarts"] == 3
+    assert r["mlp_restarts_solved"] == 4 and r["mlp_restarts"] == 5  # seed 4 gets stuck
 
 
 def test_backprop_by_hand(tmp_path):
     r = run("backprop_by_hand", tmp_path, "trace.txt", "network.png")
+    assert_same_as_full_run("backprop_by_hand", r)
     assert r["max_error_autograd"] < 1e-10
     assert r["max_error_finite_differences"] < 1e-8
     assert r["max_error_model_trace"] < 1e-12
@@ -65,6 +68,7 @@ def test_backprop_by_hand(tmp_path):
 
 def test_activation_functions(tmp_path):
     r = run("activation_functions", tmp_path, "activations.png", "vanishing_gradient.png")
+    assert_same_as_full_run("activation_functions", r)
     assert set(r["max_error"]) == {"heaviside", "sigmoid", "tanh", "relu", "identity"}
     assert max(r["max_error"].values()) < 1e-12   # autograd's derivatives = the formulas
     assert r["max_slope"]["sigmoid"] == pytest.approx(0.25, abs=1e-12)
@@ -75,6 +79,7 @@ def test_activation_functions(tmp_path):
 
 def test_universal_approximation(tmp_path):
     r = run("universal_approximation", tmp_path, "fits.png")
+    assert_same_as_full_run("universal_approximation", r)
     assert r["widths"] == [1, 16]
     sine, cubic, step = r["mse"].values()
     assert sine[16] < sine[1] / 50 and sine[16] < 0.01
@@ -85,6 +90,7 @@ def test_universal_approximation(tmp_path):
 def test_gradient_descent(tmp_path):
     r = run("gradient_descent", tmp_path, "learning_rates.png", "momentum.png",
             "local_minima.png", "positions.csv")
+    assert_same_as_full_run("gradient_descent", r)
     distance = {lr: abs(x - 2.0) for lr, x in r["final_x"].items()}
     assert distance[0.02] > 1.0                 # too small: still far after 20 steps
     assert distance[0.3] < 1e-6                 # right
@@ -108,6 +114,7 @@ def test_gradient_descent(tmp_path):
 def test_optimizers(tmp_path):
     r = run("optimizers", tmp_path, "paths_beale.png", "paths_rosenbrock.png",
             "paths_saddle.png")
+    assert_same_as_full_run("optimizers", r)
     names = {"SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adadelta", "Adam"}
     beale = r["final_loss"]["beale"]
     assert set(beale) == names and all(np.isfinite(v) and v >= 0 for v in beale.values())
@@ -129,6 +136,7 @@ def test_optimizers(tmp_path):
 @needs_fashion_mnist
 def test_loss_choice(tmp_path):
     r = run("loss_choice", tmp_path, "accuracy.png", "gradients.png")
+    assert_same_as_full_run("loss_choice", r)
     mse = r["test_accuracy"]["square error (mse)"]
     ce = r["test_accuracy"]["cross-entropy"]
     assert ce > 0.3 and ce > mse + 0.2     # softmax output: cross-entropy learns, mse crawls

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from lamina.datasets import fortunes
+from tests.examples.conclusions import assert_same_as_full_run
 
 ROOT = Path(__file__).resolve().parents[2] / "examples"
 pytestmark = [
@@ -52,6 +53,7 @@ def test_example_quick_beats_the_majority_class_and_prints_the_baselines(tmp_pat
 def test_lecture_shows_the_filters_own_ngrams_and_embedding_neighbours(tmp_path):
     lecture = load(ROOT / "lectures" / "text_cnn.py", "lecture_text_cnn")
     r = lecture.main(tmp_path, quick=True)
+    assert_same_as_full_run("text_cnn", r)
     for name in ("sliding_window.png", "accuracy.png"):
         data = (tmp_path / name).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
