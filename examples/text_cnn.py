@@ -22,7 +22,9 @@ texts, :mod:`lamina.datasets.fortunes`), 5-fold cross-validation with scikit-lea
 ``StratifiedKFold(5, shuffle=True, random_state=0)``. The vocabulary is adapted on each
 training fold only. The classical baselines run on the same folds in the same run:
 majority class, TF-IDF with multinomial naive Bayes (alpha 0.1), and TF-IDF with
-logistic regression (C=1, scikit-learn's default, and C=10).
+logistic regression: C=1 (scikit-learn's defaults), C=1 on sublinear TF with English stop
+words removed (the issue's 72.7%: 0.7267 on these folds; the stretch goal the CNN is
+judged against, as measured in the run), and C=10.
 
 Measured (2026-12-07, 2-core VM shared with about 14 other busy processes, seed 0,
 10 epochs), accuracy per fold::
@@ -53,6 +55,9 @@ import numpy as np
 
 FOLDS = 5
 GOAL, STRETCH = 0.70, 0.727  # issue 19: >= 70%, stretch: the logistic regression's 72.7%
+#: The baseline behind the issue's 72.7%: sublinear TF and English stop words removed
+#: reproduce it (0.7267 on these folds; scikit-learn's defaults give 0.7099).
+ISSUE_LR = "TF-IDF (sublinear, stop words) + logistic regression"
 
 
 def build_model(vectorizer=None, n_classes=4, embedding_dim=64, filters=100, widths=(3, 4, 5),
@@ -97,28 +102,33 @@ def folds(y, n_folds=FOLDS):
     return list(StratifiedKFold(n_folds, shuffle=True, random_state=0).split(np.zeros(len(y)), y))
 
 
-def baselines(x, y, splits) -> dict:
-    """Accuracy per fold of the classical models on the same folds."""
+def baselines(x, y, splits, only=None) -> dict:
+    """Accuracy per fold of the classical models on the same folds (``only``: these names
+    and the majority class)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.naive_bayes import MultinomialNB
     from sklearn.pipeline import make_pipeline
     from threadpoolctl import threadpool_limits
 
-    models = {"TF-IDF + naive Bayes (alpha 0.1)": lambda: MultinomialNB(alpha=0.1),
-              "TF-IDF + logistic regression (C=1)": lambda: LogisticRegression(max_iter=2000),
+    models = {"TF-IDF + naive Bayes (alpha 0.1)": ({}, lambda: MultinomialNB(alpha=0.1)),
+              "TF-IDF + logistic regression (C=1)": ({}, lambda: LogisticRegression(max_iter=2000)),
+              ISSUE_LR: ({"sublinear_tf": True, "stop_words": "english"},
+                         lambda: LogisticRegression(max_iter=2000)),
               "TF-IDF + logistic regression (C=10)":
-                  lambda: LogisticRegression(C=10.0, max_iter=2000)}
+                  ({}, lambda: LogisticRegression(C=10.0, max_iter=2000))}
     texts = list(x)
     out = {"majority class": [float(np.mean(y[test] == np.bincount(y[train]).argmax()))
                               for train, test in splits]}
     # one BLAS thread: L-BFGS's many small products only spin threads (100x the CPU time
     # measured on a busy machine); threadpoolctl comes with scikit-learn
     with threadpool_limits(1):
-        for name, make in models.items():
+        for name, (tfidf, make) in models.items():
+            if only is not None and name not in only:
+                continue
             scores = []
             for train, test in splits:
-                model = make_pipeline(TfidfVectorizer(), make())
+                model = make_pipeline(TfidfVectorizer(**tfidf), make())
                 model.fit([texts[i] for i in train], y[train])
                 scores.append(float(model.score([texts[i] for i in test], y[test])))
             out[name] = scores
@@ -165,9 +175,11 @@ def report(cnn: dict, classical: dict) -> str:
         folds_ = " ".join(f"{s:.4f}" for s in scores)
         lines.append(f"{name:<{width}}  {statistics.fmean(scores):.4f}  {folds_}")
     mean = statistics.fmean(cnn["accuracy"])
+    stretch = statistics.fmean(classical[ISSUE_LR]) if ISSUE_LR in classical else STRETCH
     lines.append(f"text CNN: {mean:.4f} mean accuracy; goal >= {GOAL:.3f}: "
-                 f"{'met' if mean >= GOAL else 'MISSED'}; stretch >= {STRETCH:.3f}: "
-                 f"{'met' if mean >= STRETCH else 'missed'}")
+                 f"{'met' if mean >= GOAL else 'MISSED'}; stretch >= {stretch:.4f} (the "
+                 f"issue's logistic regression, {STRETCH:.1%} in the issue, measured in this "
+                 f"run): {'met' if mean >= stretch else 'missed'}")
     lines.append(f"time: {sum(cnn['wall_s']):.1f} s wall, {sum(cnn['cpu_s']):.1f} s CPU for "
                  f"{len(cnn['accuracy'])} folds ({os.cpu_count()} cores, load average "
                  f"{os.getloadavg()[0]:.1f} at the end)")

@@ -4,10 +4,11 @@ The ``fortune`` program's data files (``apt-get install fortunes``) live in
 ``/usr/share/games/fortunes/``: one file per category, entries separated by lines
 holding only ``%``, encoded in Latin-1. Nothing is downloaded; lamina reads those files.
 
-The default task is 4 categories, about 3,100 texts: ``computers`` (1,050),
-``politics`` (703), ``science`` (625) and ``songs-poems`` (720). Majority class 33.9%;
-TF-IDF with logistic regression reaches about 72.7% (5-fold cross-validation), see
-``examples/text_cnn.py``.
+The default task is 4 categories, about 3,100 texts: ``computers`` (1,051),
+``politics`` (703), ``science`` (625) and ``songs-poems`` (720). On 5-fold
+cross-validation (``StratifiedKFold(5, shuffle=True, random_state=0)``): majority class
+33.9%, TF-IDF with naive Bayes 71.8%, TF-IDF (sublinear, English stop words removed)
+with logistic regression 72.7%; see ``examples/text_cnn.py``.
 
 Each entry is stripped of surrounding whitespace; typewriter overstrikes (``"_\\bx"`` or
 ``"___\\bword"``: underscores or a character, then backspaces, for underlining or bold)
