@@ -33,13 +33,26 @@ def adapted(**kwargs):
     return layer
 
 
-def test_adapt_orders_by_frequency_then_alphabet_with_keras_special_tokens():
+def test_adapt_orders_by_frequency_then_reverse_token_order_as_keras():
     layer = adapted()
-    # the: 4, a: 2, cat: 2, dog: 2, then the singletons alphabetically
-    assert layer.get_vocabulary() == ["", "[UNK]", "the", "a", "cat", "dog", "ate", "end",
-                                      "homework", "mat", "my", "on", "sat"]
+    # the: 4, then dog, cat, a: 2 each, then the singletons. Keras ranks with
+    # numpy.lexsort((tokens, counts))[::-1]: by count, then token, both descending.
+    assert layer.get_vocabulary() == ["", "[UNK]", "the", "dog", "cat", "a", "sat", "on", "my",
+                                      "mat", "homework", "end", "ate"]
     assert layer.vocabulary_size() == 13
-    assert layer.get_vocabulary(include_special_tokens=False)[:2] == ["the", "a"]
+    assert layer.get_vocabulary(include_special_tokens=False)[:2] == ["the", "dog"]
+    # ties are cut at max_tokens in that order too; code points, so "Z" < "a" < "é"
+    upper = TextVectorization(standardize=None, max_tokens=4)
+    upper.adapt(["b Z é a b"])
+    assert upper.get_vocabulary() == ["", "[UNK]", "b", "é"]
+    # Keras's own ranking, on the fortunes-like mix of counts of a longer text
+    words = ("to be or not to be that is the question whether tis nobler in the mind to "
+             "suffer the slings and arrows of outrageous fortune").split()
+    tokens, counts = np.unique(np.array([w.encode() for w in words]), return_counts=True)
+    keras_order = [t.decode() for t in tokens[np.lexsort((tokens, counts))[::-1]]]
+    shakespeare = TextVectorization()
+    shakespeare.adapt([" ".join(words)])
+    assert shakespeare.get_vocabulary(include_special_tokens=False) == keras_order
 
 
 def test_int_ids_pad_truncate_and_unseen_words():
@@ -50,16 +63,16 @@ def test_int_ids_pad_truncate_and_unseen_words():
         [2, 4, 0, 0, 0],        # padded with 0
         [0, 0, 0, 0, 0],        # an empty text is all padding
         [1, 4, 0, 0, 0],        # zebra is out of vocabulary: [UNK] = 1
-        [2, 4, 12, 11, 2],      # longer than 5 tokens: the first 5 are kept
+        [2, 4, 6, 7, 2],        # longer than 5 tokens: the first 5 are kept
     ])
     ragged = adapted()(["the cat sat", "dog"])  # no length: pad to the batch's longest
-    np.testing.assert_array_equal(ragged.data, [[2, 4, 12], [5, 0, 0]])
+    np.testing.assert_array_equal(ragged.data, [[2, 4, 6], [3, 0, 0]])
 
 
 def test_max_tokens_counts_the_special_tokens():
     layer = adapted(max_tokens=5, output_sequence_length=3)
-    assert layer.get_vocabulary() == ["", "[UNK]", "the", "a", "cat"]
-    np.testing.assert_array_equal(layer(["dog cat the"]).data, [[1, 4, 2]])
+    assert layer.get_vocabulary() == ["", "[UNK]", "the", "dog", "cat"]
+    np.testing.assert_array_equal(layer(["a cat the"]).data, [[1, 4, 2]])
 
 
 def test_standardize_split_and_ngrams_as_keras():
@@ -92,11 +105,11 @@ def test_bag_of_words_modes():
                                                [0] * 6])
     tfidf = TextVectorization(output_mode="tf_idf")
     tfidf.adapt(["the cat", "the dog", "the end"])
-    assert tfidf.get_vocabulary() == ["[UNK]", "the", "cat", "dog", "end"]
+    assert tfidf.get_vocabulary() == ["[UNK]", "the", "end", "dog", "cat"]
     idf_the, idf_cat = math.log(1 + 3 / 4), math.log(1 + 3 / 2)
     out = tfidf(["the the cat zebra"]).data
     mean = (idf_the + 3 * idf_cat) / 4  # [UNK] weighs the vocabulary's mean idf
-    np.testing.assert_allclose(out, [[mean, 2 * idf_the, idf_cat, 0, 0]], rtol=1e-6)
+    np.testing.assert_allclose(out, [[mean, 2 * idf_the, 0, 0, idf_cat]], rtol=1e-6)
 
 
 @pytest.mark.parametrize("kwargs,shape,expected", [
@@ -139,7 +152,7 @@ def test_fit_and_predict_take_python_strings_and_the_model_saves_its_vocabulary(
     saved = next(c["config"] for c in config["model"]["config"]["layers"]
                  if c["class_name"] == "TextVectorization")
     assert saved["vocabulary"] == layer.get_vocabulary(include_special_tokens=False)
-    assert saved["vocabulary"][:3] == ["the", "a", "cat"]  # the vocabulary is data in the JSON
+    assert saved["vocabulary"][:3] == ["the", "dog", "cat"]  # the vocabulary is data in JSON
     loaded = load_model(path)
     np.testing.assert_array_equal(loaded.predict(texts, verbose=0), probs)
     assert loaded.get_layer(layer.name).get_vocabulary() == layer.get_vocabulary()

@@ -99,7 +99,7 @@ class TextVectorization(Layer):
         >>> layer.get_vocabulary()[:3]
         ['', '[UNK]', 'the']
         >>> layer(["The bird sat."]).data
-        array([[2., 1., 6., 0.]], dtype=float32)
+        array([[2., 1., 3., 0.]], dtype=float32)
     """
 
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation",
@@ -201,7 +201,8 @@ class TextVectorization(Layer):
 
     def adapt(self, data, batch_size=None, steps=None) -> None:
         """Learn the vocabulary from ``data`` (strings): the ``max_tokens`` most frequent
-        tokens (ties in alphabetical order), and for ``"tf_idf"`` their IDF weights
+        tokens (ties in reverse code-point order: Keras sorts by count, then token, and
+        reverses the list), and for ``"tf_idf"`` their IDF weights
         ``log(1 + documents / (1 + documents holding the token))``, as Keras.
 
         ``steps`` batches of ``batch_size`` (default 32) texts are read when ``steps`` is
@@ -222,7 +223,7 @@ class TextVectorization(Layer):
             raise ValueError(f"{where}: adapt found no tokens in {len(texts)} text(s) (each is "
                              "empty after standardize and split), so the vocabulary would be "
                              "empty; adapt on texts that contain words")
-        ranked = sorted(counts, key=lambda t: (-counts[t], t))
+        ranked = sorted(counts, key=lambda t: (counts[t], t), reverse=True)
         if self.max_tokens is not None:
             ranked = ranked[:self.max_tokens - len(self._special)]
         idf = None
