@@ -1,7 +1,7 @@
 """compare.py's text row: Kim's CNN-rand (examples/text_cnn.py) in lamina and in PyTorch.
 
 Both sides train on the same token ids: the first fold of the example's 5-fold split of
-the 4 fortune categories, vectorized once by lamina's ``TextVectorization`` (64 tokens,
+the 4 fortune categories, vectorized once by lamina's ``TextVectorization`` (128 tokens,
 vocabulary adapted on the training texts). The network: Embedding(vocabulary, 64) ->
 Conv1D(100, k) + ReLU for k = 3, 4, 5 -> max over time -> concatenate -> Dropout(0.5) ->
 Dense(4) with each class's weights renormed to at most 3 after every step; Adam 1e-3,
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "text_cnn.py"
-SEQUENCE_LENGTH, EMBEDDING_DIM, FILTERS, WIDTHS, MAX_NORM = 64, 64, 100, (3, 4, 5), 3.0
+EMBEDDING_DIM, FILTERS, WIDTHS, MAX_NORM = 64, 100, (3, 4, 5), 3.0
 
 
 def _example():
@@ -38,8 +38,9 @@ def prepare_data(directory: str) -> tuple[str, dict]:
     from lamina.layers import TextVectorization
 
     x, y = fortunes.load_texts()
-    train, test = _example().folds(y)[0]
-    vectorizer = TextVectorization(output_sequence_length=SEQUENCE_LENGTH)
+    example = _example()
+    train, test = example.folds(y)[0]
+    vectorizer = TextVectorization(output_sequence_length=example.SEQUENCE_LENGTH)
     vectorizer.adapt(x[train])
     arrays = {"x_train": vectorizer.vectorize(x[train]), "y_train": y[train],
               "x_test": vectorizer.vectorize(x[test]), "y_test": y[test],
@@ -63,7 +64,7 @@ def lamina_run(data_path, epochs, seed, infer_repeats, infer_batch, batch):
     lamina.random.set_random_seed(seed)
     start = time.perf_counter()
     model = _example().build_model(vocabulary_size=int(d["vocabulary_size"]),
-                                   sequence_length=SEQUENCE_LENGTH,
+                                   sequence_length=d["x_train"].shape[1],
                                    embedding_dim=EMBEDDING_DIM, filters=FILTERS, widths=WIDTHS)
     compile_s = time.perf_counter() - start
     start, cpu = time.perf_counter(), time.process_time()

@@ -152,7 +152,8 @@ def main(out_dir, quick=False) -> dict:
     if quick:
         keep = np.random.default_rng(0).permutation(len(y))[:600]
         x, y = x[keep], y[keep]
-        network, epochs = {"embedding_dim": 16, "filters": 16, "learning_rate": 1e-2}, 6
+        network, epochs = {"embedding_dim": 16, "filters": 16, "learning_rate": 1e-2,
+                           "sequence_length": 64}, 6
     train, test = ex.folds(y)[0]
     start = time.perf_counter()
     model, accuracy = ex.train_fold(x[train], y[train], x[test], y[test], epochs, **network)
@@ -171,7 +172,8 @@ def main(out_dir, quick=False) -> dict:
              f"{seconds:.1f} s; {model.count_params()} parameters "
              f"(vocabulary {len(vocabulary)} words x {network['embedding_dim']}).", "",
              "Accuracy on the test fold:"]
-    lines += [f"  {name:<38} {score:.4f}" for name, score in scores.items()]
+    width = max(map(len, scores))
+    lines += [f"  {name:<{width}}  {score:.4f}" for name, score in scores.items()]
     lines += ["", "The sliding window: the k-grams that excite the filters voting most for "
               "each class (activation):"]
     ngrams, chosen = {}, []

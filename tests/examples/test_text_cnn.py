@@ -38,7 +38,8 @@ def test_example_quick_beats_the_majority_class_and_prints_the_baselines(tmp_pat
     record = json.loads((tmp_path / "results.json").read_text())
     cnn = record["cnn"]["accuracy"]
     assert len(cnn) == 2 and record["epochs"] == 6 and record["quick"] is True
-    assert record["network"] == {"embedding_dim": 16, "filters": 16, "learning_rate": 1e-2}
+    assert record["network"] == {"embedding_dim": 16, "filters": 16, "learning_rate": 1e-2,
+                                 "sequence_length": 64}
     majority = np.mean(record["baselines"]["majority class"])
     assert majority < 0.36 and np.mean(cnn) > majority + 0.1, (cnn, majority)
     for name in ("TF-IDF + naive Bayes (alpha 0.1)", "TF-IDF + logistic regression (C=1)",
@@ -98,7 +99,7 @@ def test_the_network_is_kims_cnn_rand():
     from lamina.layers import TextVectorization
 
     example = load(ROOT / "text_cnn.py", "example_text_cnn")
-    vectorizer = TextVectorization(output_sequence_length=64, name="words")
+    vectorizer = TextVectorization(output_sequence_length=example.SEQUENCE_LENGTH, name="words")
     vectorizer.adapt(["the cat sat", "a dog ran"])
     model = example.build_model(vectorizer)
     kinds = {layer.name: type(layer).__name__ for layer in model.layers}
