@@ -137,7 +137,8 @@ def classical_vs_neural(r):
     fashion = {k: v["accuracy"] for k, v in r["fashion_mnist"].items()}
     return {"every Iris model at least 0.85": all(v["accuracy"] >= 0.85
                                                   for v in r["iris"].values()),
-            "best on Fashion-MNIST": ranked(fashion, "high")[0],
+            "the lamina CNN within 0.01 of the best on Fashion-MNIST":
+                fashion["lamina CNN"] >= max(fashion.values()) - 0.01,
             "CNN features separate the classes better than pixels":
                 r["separation"]["cnn"] > r["separation"]["pixels"],
             "the seed's PCA ratio": np.array_str(r["pca_ratio"])}

@@ -11,8 +11,7 @@ from tests.examples.conclusions import LECTURES, conclusions_module
 TESTS = Path(__file__).resolve().parent
 #: lectures whose full run has not been recorded yet (each says why in the record); this
 #: list may only shrink
-PENDING = {"architectures", "classical_vs_neural", "cnn_inside", "initialization",
-           "style_transfer", "tabular", "text_cnn"}
+PENDING = {"architectures", "classical_vs_neural", "initialization", "style_transfer"}
 
 
 def test_every_lecture_has_conclusions_a_full_run_record_and_a_test_that_compares():
