@@ -286,6 +286,7 @@ def test_conv2d_transpose_is_the_adjoint_of_conv2d(size, ks, strides, padding, d
     ((1, 1), "valid", None, (1, 1)), ((2, 2), "same", None, (1, 1)), ((2, 1), "valid", (1, 0),
                                                                       (1, 1)),
     ((1, 1), "same", None, (2, 2)), ((3, 2), "same", (1, 1), (1, 1)),
+    ((3, 2), "valid", None, (1, 1)),  # windows that tile the output: plans' "tiles" path
 ])
 def test_conv2d_transpose_gradients(strides, padding, output_padding, dilation):
     x, k, b = rng.standard_normal((2, 3, 4, 2)), rng.standard_normal((3, 2, 3, 2)), \

@@ -91,12 +91,15 @@ def test_backward_paths_equal_the_reference(seed, path, relu, dtype):
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("path", plans.CONV_TRANSPOSE)
 @pytest.mark.parametrize("seed", range(CASES))
-def test_transpose_equals_the_reference(seed, dtype):
+def test_transpose_equals_the_reference(seed, path, dtype):
     rng = np.random.default_rng(seed)
-    n, h, w, c_in, c_out = 2, int(rng.integers(2, 6)), int(rng.integers(2, 6)), 3, 4
+    n, h, w, c_in, c_out = 3, int(rng.integers(2, 6)), int(rng.integers(2, 6)), 3, 4
     kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
     strides = (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+    if path == "tiles":  # that path is for windows that tile the output: kernel == strides
+        strides = (kh, kw)
     padding = ("valid", "same")[seed % 2]
     x = rng.standard_normal((n, h, w, c_in)).astype(dtype)
     kernel = rng.standard_normal((kh, kw, c_out, c_in)).astype(dtype)
@@ -106,13 +109,16 @@ def test_transpose_equals_the_reference(seed, dtype):
     padded = tuple(max((a - 1) * s + k, before + length) for a, s, k, (before, length)
                    in zip((h, w), strides, (kh, kw), crop))
     args = (crop, padded, strides, (1, 1))
+    if path == "tiles":
+        assert plans.conv2d_transpose((h, w), (kh, kw), padded, strides, (1, 1)) == "tiles"
     want = _conv_reference.conv2d_transpose_forward(np, x, kernel, bias, *args)
-    got = _conv_cpu.conv2d_transpose_forward(np, x, kernel, bias, *args)
+    got = _conv_cpu.conv2d_transpose_forward(np, x, kernel, bias, *args, path=path)
+    assert got.dtype == np.dtype(dtype) and got.flags.c_contiguous
     _close(got, want, kh * kw * c_in, dtype)
     grad = rng.standard_normal(want.shape).astype(dtype)
     want_g = _conv_reference.conv2d_transpose_backward(np, grad, x, kernel, *args)
     got_g = _conv_cpu.conv2d_transpose_backward(np, grad, x, kernel, (h, w), kernel.shape,
-                                                *args, (True, True, True))
+                                                *args, (True, True, True), path=path)
     assert [a.shape for a in got_g] == [x.shape, kernel.shape, bias.shape]
     assert all(np.abs(b).max() > 0 for b in want_g)  # real numbers compared, not zeros
     for a, b in zip(got_g, want_g):
@@ -127,3 +133,6 @@ def test_the_plan_depends_on_the_shape_only():
     assert plans.conv2d_backward(16, 16, (1, 1), True, True) == "stride1_products"
     assert plans.conv2d_backward(64, 128, (1, 1), True, True) == "stride1_products"
     assert plans.conv2d_backward(16, 32, (1, 1), True, True) == "stride1_fused"
+    assert plans.conv2d_transpose((8, 8), (2, 2), (16, 16), (2, 2), (1, 1)) == "tiles"
+    assert plans.conv2d_transpose((8, 8), (3, 3), (17, 17), (2, 2), (1, 1)) == "col2im"
+    assert plans.conv2d_transpose((8, 8), (2, 2), (17, 17), (2, 2), (1, 1)) == "col2im"

@@ -314,3 +314,41 @@ def stride1_backward(xp, xpad, grad, kernel, padded_hw, dilation, dx_out=None, r
                     dx_chunk[off:] += z[:length]
     dxpad = dxflat.reshape(n, hp, wp, c) if need_x else None
     return dxpad, dk, db
+
+
+def tile_transpose_forward(xp, x, kernel, bias, out):
+    """conv2d_transpose whose windows tile the output (kernel size == strides, no dilation):
+    input pixel ``(y, x)`` alone writes output block ``(y*kh:(y+1)*kh, x*kw:(x+1)*kw)``, so
+    col2im's adds become one product ``x @ K`` (K: (C_in, kh*kw*C_out), a wide product, not
+    kh*kw narrow ones) and one copy of its blocks into place, with the bias added on the way.
+
+    x: (N, H, W, C_in); kernel: (kh, kw, C_out, C_in); out: (N, H*kh, W*kw, C_out) to fill.
+    """
+    n, h, w, c_in = x.shape
+    kh, kw, c_out, _ = kernel.shape
+    kmat = kernel.transpose(3, 0, 1, 2).reshape(c_in, kh * kw * c_out)
+    z = (x.reshape(n * h * w, c_in) @ kmat).reshape(n, h, w, kh, kw, c_out)
+    blocks = out.reshape(n, h, kh, w, kw, c_out)
+    if bias is None:
+        xp.copyto(blocks, z.transpose(0, 1, 3, 2, 4, 5))
+    else:
+        xp.add(z.transpose(0, 1, 3, 2, 4, 5), bias, out=blocks)
+    return out
+
+
+def tile_transpose_backward(xp, grad, x, kernel, x_hw, k_shape, need_x, need_k):
+    """The input and kernel gradients of :func:`tile_transpose_forward` for ``grad`` (N, H*kh,
+    W*kw, C_out): its blocks as rows ``g`` (N*H*W, kh*kw*C_out), then ``dx = g @ K.T`` and
+    ``dK = x.T @ g``. ``x`` is needed for dK and ``kernel`` for dx (else None).
+    Returns (dx (N, H, W, C_in) or None, dK (kh, kw, C_out, C_in) or None)."""
+    (h, w), (kh, kw, c_out, c_in), n = x_hw, k_shape, grad.shape[0]
+    g = xp.ascontiguousarray(grad.reshape(n, h, kh, w, kw, c_out).transpose(0, 1, 3, 2, 4, 5))
+    g = g.reshape(n * h * w, kh * kw * c_out)
+    dx = dk = None
+    if need_x:
+        kmat = kernel.transpose(3, 0, 1, 2).reshape(c_in, kh * kw * c_out)
+        dx = (g @ kmat.T).reshape(n, h, w, c_in)
+    if need_k:
+        dk = (x.reshape(n * h * w, c_in).T @ g).reshape(c_in, kh, kw, c_out)
+        dk = dk.transpose(1, 2, 3, 0)
+    return dx, dk

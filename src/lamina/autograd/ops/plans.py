@@ -33,6 +33,8 @@ POOL_CHUNK_BYTES = 1 << 20
 CONV_FORWARD = ("column_chunks", "transposed_columns")
 #: the conv2d backward paths (``_conv_cpu_kernels``)
 CONV_BACKWARD = ("im2col_col2im", "stride1_fused", "stride1_products", "small_c_kernel_grad")
+#: the conv2d_transpose paths, forward and backward (``_conv_cpu_kernels``)
+CONV_TRANSPOSE = ("col2im", "tiles")
 
 
 def conv2d_forward(channels: int) -> str:
@@ -61,6 +63,15 @@ def conv2d_backward(channels: int, filters: int, strides, need_input: bool,
     if channels >= BIG_C or filters <= SMALL_O:
         return "stride1_products"
     return "stride1_fused"
+
+
+def conv2d_transpose(x_hw, ksize, padded_hw, strides, dilation) -> str:
+    """``'tiles'`` when the windows of a conv2d_transpose tile its output (kernel size ==
+    strides, no dilation, no extra rows from output_padding; U-Net's 2x2 stride-2 up-sampling):
+    one wide product and one copy; else ``'col2im'`` (``kh*kw`` narrow products and adds)."""
+    tiled = (tuple(ksize) == tuple(strides) and tuple(dilation) == (1, 1)
+             and tuple(padded_hw) == (x_hw[0] * ksize[0], x_hw[1] * ksize[1]))
+    return "tiles" if tiled else "col2im"
 
 
 def pool_batch_chunk(n: int, h: int, w: int, c: int, itemsize: int) -> int:
