@@ -14,6 +14,7 @@ import numbers
 
 from lamina.autograd.function import Function
 from lamina.autograd.ops._erf import erfc
+from lamina.autograd.ops._rows import by_rows, unary
 from lamina.autograd.ops.reduction import _axes
 
 __all__ = ["identity", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu",
@@ -59,8 +60,14 @@ def sigmoid_grad(xp, grad, s):
 
 def relu_grad(xp, grad, out):
     """``grad`` where ReLU's output ``out`` is > 0, else 0 (0 at the kink, as Keras). The one
-    place it is written: the relu op and the fused ``linear(..., 'relu')``."""
-    return xp.multiply(grad, out > 0)
+    place it is written: the relu op and the fused ``linear(..., 'relu')``. Big arrays are
+    cut over lamina's threads (``_rows.py``)."""
+    if grad.shape != out.shape or not grad.ndim:
+        return xp.multiply(grad, out > 0)
+    result = xp.empty(grad.shape, dtype=xp.result_type(grad.dtype, xp.bool_))
+    by_rows(lambda lo, hi: xp.multiply(grad[lo:hi], out[lo:hi] > 0, out=result[lo:hi]),
+            grad.shape[0], grad.size)
+    return result
 
 
 class Heaviside(Function):
@@ -107,7 +114,7 @@ class ReLU(Function):
     name = "relu"
 
     def forward(self, x):
-        out = self.xp.maximum(x, 0)
+        out = unary(self.xp, self.xp.maximum, x, 0)
         if self.recording:
             self.save_for_backward(out)
         return out

@@ -14,10 +14,13 @@ map and ``dx = gamma / sqrt(moving_var + eps) * grad``.
 
 from __future__ import annotations
 
+import functools
 import math
 
 from lamina.autograd.function import Function
+from lamina.autograd.ops._rows import by_rows
 from lamina.autograd.tensor import Tensor
+from lamina.parallel import parallel_for
 
 __all__ = ["batch_norm", "layer_norm"]
 
@@ -68,19 +71,43 @@ def channel_sum(xp, a, b=None):
     100,000 rows, enough to tell one process from several ranks after 50 Adam steps): rows
     are summed in blocks of ``SUM_BLOCK`` in the input's precision, and the block sums in
     float64; as fast as the plain sum, and within a few rounding errors of the exact one.
+    The blocks are cut over lamina's threads, and their sums added in one order whatever
+    the thread count (the same bits on any number of threads).
     """
+    rows = a.shape[0]
+    k = rows // SUM_BLOCK
+
+    def part(lo, hi):  # blocks lo:hi; the last part also sums the rows after the last block
+        lo, hi = lo * SUM_BLOCK, (hi * SUM_BLOCK if hi < k else rows)
+        return _block_sums(xp, a[lo:hi], None if b is None else b[lo:hi])
+
+    parts = parallel_for(part, max(k, 1))
+    blocks = parts[0][0] if len(parts) == 1 else xp.concatenate([p[0] for p in parts])
+    return (blocks.sum(axis=0, dtype=xp.float64) + parts[-1][1]).astype(a.dtype)
+
+
+def _block_sums(xp, a, b):
+    """The sums (k, C) of the ``k`` whole blocks of ``SUM_BLOCK`` rows of ``a`` (or ``a * b``),
+    in its precision, and the sum (C,) of the rows after them."""
     spec = "acb" if a.ndim == 3 else "ac"
     k = a.shape[0] // SUM_BLOCK
     head, tail = a[:k * SUM_BLOCK], a[k * SUM_BLOCK:]
     blocks = head.reshape(k, SUM_BLOCK, *a.shape[1:])
     if b is None:
-        parts = xp.einsum(f"k{spec}->kc", blocks)
-        rest = xp.einsum(f"{spec}->c", tail)
+        return xp.einsum(f"k{spec}->kc", blocks), xp.einsum(f"{spec}->c", tail)
+    b_head, b_tail = b[:k * SUM_BLOCK], b[k * SUM_BLOCK:]
+    return (xp.einsum(f"k{spec},k{spec}->kc", blocks, b_head.reshape(blocks.shape)),
+            xp.einsum(f"{spec},{spec}->c", tail, b_tail))
+
+
+def _by_rows(fn, n, size, channel_axis):
+    """``fn(lo, hi)`` on parts of the first axis over lamina's threads (``_rows.by_rows``); in
+    one call when that axis holds the channels (a per-channel array would not broadcast
+    against a part of it)."""
+    if channel_axis == 0:
+        fn(0, n)
     else:
-        b_head, b_tail = b[:k * SUM_BLOCK], b[k * SUM_BLOCK:]
-        parts = xp.einsum(f"k{spec},k{spec}->kc", blocks, b_head.reshape(blocks.shape))
-        rest = xp.einsum(f"{spec},{spec}->c", tail, b_tail)
-    return (parts.sum(axis=0, dtype=xp.float64) + rest).astype(a.dtype)
+        by_rows(fn, n, size)
 
 
 class BatchNorm(Function):
@@ -116,19 +143,21 @@ class BatchNorm(Function):
         gamma_b = gamma.reshape(self.bshape) if gamma is not None else None
         beta_b = beta.reshape(self.bshape) if beta is not None else None
         self.training = training
+        self.rows = functools.partial(_by_rows, n=x.shape[0], size=x.size, channel_axis=ch)
         if training:
-            mean = self._channel_sum(x) * (1.0 / self.n)
-            centered = x - mean.reshape(self.bshape)
+            mean = (self._channel_sum(x) * (1.0 / self.n)).reshape(self.bshape)
+            centered = xp.empty_like(x)
+            self.rows(lambda lo, hi: xp.subtract(x[lo:hi], mean, out=centered[lo:hi]))
             var = self._channel_sum(centered, centered) * (1.0 / self.n)  # biased, as Keras
             inv = (1.0 / xp.sqrt(var + epsilon)).reshape(self.bshape)
             # Keras: moving = moving * momentum + batch * (1 - momentum), in place
             moving_mean *= momentum
-            moving_mean += mean * (1.0 - momentum)
+            moving_mean += mean.reshape(c) * (1.0 - momentum)
             moving_variance *= momentum
             moving_variance += var * (1.0 - momentum)
             if self.recording:  # x_hat = centered * inv is never stored: one pass fewer
                 self.save_for_backward(centered, inv, gamma_b)
-            return _affine(centered, inv if gamma_b is None else inv * gamma_b, beta_b)
+            return self._affine(centered, inv if gamma_b is None else inv * gamma_b, beta_b)
         inv = 1.0 / xp.sqrt(xp.asarray(moving_variance, dtype=x.dtype).reshape(self.bshape)
                             + epsilon)
         mean = xp.asarray(moving_mean, dtype=x.dtype).reshape(self.bshape)
@@ -139,7 +168,19 @@ class BatchNorm(Function):
         if self.recording:
             need_gamma = has[0] and self.needs_input_grad[1]
             self.save_for_backward((x - mean) * inv if need_gamma else None, None, scale)
-        return x * scale + shift
+        return self._affine(x, scale, shift)
+
+    def _affine(self, x, scale, shift):
+        """``x * scale + shift`` (shift may be None), per part of the batch over threads."""
+        out = self.xp.empty_like(x)
+
+        def part(lo, hi):
+            self.xp.multiply(x[lo:hi], scale, out=out[lo:hi])
+            if shift is not None:
+                out[lo:hi] += shift
+
+        self.rows(part)
+        return out
 
     def _channel_sum(self, a, b=None):
         """Per-channel sum of ``a`` (or of ``a * b``) over every other axis, shape (C,)."""
@@ -160,11 +201,19 @@ class BatchNorm(Function):
                 sum_gx *= inv.reshape(self.c)
         dx = None
         if train_x:  # inv * gamma * (grad - mean(grad) - x_hat * mean(grad * x_hat))
-            k = 1.0 / self.n
-            dx = saved * ((sum_gx * k).reshape(self.bshape) * inv)
-            self.xp.subtract(grad, dx, out=dx)
-            dx -= (sum_g * k).reshape(self.bshape)
-            dx *= inv if scale is None else inv * scale
+            k, xp = 1.0 / self.n, self.xp
+            a, b = (sum_gx * k).reshape(self.bshape) * inv, (sum_g * k).reshape(self.bshape)
+            s = inv if scale is None else inv * scale
+            dx = xp.empty_like(saved)
+
+            def part(lo, hi):
+                d = dx[lo:hi]
+                xp.multiply(saved[lo:hi], a, out=d)
+                xp.subtract(grad[lo:hi], d, out=d)
+                d -= b
+                d *= s
+
+            self.rows(part)
         elif need_x:
             dx = grad * scale
         grads = [dx]

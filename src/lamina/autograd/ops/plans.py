@@ -29,6 +29,9 @@ FUSED_BYTES = 1 << 17
 #: input bytes per batch chunk of the pooling loops (their repeated reads hit the cache)
 POOL_CHUNK_BYTES = 1 << 20
 
+#: elementwise passes over at least this many elements are cut over lamina's threads
+ROWS_SPLIT_ELEMENTS = 1 << 16
+
 #: the conv2d forward paths (``_conv_cpu_kernels``)
 CONV_FORWARD = ("column_chunks", "transposed_columns")
 #: the conv2d backward paths (``_conv_cpu_kernels``)
@@ -72,6 +75,12 @@ def conv2d_transpose(x_hw, ksize, padded_hw, strides, dilation) -> str:
     tiled = (tuple(ksize) == tuple(strides) and tuple(dilation) == (1, 1)
              and tuple(padded_hw) == (x_hw[0] * ksize[0], x_hw[1] * ksize[1]))
     return "tiles" if tiled else "col2im"
+
+
+def split_rows(size: int) -> bool:
+    """Whether an elementwise pass over ``size`` elements is cut over lamina's threads
+    (``_rows.py``): below ``ROWS_SPLIT_ELEMENTS`` a thread hand-off costs more than the pass."""
+    return size >= ROWS_SPLIT_ELEMENTS
 
 
 def pool_batch_chunk(n: int, h: int, w: int, c: int, itemsize: int) -> int:
