@@ -21,7 +21,7 @@ BIG_C = 32
 #: ... and so does one with at most this many output channels
 SMALL_O = 16
 #: bytes of im2col columns per chunk: the copy and the product that reads it stay in cache
-CHUNK_BYTES = 1 << 21
+CHUNK_BYTES = 1 << 20
 #: output pixels per chunk of the transposed column copy (few, large NumPy calls)
 SMALL_C_ROWS = 65536
 #: padded-input bytes per chunk of the fused stride-1 backward
