@@ -14,13 +14,14 @@ from __future__ import annotations
 import numpy
 
 _default_float = numpy.dtype("float32")
+_ndarray = numpy.ndarray
 
 
 def get_array_module(*arrays):
     """Return the array module (``numpy`` or ``cupy``) that owns ``arrays``."""
     for a in arrays:
-        module = type(a).__module__
-        if module.startswith("cupy"):
+        kind = type(a)
+        if kind is not _ndarray and kind.__module__.startswith("cupy"):
             import cupy  # noqa: PLC0415  (only imported when a CuPy array is seen)
 
             return cupy

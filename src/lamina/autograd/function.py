@@ -21,6 +21,10 @@ from lamina.autograd.grad_mode import is_grad_enabled
 from lamina.backend import get_array_module
 from lamina.parallel import in_lamina_threads, lamina_threads
 
+#: ``Tensor`` and ``as_tensor``, set by lamina.autograd.tensor when it loads (it imports
+#: this module, so this one cannot import it at the top)
+_Tensor = _as_tensor = None
+
 
 class Function:
     """Base class of every differentiable op. See the module docstring for the contract."""
@@ -50,25 +54,24 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **params):
         """Run the op on tensors (positional) with non-differentiable ``params`` (keywords)."""
-        from lamina.autograd.tensor import Tensor, as_tensor
-
-        tensors = tuple(x if isinstance(x, Tensor) else as_tensor(x, where=cls.name)
-                        for x in inputs)
+        tensors = tuple([x if isinstance(x, _Tensor) else _as_tensor(x, where=cls.name)
+                         for x in inputs])
         fn = cls()
-        arrays = tuple(t.data for t in tensors)
+        arrays = [t.data for t in tensors]
         fn.xp = get_array_module(*arrays)
-        record = is_grad_enabled() and any(t.requires_grad for t in tensors)
+        needs = tuple([t.requires_grad for t in tensors]) if is_grad_enabled() else ()
+        record = True in needs
         if record:
-            fn.needs_input_grad = tuple(t.requires_grad for t in tensors)
+            fn.needs_input_grad = needs
         if in_lamina_threads():
             out = fn.forward(*arrays, **params)
         else:
             with lamina_threads():  # BLAS at one thread, lamina splits (see lamina.parallel)
                 out = fn.forward(*arrays, **params)
         if not record:
-            return Tensor._wrap(out, None)
+            return _Tensor._wrap(out, None)
         fn.inputs = tensors
-        return Tensor._wrap(out, fn)
+        return _Tensor._wrap(out, fn)
 
 
 def unbroadcast(grad, shape):
@@ -93,7 +96,9 @@ def topological_order(root) -> list:
 
 def _grad_inputs(tensor):
     fn = tensor._ctx
-    return [] if fn is None else [p for p in getattr(fn, "inputs", ()) if p.requires_grad]
+    if fn is None:
+        return ()
+    return [p for p in getattr(fn, "inputs", ()) if p.requires_grad]
 
 
 def backward(root, grad, retain_graph: bool = False) -> None:
@@ -119,7 +124,8 @@ def _run_backward(root, grad, retain_graph):
             node.grad = g if node.grad is None else node.grad + g
         if fn is None:
             continue
-        if not hasattr(fn, "inputs"):
+        inputs = getattr(fn, "inputs", None)
+        if inputs is None:
             raise RuntimeError(
                 f"backward: the graph through {type(fn).__name__} was already freed by an "
                 "earlier backward(); call backward(retain_graph=True) the first time to "
@@ -128,13 +134,14 @@ def _run_backward(root, grad, retain_graph):
         input_grads = fn.backward(g)
         if not isinstance(input_grads, tuple):
             input_grads = (input_grads,)
-        for inp, ig, need in zip(fn.inputs, input_grads, fn.needs_input_grad):
+        for inp, ig, need in zip(inputs, input_grads, fn.needs_input_grad):
             if not need or ig is None:
                 continue
-            if ig.shape != inp.data.shape:
-                ig = unbroadcast(ig, inp.data.shape)
-            if ig.dtype != inp.data.dtype:
-                ig = ig.astype(inp.data.dtype)
+            data = inp.data
+            if ig.shape != data.shape:
+                ig = unbroadcast(ig, data.shape)
+            if ig.dtype != data.dtype:
+                ig = ig.astype(data.dtype)
             key = id(inp)
             grads[key] = ig if key not in grads else grads[key] + ig
         if not retain_graph:

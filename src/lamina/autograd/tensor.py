@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy
 
+from lamina.autograd import function as _function
 from lamina.autograd.function import backward as _run_backward
 from lamina.backend import floatx, get_array_module
 
@@ -289,3 +290,4 @@ class _LazyOps:
 
 
 _ops = _LazyOps()
+_function._Tensor, _function._as_tensor = Tensor, as_tensor  # what Function.apply wraps with

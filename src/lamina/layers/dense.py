@@ -79,9 +79,9 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        fused = next((op for fn, op in _FUSED if self.activation is fn), None)
-        if fused is not None:
-            return fused(inputs, self.kernel, self.bias)
+        for activation, fused in _FUSED:
+            if self.activation is activation:
+                return fused(inputs, self.kernel, self.bias)
         return self.activation(F.linear(inputs, self.kernel, self.bias))
 
     def compute_output_shape(self, input_shape):

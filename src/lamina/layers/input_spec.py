@@ -11,6 +11,16 @@ class InputSpec:
         self.ndim, self.min_ndim, self.axes = ndim, min_ndim, dict(axes or {})
 
     def check(self, layer, shape) -> None:
+        ndim = len(shape)
+        wrong = ((self.ndim is not None and ndim != self.ndim)
+                 or (self.min_ndim is not None and ndim < self.min_ndim))
+        for axis, size in self.axes.items():
+            if -ndim <= axis < ndim and shape[axis] is not None and shape[axis] != size:
+                wrong = True
+        if wrong:  # the message is built only when it is needed (this runs at every call)
+            self._raise(layer, shape)
+
+    def _raise(self, layer, shape) -> None:
         where = f"Input 0 of layer '{layer.name}' is incompatible with the layer"
         if self.ndim is not None and len(shape) != self.ndim:
             raise ValueError(f"{where}: expected ndim={self.ndim}, found ndim={len(shape)}. "

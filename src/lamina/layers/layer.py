@@ -30,6 +30,7 @@ from lamina.layers import naming
 from lamina.layers.input_spec import InputSpec  # noqa: F401 - imported from here by layers
 
 _SHAPE_HINT = "a tuple of positive ints (without the batch axis)"
+_ATOMS = frozenset({str, int, float, bool, type(None)})  # attribute types that hold no layer
 
 
 def standardize_shape(shape, where: str, name: str = "input_shape") -> tuple:
@@ -121,8 +122,17 @@ class Layer:
         a list, tuple or dict attribute, as Keras tracks them (``self.dense = Dense(8)``)."""
         found: list[Layer] = []
         for value in vars(self).values():
-            items = value.values() if isinstance(value, dict) else \
-                value if isinstance(value, (list, tuple)) else [value]
+            kind = type(value)
+            if kind in _ATOMS:  # most attributes: decided without isinstance
+                continue
+            if kind is list or kind is tuple:
+                items = value
+            elif isinstance(value, (list, tuple)):
+                items = value
+            elif isinstance(value, dict):
+                items = value.values()
+            else:
+                items = (value,)
             for item in items:
                 if isinstance(item, Layer) and item is not self and all(
                         item is not f for f in found):
@@ -267,7 +277,9 @@ class Layer:
             self.input_spec.check(self, input_shape if actual_shape is None else actual_shape)
 
     def _call_with_training(self, inputs, training, *args, **kwargs):
-        position = _training_position(type(self))  # None: call() takes no training
+        position = _TRAINING_CACHE.get(type(self), _UNKNOWN)  # None: call() takes no training
+        if position is _UNKNOWN:
+            position = _training_position(type(self))
         if position is None or position < len(args) or "training" in kwargs:
             return self.call(inputs, *args, **kwargs)  # (or it came positionally, as Keras)
         return self.call(inputs, *args, training=training, **kwargs)
@@ -277,9 +289,9 @@ class Layer:
         a graph node instead. Further positional and keyword arguments go to ``call``
         (``layer(x, targets)``, ``layer(x, factor=10.0)``); in a functional model they are
         recorded with the node, tensors and constants alike, and saved with it."""
-        from lamina.layers.input_layer import has_symbolic, record_node
+        if _has_symbolic(inputs, args, kwargs):
+            from lamina.layers.input_layer import record_node
 
-        if has_symbolic(inputs, args, kwargs):
             return record_node(self, inputs, args, kwargs)
         calls.depth += 1
         if calls.depth == 1:  # an outermost call: add_loss() starts a new list
@@ -293,6 +305,8 @@ class Layer:
         text = _as_text(inputs) if self._accepts_text else None
         if text is not None:  # strings, passed on to a TextVectorization layer
             inputs, shape = text, text.shape
+        elif isinstance(inputs, Tensor):
+            shape = inputs.data.shape
         elif isinstance(inputs, (list, tuple)):
             inputs = [t if isinstance(t, Tensor) else Tensor(t, dtype=self.dtype) for t in inputs]
             shape = [t.shape for t in inputs]
@@ -369,6 +383,16 @@ def _unique(own: list, groups) -> list:
     return out
 
 
+def _has_symbolic(inputs, args, kwargs) -> bool:
+    """``lamina.layers.input_layer.has_symbolic`` (imported at the first call: that module
+    imports this one)."""
+    global _has_symbolic
+    from lamina.layers.input_layer import has_symbolic
+
+    _has_symbolic = has_symbolic  # later calls go straight to it
+    return has_symbolic(inputs, args, kwargs)
+
+
 def _as_text(inputs):
     """``inputs`` as an array when they are strings (a list holding a str or bytes, or a str,
     bytes or object array), else None."""
@@ -387,6 +411,8 @@ def _is_shape_list(shape) -> bool:
 
 
 def _with_batch_none(shape):
+    if type(shape) is tuple:  # one input: the common case, decided at once
+        return (None, *shape[1:]) if shape else shape
     if _is_shape_list(shape):
         return [(None, *s[1:]) for s in shape]
     return (None, *shape[1:]) if len(shape) else shape
@@ -409,6 +435,7 @@ class _Calls:
 calls = _Calls()
 
 _TRAINING_CACHE: dict = {}
+_UNKNOWN = object()
 
 
 def _training_position(cls):

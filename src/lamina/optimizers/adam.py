@@ -39,6 +39,7 @@ class Adam(Optimizer):
         self.beta_2 = self._hyper(beta_2, "beta_2")
         self.epsilon = self._epsilon(epsilon)
         self.amsgrad = bool(amsgrad)
+        self._constants = {}  # (dtype, beta_1, beta_2, epsilon) -> them as that dtype's scalars
 
     def build(self, variables):
         super().build(variables)
@@ -80,18 +81,23 @@ class Adam(Optimizer):
         kernel does not apply (numba off or missing, other dtypes or shapes, non-contiguous
         arrays: the kernel reads flat arrays without bounds checks, so sizes must match)."""
         kernels = accel.kernels(xp, self.accel_kernels[0], w)
-        slots = (m, v) if v_hat is None else (m, v, v_hat)
-        if (kernels is None or grad.dtype != w.dtype or grad.shape != w.shape
-                or any(a.shape != w.shape or a.dtype != w.dtype or not a.flags.c_contiguous
-                       for a in (w, *slots))):
+        if kernels is None or grad.dtype != w.dtype or grad.shape != w.shape:
             return False
-        dt, b1, b2 = w.dtype.type, self.beta_1, self.beta_2
-        w1, m1, v1 = (a.reshape(-1) for a in (w, m, v))
+        slots = (w, m, v) if v_hat is None else (w, m, v, v_hat)
+        for a in slots:
+            if a.shape != w.shape or a.dtype != w.dtype or not a.flags.c_contiguous:
+                return False
+        dt, b1, b2, eps = w.dtype.type, self.beta_1, self.beta_2, self.epsilon
+        key = (dt, b1, b2, eps)
+        constants = self._constants.get(key)
+        if constants is None:  # the hyper-parameters in the variables' dtype, made once
+            constants = self._constants[key] = (dt(b1), dt(b2), dt(1 - b1), dt(1 - b2), dt(eps))
+        b1, b2, c1, c2, eps = constants
+        w1, m1, v1 = w.reshape(-1), m.reshape(-1), v.reshape(-1)
         h1 = w1 if v_hat is None else v_hat.reshape(-1)  # not read without amsgrad
         try:
-            kernels.adam(w1, xp.ascontiguousarray(grad).reshape(-1), m1, v1, h1, dt(b1),
-                         dt(b2), dt(1 - b1), dt(1 - b2), dt(alpha), dt(self.epsilon),
-                         v_hat is not None)
+            kernels.adam(w1, xp.ascontiguousarray(grad).reshape(-1), m1, v1, h1, b1, b2, c1,
+                         c2, dt(alpha), eps, v_hat is not None)
         except kernels.COMPILE_ERRORS as error:  # raised before any array is written
             accel.failed(self.accel_kernels[0], error)
             return False

@@ -23,7 +23,8 @@ from lamina.optimizers.state import OptimizerState
 
 
 def _raw(x):
-    return x.data if hasattr(x, "data") and hasattr(x, "requires_grad") else x
+    # requires_grad first: an ndarray has no such attribute, and its .data makes a buffer
+    return x.data if hasattr(x, "requires_grad") and hasattr(x, "data") else x
 
 
 def _label(variable, index=None) -> str:
@@ -191,10 +192,11 @@ class Optimizer(SplitUpdates, OptimizerState):
         One per thread, as parts of a big variable are updated on several threads."""
         k = (key, like.dtype.str, threading.get_ident())
         flat = self._work.get(k)
-        if flat is None or flat.size < like.size:
-            flat = get_array_module(like).empty(max(like.size, 1), dtype=like.dtype)
+        size = like.size
+        if flat is None or flat.size < size:
+            flat = get_array_module(like).empty(max(size, 1), dtype=like.dtype)
             self._work[k] = flat
-        return flat[:like.size].reshape(like.shape)
+        return flat[:size].reshape(like.shape)
 
     # ------------------------------------------------------------------ the step
     def update_step(self, grad, variable, learning_rate):
@@ -239,8 +241,9 @@ class Optimizer(SplitUpdates, OptimizerState):
             pending, self._pending_state = self._pending_state, None
             self._load_slots(pending)
         pairs, missing = [], []
+        indices = self._index
         for g, v in zip(grads, variables, strict=True):
-            index = self._index.get(id(v))
+            index = indices.get(id(v))
             if index is None:
                 raise ValueError(
                     f"{owner}: unknown variable {_label(v)}; this optimizer was built on "
@@ -273,14 +276,15 @@ class Optimizer(SplitUpdates, OptimizerState):
                     get_array_module(v.data).multiply(v.data, self.weight_decay * lr, out=t)
                     v.data -= t
         self._prepare_step()
+        split = self._splits()
         for (g, v), scale in zip(pairs, scales, strict=True):
-            self._update(self._prepare_grad(g, v.data, scale), v, lr)
+            self._update(self._prepare_grad(g, v.data, scale), v, lr, split)
         self._iterations += 1
-        with no_grad():  # constraint(array) -> new array (or Tensor), as lamina.constraints
-            for _, v in pairs:
-                constraint = getattr(v, "constraint", None)
-                if constraint is not None:
-                    v.assign(constraint(v.data))
+        constrained = [v for _, v in pairs if getattr(v, "constraint", None) is not None]
+        if constrained:
+            with no_grad():  # constraint(array) -> new array (or Tensor), as lamina.constraints
+                for v in constrained:
+                    v.assign(v.constraint(v.data))
         return self._iterations
 
     def _clip_scales(self, pairs):
@@ -299,7 +303,7 @@ class Optimizer(SplitUpdates, OptimizerState):
 
     def _prepare_grad(self, g, data, scale):
         """The gradient clipped and in the variable's dtype, written to a scratch array."""
-        if scale is None and self.clipvalue is None and g.dtype == data.dtype:
+        if scale is None and g.dtype == data.dtype and self.clipvalue is None:
             return g
         xp = get_array_module(data)
         out = self._scratch(data, "grad")

@@ -29,14 +29,17 @@ class SplitUpdates:
     """The part of :class:`lamina.optimizers.Optimizer` that cuts big variables over
     lamina's threads (uses its ``_slot_lists``, ``_index``, ``_parts``, ``_n_parts``)."""
 
-    def _update(self, grad, variable, learning_rate):
-        """``update_step``, split over lamina's threads for a big variable (module
-        docstring). A subclass with its own ``update_step`` is never split (its rule may not
-        be elementwise)."""
-        data = variable.data
+    def _splits(self) -> bool:
+        """Whether big variables are split this step: lamina's own update rules only (a
+        subclass with its own ``update_step`` may not be elementwise), on several threads."""
         own_rule = type(self).update_step.__module__.startswith("lamina.optimizers.")
-        if (not own_rule or data.size < _SPLIT_MIN or parallel.num_threads() < 2
-                or not data.flags.c_contiguous):
+        return own_rule and parallel.num_threads() >= 2
+
+    def _update(self, grad, variable, learning_rate, split):
+        """``update_step``, split over lamina's threads for a big variable (module
+        docstring) when ``split`` (:meth:`_splits`) allows it."""
+        data = variable.data
+        if not split or data.size < _SPLIT_MIN or not data.flags.c_contiguous:
             self.update_step(grad, variable, learning_rate)
             return
         parts = self._parts_of(variable)
