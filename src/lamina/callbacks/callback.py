@@ -137,11 +137,13 @@ class CallbackList(Callback):
         self._add_default_callbacks(add_history, add_progbar)
         self.set_model(model)
         self.set_params(params)
+        self._listeners: dict = {}  # hook -> the callbacks that override it (see listens)
 
     def append(self, callback):
         """Add one more callback at the end."""
         _check_callback(callback)
         self.callbacks.append(callback)
+        self._listeners = {}
         if self.model is not None:
             callback.set_model(self.model)
         if self.params:
@@ -181,8 +183,24 @@ class CallbackList(Callback):
             for callback in self.callbacks:
                 callback.set_params(params)
 
+    def listens(self, hook: str) -> bool:
+        """Whether a callback does something in ``hook`` (it overrides it, or the Keras 2
+        hook it forwards to): ``fit`` builds the batch logs only for someone to read them."""
+        return bool(self._active(hook))
+
+    def _active(self, hook: str) -> list:
+        """The callbacks whose ``hook`` is not the base class's empty one, found once per
+        list (the batch hooks run at every step)."""
+        active = self._listeners.get(hook)
+        if active is None:
+            old_name = _KERAS2_NAMES.get(hook)
+            active = [c for c in self.callbacks if not _empty(c, hook)
+                      or (old_name is not None and not _empty(c, old_name))]
+            self._listeners[hook] = active
+        return active
+
     def _call(self, hook, *args):
-        for callback in self.callbacks:
+        for callback in self._active(hook):
             getattr(callback, hook)(*args)
 
     def on_train_begin(self, logs=None):
@@ -228,6 +246,16 @@ class CallbackList(Callback):
 
     def on_predict_batch_end(self, batch, logs=None):
         self._call("on_predict_batch_end", batch, {} if logs is None else logs)
+
+
+#: hooks whose base version forwards to their Keras 2 name
+_KERAS2_NAMES = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
+
+
+def _empty(callback, hook: str) -> bool:
+    """Whether ``callback.hook`` is the base class's empty method (not overridden, not set
+    on the instance as LambdaCallback does)."""
+    return getattr(getattr(callback, hook), "__func__", None) is getattr(Callback, hook)
 
 
 def _as_list(callbacks):

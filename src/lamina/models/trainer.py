@@ -244,6 +244,7 @@ class Trainer:
                            epochs=epochs, steps=steps, verbose=verbose)
         self.stop_training = False
         cbs.on_train_begin()
+        batch_logs = cbs.listens("on_train_batch_end")
         # where a relaunched run resumes, set by BackupAndRestore (Keras's model._initial_epoch)
         initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
         skip = self.__dict__.pop("_initial_step", 0)
@@ -262,9 +263,10 @@ class Trainer:
                     xb = augment(xb)
                 value = self._train_step(xb, yb, swb)
                 loss_mean.update(value, _batch_len(xb))
-                logs = self._logs(loss_mean)
-                logs["loss"] = value if math.isnan(value) else logs["loss"]
-                cbs.on_train_batch_end(step, logs)
+                if batch_logs:  # the running metrics, built only for a callback to read
+                    logs = self._logs(loss_mean)
+                    logs["loss"] = value if math.isnan(value) else logs["loss"]
+                    cbs.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
             skip = 0
