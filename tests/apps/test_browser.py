@@ -169,8 +169,11 @@ def test_train_tab_asks_for_a_symbol_and_stores_it(server, browser):
     page.click("#train-submit")
     page.wait_for_function("document.querySelector('#status').textContent.includes('Stored')")
     assert app.state.store.count(asked) == before + 1
-    if asked != "0":  # a 0 drawn for another symbol: the page asked before storing it
-        assert dialogs and f"not {asked}. Store it as {asked} anyway?" in dialogs[0]
+    # the symbol asked for is drawn at random: when the model's top 3 for this 0 miss it,
+    # the page asked before storing (a random O or o, say, is stored without a question;
+    # test_train_tab_asks_before_storing... checks both cases on fixed symbols)
+    assert all(f"not {asked}. Store it as {asked} anyway?" in m for m in dialogs)
+    assert len(dialogs) <= 1
     page.close()
 
 
