@@ -22,6 +22,15 @@ class OptimizerState:
             state[key] = array.get() if hasattr(array, "get") else numpy.array(array)
         return state
 
+    def state_shapes(self) -> dict:
+        """``{key: shape}`` of what :meth:`get_state` returns, without copying a slot."""
+        shapes = {k: numpy.shape(v) for k, v in (self._pending_state or {}).items()}
+        shapes["iterations"] = ()
+        if isinstance(self._learning_rate, float):
+            shapes["learning_rate"] = ()
+        shapes.update((key, tuple(array.shape)) for key, array in self._slots.items())
+        return shapes
+
     def set_state(self, state: dict) -> None:
         """Restore :meth:`get_state`'s output; training then continues exactly as it would
         have. Before the first step, the slots are loaded when the optimizer is built."""

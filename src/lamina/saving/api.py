@@ -169,18 +169,19 @@ def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002 - Ker
             model = build_from_config(config["model"], where, archive.size("model.weights.npz"))
             variables = model.weights
             limit = npz_limit(variables)
-            data = archive.read("model.weights.npz", limit)
-            read_weights(NpzReader(data, f"load_model: {where}"), model, f"load_model: {where}")
-            del data
+            with archive.open("model.weights.npz", limit) as member:
+                read_weights(NpzReader(member, f"load_model: {where}"), model,
+                             f"load_model: {where}")
             cc = config.get("compile_config")
             if compile and cc:
+                from lamina.saving.h5 import set_state
+
                 compile_from_config(model, cc, where)
                 if "optimizer.npz" in archive:
-                    reader = NpzReader(archive.read("optimizer.npz", 4 * limit),
-                                       f"load_model: {where}")
-                    state = read_state(reader, variables, f"load_model: {where}")
-                    del reader  # the member's bytes go before set_state copies the arrays
-                    model.optimizer.set_state(state)
+                    with archive.open("optimizer.npz", 4 * limit) as member:
+                        reader = NpzReader(member, f"load_model: {where}")
+                        state = read_state(reader, variables, f"load_model: {where}")
+                        set_state(model, state)
     return model
 
 
@@ -220,6 +221,5 @@ def load_weights(model, filepath, skip_mismatch=False) -> None:
             raise ValueError(f"load_weights: {path!r} holds {human(size)}, more than the weights "
                              f"of model '{model.name}' can need ({human(limit)}); it is not "
                              "this model's weights file")
-        data = f.read()
-    where = f"load_weights: {path!r}"
-    read_weights(NpzReader(data, where), model, where, skip_mismatch)
+        where = f"load_weights: {path!r}"
+        read_weights(NpzReader(f, where), model, where, skip_mismatch)

@@ -9,15 +9,19 @@ Reads never follow what a file declares blindly: only regular files are opened (
 or a device would block or never end), member names are checked against a fixed set,
 duplicates, encrypted members and compression methods other than stored/deflate are
 refused, and a member is decompressed only when its declared size is within what the
-caller expects, in bounded chunks (a deflate stream cannot expand past that size).
+caller expects, in bounded chunks (a deflate stream cannot expand past that size). Large
+members are opened as files rather than read into memory: a stored one is read in place,
+a deflated one is decompressed to an anonymous temp file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import glob
+import io
 import os
 import stat
+import tempfile
 import zipfile
 import zlib
 
@@ -151,27 +155,93 @@ def check_members(infos, allowed, where: str, label: str = "member") -> dict:
     return out
 
 
-def read_member(archive: zipfile.ZipFile, info, limit: int, where: str, what: str) -> bytes:
-    """The bytes of one member, refused before decompression if it declares more than
-    ``limit`` bytes, and read in bounded chunks."""
+def _chunks(archive: zipfile.ZipFile, info, limit: int, where: str, what: str):
+    """The decompressed bytes of one member in chunks of at most 1 MiB, refused before
+    decompression if it declares more than ``limit`` bytes."""
     if info.file_size > limit:
         raise ValueError(f"{where}: {what} declares {human(info.file_size)} once "
                          f"decompressed, more than the {human(limit)} it can hold for this "
                          "model; refusing to decompress it")
-    parts, total = [], 0
+    total = 0
     try:
         with archive.open(info) as f:
             while chunk := f.read(_CHUNK):
                 total += len(chunk)
                 if total > info.file_size:  # pragma: no cover - zipfile stops at file_size
                     raise ValueError(f"{where}: {what} is longer than it declares")
-                parts.append(chunk)
+                yield chunk
     except zlib.error as err:
         raise ValueError(f"{where}: {what} is corrupt: its compressed data does not "
                          f"decompress ({err})") from None
     except (zipfile.BadZipFile, EOFError) as err:
         raise ValueError(f"{where}: {what} is corrupt or truncated ({err})") from None
-    return b"".join(parts)
+
+
+def read_member(archive: zipfile.ZipFile, info, limit: int, where: str, what: str) -> bytes:
+    """The bytes of one member, refused before decompression if it declares more than
+    ``limit`` bytes, and read in bounded chunks."""
+    return b"".join(_chunks(archive, info, limit, where, what))
+
+
+class Window(io.RawIOBase):
+    """Read-only, seekable view of ``size`` bytes of ``file`` from ``start``: a stored
+    member read in place, without a copy of it in memory."""
+
+    def __init__(self, file, start: int, size: int):
+        super().__init__()
+        self._file, self._start, self._size, self._pos = file, start, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = {0: 0, 1: self._pos, 2: self._size}[whence]
+        if base + offset < 0:
+            raise OSError("seek before the start of the member")
+        self._pos = base + offset
+        return self._pos
+
+    def readinto(self, b) -> int:
+        n = min(len(b), self._size - self._pos)
+        if n <= 0:
+            return 0
+        self._file.seek(self._start + self._pos)
+        got = self._file.readinto(memoryview(b).cast("B")[:n]) or 0
+        self._pos += got
+        return got
+
+
+def open_member(archive: zipfile.ZipFile, file, info, limit: int, where: str, what: str):
+    """A seekable file of one member's bytes, holding none of them in memory: a stored
+    member is read in place (its CRC checked in one streaming pass first), a deflated one
+    is decompressed in bounded chunks to an anonymous temp file."""
+    if info.compress_type != zipfile.ZIP_STORED:
+        tmp = tempfile.TemporaryFile()
+        try:
+            for chunk in _chunks(archive, info, limit, where, what):
+                tmp.write(chunk)
+            tmp.seek(0)
+        except BaseException:
+            tmp.close()
+            raise
+        return tmp
+    for _ in _chunks(archive, info, limit, where, what):  # zipfile checks size and CRC
+        pass
+    file.seek(info.header_offset)
+    header = file.read(30)
+    if len(header) != 30 or header[:4] != b"PK\x03\x04" or \
+            info.compress_size != info.file_size:
+        raise ValueError(f"{where}: {what} is corrupt (its local header is not a zip "
+                         "member's)")
+    start = info.header_offset + 30 + int.from_bytes(header[26:28], "little") + \
+        int.from_bytes(header[28:30], "little")
+    return Window(file, start, info.file_size)
 
 
 class Archive:
@@ -210,3 +280,8 @@ class Archive:
 
     def read(self, name, limit: int) -> bytes:
         return read_member(self.zip, self.members[name], limit, self.where, name)
+
+    def open(self, name, limit: int):
+        """Member ``name`` as a seekable file that holds none of it in memory
+        (:func:`open_member`); close it before the archive."""
+        return open_member(self.zip, self._file, self.members[name], limit, self.where, name)

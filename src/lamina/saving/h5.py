@@ -145,6 +145,15 @@ def _config(f, name, where, required=True):
     return config
 
 
+def set_state(model, state: dict) -> None:
+    """``model.optimizer.set_state(state)``, the optimizer built first when ``state`` has
+    slots, so they are copied into place one at a time (a state given to an unbuilt
+    optimizer is copied whole until it is built)."""
+    if not model.optimizer.built and set(state) - {"iterations", "learning_rate"}:
+        model.optimizer.build(model.trainable_weights)
+    model.optimizer.set_state(state)
+
+
 def _optimizer_state(g, variables, where) -> dict:
     """lamina's optimizer state in group ``g``, each dataset checked and sized like a weight."""
     from lamina.saving.weights import npz_limit
@@ -160,7 +169,7 @@ def _optimizer_state(g, variables, where) -> dict:
             raise ValueError(f"{where}: optimizer state {k!r} declares {safe.nbytes(ds)} "
                              "bytes, more than any weight of this model needs")
         datasets.append((k, ds))
-    return {k: safe.read_dataset(ds, where) for k, ds in datasets}
+    return {k: safe.Lazy(ds, where) for k, ds in datasets}
 
 
 def _build(config, lamina_v1: bool, where: str, budget: int):
@@ -187,7 +196,7 @@ def _compile(model, f, training, lamina_v1: bool, where: str) -> None:
         "optimizer_weights" if lamina_v1 and safe.has(f, "optimizer_weights") else None
     if group is not None:
         g = safe.child(f, group, where)
-        model.optimizer.set_state(_optimizer_state(g, model.weights, where))
+        set_state(model, _optimizer_state(g, model.weights, where))
     elif safe.has(f, "optimizer_weights"):
         warnings.warn(f"{where}: the optimizer's state (step count, moments) in this Keras "
                       "file is not loaded; training continues with a fresh "

@@ -149,4 +149,4 @@ def assign(model, found, where, skip_mismatch=False, by_name=False) -> None:
                                  f"file's layer '{name}' gives {tuple(ds.shape)}")
             wanted.append((var, ds))
     for var, ds in wanted:
-        var.assign(safe.read_dataset(ds, where))
+        safe.read_into(ds, var, where)

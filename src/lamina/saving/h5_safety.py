@@ -94,6 +94,32 @@ def read_dataset(ds, where: str) -> numpy.ndarray:
         raise ValueError(f"{where}: dataset {ds.name!r} cannot be read ({err})") from None
 
 
+def read_into(ds, var, where: str) -> None:
+    """Assign dataset ``ds`` (checked, of ``var``'s shape) to variable ``var``: straight
+    into its array when the dtypes agree, so no second copy of the weight is made."""
+    out = var.data
+    if not (isinstance(out, numpy.ndarray) and out.ndim and out.flags.c_contiguous
+            and out.flags.writeable and ds.dtype == out.dtype and ds.shape == out.shape):
+        var.assign(read_dataset(ds, where))
+        return
+    try:
+        ds.read_direct(out)
+    except (OSError, ValueError, TypeError) as err:
+        raise ValueError(f"{where}: dataset {ds.name!r} cannot be read ({err})") from None
+
+
+class Lazy:
+    """A checked dataset that is read only when an array of it is asked for (``set_state``
+    copies each slot in turn, so only one is in memory beside the optimizer's own)."""
+
+    def __init__(self, ds, where: str):
+        self.ds, self.where, self.shape = ds, where, tuple(ds.shape)
+
+    def __array__(self, dtype=None, copy=None):
+        array = read_dataset(self.ds, self.where)
+        return array if dtype is None else array.astype(dtype, copy=False)
+
+
 def attribute(obj, name: str, where: str, required=True):
     """Attribute ``name`` of ``obj`` (None if absent and not required), read only if its
     declared size is within :data:`MAX_ATTRIBUTE_BYTES`; bytes are left as they are."""

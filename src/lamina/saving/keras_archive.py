@@ -13,8 +13,9 @@ lamina's own archive (``.lamina``: ``model.weights.npz`` inside) is told apart b
 members, so files of either kind load whatever their name. Reading trusts nothing:
 member names, sizes and compression are checked (:class:`lamina.saving.archive.Archive`),
 the config is plain JSON built into layers by name (no code runs), the weights member is
-decompressed only if it declares no more than the model's weights can need, and every
-dataset is checked against its variable before it is read. The optimizer's configuration
+decompressed only if it declares no more than the model's weights can need (and read in
+place, or through a temp file, never whole into memory), and every dataset is checked
+against its variable before it is read. The optimizer's configuration
 and state (step count, moments: :mod:`lamina.saving.keras_optimizer`) travel both ways.
 """
 
@@ -121,18 +122,18 @@ def load(archive, custom_objects=None, compile=True):  # noqa: A002 - Keras's na
     h5py = _h5py()
     with custom_object_scope(custom_objects or {}):
         model = build(config, where, archive.size("model.weights.h5"))
-        data = archive.read("model.weights.h5", keras_weights.expected_bytes(model))
+        member = archive.open("model.weights.h5", keras_weights.expected_bytes(model))
         try:
-            h5 = h5py.File(io.BytesIO(data), "r")
+            h5 = h5py.File(member, "r")
         except OSError as err:
+            member.close()
             raise ValueError(f"{where}: model.weights.h5 is not a readable HDF5 file "
                              f"({err})") from None
-        with h5:
+        with member, h5:
             keras_weights.read(h5, model, f"load_model: {where}")
             cc = keras_compile.from_keras(config.get("compile_config"), where) \
                 if compile else None
             if cc:
                 compile_from_config(model, cc, where)
                 keras_optimizer.read(h5, model, where)
-        del data
     return model

@@ -86,8 +86,8 @@ def read(h5, model, where: str) -> None:
     optimizer = model.optimizer
     if not optimizer.built:
         optimizer.build(model.trainable_weights)
-    state = optimizer.get_state()
-    keys = keras_keys(model, state)
+    shapes = optimizer.state_shapes()  # get_state() would copy every slot
+    keys = keras_keys(model, shapes)
     names = sorted(group.keys(), key=lambda k: (len(k), k))
     reason = None
     if keys is None:
@@ -99,12 +99,13 @@ def read(h5, model, where: str) -> None:
     if reason is None:
         datasets = [safe.check_dataset(safe.child(group, n, where), where) for n in names]
         bad = [k for k, ds in zip(keys, datasets)
-               if tuple(ds.shape) != numpy.shape(state[k])]
+               if tuple(ds.shape) != shapes[k]]
         if bad:
             reason = f"{bad[0]!r} has another shape in the file"
     if reason is not None:
         warnings.warn(f"{where}: the optimizer's state is not loaded ({reason}); training "
                       f"continues with a fresh {type(optimizer).__name__}", stacklevel=4)
         return
-    loaded = {k: safe.read_dataset(ds, where) for k, ds in zip(keys, datasets)}
-    optimizer.set_state({**state, **loaded})
+    loaded = {k: safe.Lazy(ds, where) for k, ds in zip(keys, datasets)}
+    rest = {} if set(loaded) == set(shapes) else optimizer.get_state()
+    optimizer.set_state({**rest, **loaded})

@@ -162,7 +162,7 @@ def read(h5, model, where: str, skip_mismatch: bool = False) -> None:
                                  f"{tuple(var.shape)}")
             wanted.append((var, ds))
     for var, ds in wanted:
-        var.assign(safe.read_dataset(ds, where))
+        safe.read_into(ds, var, where)
 
 
 OPTIMIZER_SLOTS = 3  # the most slots an optimizer keeps per variable (Adam with amsgrad)

@@ -31,7 +31,7 @@ class NpzReader:
     """The arrays of ``.npz`` bytes, read one at a time after their header is checked.
 
     Args:
-        data: the bytes of the ``.npz``.
+        data: the bytes of the ``.npz``, or a seekable binary file of them.
         where: the start of every error message (e.g. ``"load_model: 'm.lamina'"``).
         what: what the arrays are, for the messages (``"weights"``, ``"arrays"``).
     """
@@ -39,7 +39,7 @@ class NpzReader:
     def __init__(self, data: bytes, where: str, what: str = "weights"):
         self.where, self.what = where, what
         try:
-            self.zip = zipfile.ZipFile(io.BytesIO(data))
+            self.zip = zipfile.ZipFile(data if hasattr(data, "read") else io.BytesIO(data))
             members = check_members(self.zip.infolist(), lambda n: n.endswith(".npy"), where,
                                     "array")
         except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, OSError) as err:
@@ -80,6 +80,27 @@ class NpzReader:
             raise ValueError(f"{self.where}: array {key!r} declares an invalid shape {shape}")
         return tuple(shape), fortran, dtype, offset
 
+    def fits(self, key, out) -> bool:
+        """Whether array ``key`` can be read straight into ``out``."""
+        shape, fortran, dtype, _ = self._headers.get(key) or self._read_header(key)
+        return (isinstance(out, numpy.ndarray) and out.ndim > 0 and out.flags.c_contiguous
+                and out.flags.writeable and not fortran and dtype == out.dtype
+                and tuple(shape) == out.shape)
+
+    def lazy(self, key):
+        """Array ``key``, read only when an array of it is asked for (``set_state`` copies
+        one slot at a time)."""
+        reader = self
+
+        class _Lazy:
+            shape = self.header(key)[0]
+
+            def __array__(self, dtype=None, copy=None):
+                array = reader.read(key)
+                return array if dtype is None else array.astype(dtype, copy=False)
+
+        return _Lazy()
+
     def nbytes(self, key) -> int:
         shape, dtype = self.header(key)
         n = 1
@@ -87,8 +108,9 @@ class NpzReader:
             n *= s
         return n * dtype.itemsize
 
-    def read(self, key) -> numpy.ndarray:
-        """Array ``key``: exactly the bytes its (already checked) header declares."""
+    def read(self, key, out=None) -> numpy.ndarray:
+        """Array ``key``: exactly the bytes its (already checked) header declares; read
+        straight into ``out`` (a C-ordered array of its shape and dtype) when given."""
         shape, fortran, dtype, offset = self._headers.get(key) or self._read_header(key)
         nbytes = self.nbytes(key)
         info = self.infos[key]
@@ -98,8 +120,8 @@ class NpzReader:
         try:
             with self.zip.open(info) as f:
                 f.read(offset)
-                data = bytearray(nbytes)
-                view, done = memoryview(data), 0
+                data = bytearray(nbytes) if out is None else out
+                view, done = memoryview(data).cast("B"), 0
                 while done < nbytes:
                     chunk = f.read(min(nbytes - done, 1 << 20))
                     if not chunk:
@@ -113,5 +135,7 @@ class NpzReader:
                              f"does not decompress ({err})") from None
         if done < nbytes:
             raise ValueError(f"{self.where}: array {key!r} is truncated")
+        if out is not None:
+            return out
         array = numpy.frombuffer(data, dtype=dtype)
         return array.reshape(shape[::-1]).T if fortran else array.reshape(shape)

@@ -61,7 +61,10 @@ def read_weights(reader: NpzReader, model, where: str, skip_mismatch=False) -> N
                              f"in the file but {var.path!r} has shape {var.shape}")
         wanted.append((var, key))
     for var, key in wanted:
-        var.assign(reader.read(key))
+        if reader.fits(key, var.data):
+            reader.read(key, out=var.data)  # in place: no second copy of the weight
+        else:
+            var.assign(reader.read(key))
 
 
 def read_state(reader: NpzReader, variables, where: str) -> dict:
@@ -76,4 +79,4 @@ def read_state(reader: NpzReader, variables, where: str) -> dict:
         if nbytes > max(largest, 8) or total > limit:
             raise ValueError(f"{where}: optimizer state {key!r} declares {nbytes} bytes, more "
                              "than any weight of this model needs; refusing to read it")
-    return {key: reader.read(key) for key in reader.keys}
+    return {key: reader.lazy(key) for key in reader.keys}
