@@ -28,6 +28,23 @@ def test_max_ties_share_the_gradient():
     np.testing.assert_allclose(x.grad, [0.0, 0.5, 0.5])
 
 
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_extreme_backward_stays_in_the_input_dtype(name):
+    # max over time (GlobalMaxPooling1D): the op's own gradient is float32 for float32 input,
+    # not a float64 array of the input's size cast back later
+    from lamina.autograd.ops.reduction import Max, Min
+
+    x = np.array([[[1.0, 5.0], [3.0, 5.0], [3.0, 2.0]]], dtype=np.float32)
+    fn = (Max if name == "max" else Min)()
+    fn.needs_input_grad, fn.xp = (True,), np
+    out = fn.forward(x, axis=1, keepdims=False)
+    (grad,) = [fn.backward(np.ones_like(out))]
+    assert grad.dtype == np.float32
+    expected = ([[[0, 0.5], [0.5, 0.5], [0.5, 0]]] if name == "max"
+                else [[[1, 0], [0, 0], [0, 1]]])
+    np.testing.assert_array_equal(grad, np.array(expected, dtype=np.float32))
+
+
 def test_var_ddof():
     x = rng.standard_normal((4, 3))
     np.testing.assert_allclose(ops.var(Tensor(x), axis=0, ddof=1).data, x.var(axis=0, ddof=1))

@@ -74,15 +74,15 @@ class _Extreme(Function):
             raise ValueError(f"{self.name}: cannot reduce an empty array of shape {x.shape}")
         self.keepdims = keepdims
         out = getattr(x, self.reducer)(axis=self.axes, keepdims=True)
-        if self.recording:
+        if self.recording:  # the winners, and how many share each reduced slot
             mask = x == out
-            self.save_for_backward(mask / mask.sum(axis=self.axes, keepdims=True))
+            self.save_for_backward(mask, mask.sum(axis=self.axes, keepdims=True, dtype=x.dtype))
         return out if keepdims else out.reshape([n for i, n in enumerate(out.shape)
                                                 if i not in self.axes])
 
     def backward(self, grad):
-        (share,) = self.saved
-        return share * _expand(grad, self.axes, self.keepdims)
+        mask, ties = self.saved  # the small gradient is split first, then spread to winners
+        return mask * (_expand(grad, self.axes, self.keepdims) / ties)
 
 
 class Max(_Extreme):
