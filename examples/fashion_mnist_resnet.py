@@ -135,6 +135,9 @@ def main(argv=None) -> int:
                         help="train on 1,280 images and test on 500 (for the tests)")
     parser.add_argument("--out", default="runs/fashion_mnist_resnet",
                         help="directory for history.json and curve.png")
+    parser.add_argument("--validation-freq", type=int, default=1,
+                        help="test the network every n epochs for the curve (Keras's "
+                             "validation_freq; the last epoch is always tested)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     epochs = args.epochs or (1 if args.quick else 12)
@@ -160,8 +163,11 @@ def main(argv=None) -> int:
     clock = []
     tick = LambdaCallback(on_epoch_end=lambda epoch, logs: clock.append(
         (time.perf_counter() - start, time.process_time() - cpu, os.getloadavg()[0])))
+    every = max(args.validation_freq, 1)
+    tested = sorted({e for e in range(every, epochs + 1, every)} | {epochs})
     history = model.fit(x_train, one_hot[y_train], batch_size=args.batch_size, epochs=epochs,
-                        validation_data=(x_test, one_hot[y_test]), seed=args.seed,
+                        validation_data=(x_test, one_hot[y_test]), validation_freq=tested,
+                        seed=args.seed,
                         augment=augment, callbacks=[tick], verbose=2)
     plain = float((model.predict(x_test, batch_size=500, verbose=0).argmax(1) == y_test).mean())
     accuracy = float((predict_with_mirror(model, x_test).argmax(1) == y_test).mean())
@@ -174,7 +180,8 @@ def main(argv=None) -> int:
     os.makedirs(args.out, exist_ok=True)
     record = {"test_accuracy": accuracy, "test_accuracy_plain": plain, "epochs": epochs,
               "widths": list(widths), "batch_size": args.batch_size, "seed": args.seed,
-              "quick": args.quick, "parameters": model.count_params(), "wall_s": wall,
+              "quick": args.quick, "tested_epochs": tested,
+              "parameters": model.count_params(), "wall_s": wall,
               "cpu_s": cpu, "epoch_end_wall_s": [c[0] for c in clock],
               "epoch_end_cpu_s": [c[1] for c in clock], "epoch_end_load": [c[2] for c in clock],
               "history": {k: [float(v) for v in vs] for k, vs in history.history.items()}}
@@ -182,8 +189,9 @@ def main(argv=None) -> int:
     with open(path + ".tmp", "w") as f:
         json.dump(record, f, indent=1)
     os.replace(path + ".tmp", path)
-    fig = plot_history(history, title=f"Small ResNet {args.widths} on Fashion-MNIST: test "
-                                      f"accuracy {accuracy:.4f} (val = test set)")
+    fig = plot_history(history, validation_epochs=tested,
+                       title=f"Small ResNet {args.widths} on Fashion-MNIST: test accuracy "
+                             f"{accuracy:.4f} (val = test set)")
     fig.savefig(os.path.join(args.out, "curve.png"), dpi=110)
     print(f"wrote {args.out}/history.json and curve.png")
     return 0

@@ -41,3 +41,13 @@ def test_bad_history():
         plot_history([1, 2, 3])
     with pytest.raises(ValueError, match="no 'mae' in the history; it holds loss, accuracy"):
         plot_history(LOGS, metrics=["mae"])
+
+
+def test_validation_measured_every_other_epoch_is_drawn_at_those_epochs():
+    logs = {"loss": [1.0, 0.5, 0.3, 0.25], "val_loss": [0.6, 0.2]}
+    (ax,) = plot_history(logs, validation_epochs=[2, 4]).axes
+    np.testing.assert_array_equal(labelled_lines(ax)[1].get_xdata(), [2, 4])
+    assert ax.collections[0].get_offsets()[0].tolist() == [4.0, 0.2]
+    assert "epoch 4" in ax.get_legend().get_texts()[-1].get_text()
+    with pytest.raises(ValueError, match="names 3 epochs but the history holds 2 values"):
+        plot_history(logs, validation_epochs=[1, 2, 3])

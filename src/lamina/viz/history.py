@@ -30,7 +30,7 @@ def _logs_of(history) -> dict:
     return out
 
 
-def plot_history(history, metrics=None, title=None, show=False):
+def plot_history(history, metrics=None, title=None, show=False, validation_epochs=None):
     """One panel per quantity (loss, accuracy, ...), train and validation curves per epoch.
 
     Args:
@@ -39,6 +39,9 @@ def plot_history(history, metrics=None, title=None, show=False):
         metrics: the names to plot (without ``val_``), e.g. ``["loss"]``; default all.
         title: a title above the panels.
         show: call ``plt.show()``.
+        validation_epochs: the epochs (counted from 1) at which the validation values were
+            measured, for a ``fit(validation_freq=...)`` that skipped some; default every
+            epoch from the first.
 
     The best validation epoch (lowest loss/error, highest for other metrics) is marked;
     a loss spanning more than two decades is drawn on a log scale.
@@ -69,12 +72,19 @@ def plot_history(history, metrics=None, title=None, show=False):
                   if k in logs]
         for values, label in curves:
             epochs = numpy.arange(1, len(values) + 1)
+            if label == "validation" and validation_epochs is not None:
+                epochs = numpy.asarray(validation_epochs)
+                if len(epochs) != len(values):
+                    raise ValueError(f"plot_history: validation_epochs names {len(epochs)} "
+                                     f"epochs but the history holds {len(values)} values of "
+                                     f"val_{name}")
             ax.plot(epochs, values, "o-" if len(values) <= 25 else "-", ms=3.5, label=label)
         if f"val_{name}" in logs and numpy.isfinite(logs[f"val_{name}"]).any():
             val = logs[f"val_{name}"]
             best = int(numpy.nanargmin(val) if lower_better else numpy.nanargmax(val))
-            ax.scatter([best + 1], [val[best]], s=90, facecolors="none", edgecolors="k",
-                       zorder=5, label=f"best validation (epoch {best + 1})")
+            at = best + 1 if validation_epochs is None else int(validation_epochs[best])
+            ax.scatter([at], [val[best]], s=90, facecolors="none", edgecolors="k",
+                       zorder=5, label=f"best validation (epoch {at})")
         every = numpy.concatenate([v for v, _ in curves])
         every = every[numpy.isfinite(every)]
         positive = every.size and every.min() > 0
