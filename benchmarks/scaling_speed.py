@@ -1,14 +1,23 @@
 """2 ranks x 1 thread against 1 process x 1 thread: one seed-CNN epoch on Fashion-MNIST.
 
-    .venv/bin/python benchmarks/scaling_speed.py [--batch 32] [--limit 60000] [--ranks 2]
+    .venv/bin/python benchmarks/scaling_speed.py [--batch 128] [--limit 60000] [--ranks 2]
+        [--repeats 3] [--phases] [--ceiling]
 
-Runs the same script twice, alone and under ``mpiexec -n RANKS`` (LAMINA_NUM_THREADS=1 and
-OPENBLAS_NUM_THREADS=1 in both), each training seed 001's CNN for one epoch with Adam at
-the global batch --batch (each rank takes --batch / RANKS of it: fit(distributed=True)).
-Each process reports the wall time of ``fit``, its own CPU time (user + system) and the
-time it spent in collectives; the speed-up is printed in wall time and in CPU time (the
-slowest rank's): on a machine shared with other work the wall time depends on the others'
-load, the CPU time much less. Needs Fashion-MNIST (scripts/get-fashion-mnist.sh).
+Runs the same script alone and under ``mpiexec -n RANKS`` (LAMINA_NUM_THREADS=1 and
+OPENBLAS_NUM_THREADS=1 in both), taking turns ``--repeats`` times, each training seed 001's
+CNN for one epoch with Adam at the global batch --batch (each rank takes --batch / RANKS of
+it: fit(distributed=True)). Each process reports the wall time of ``fit``, its own CPU time
+(user + system) and the time it spent in collectives; the speed-up is printed in wall time
+and in CPU time (the slowest rank's): on a machine shared with other work the wall time
+depends on the others' load, the CPU time much less; the others' share of the CPU during
+the runs is printed too.
+
+``--phases`` adds a table of where a step's time goes (benchmarks/_phases.py), per rank
+against the one process. ``--ceiling`` measures what this machine allows without any
+communication: RANKS independent one-process runs started together, each with the one
+process's work and each with a rank's work (batch / RANKS on limit / RANKS images), against
+the same runs alone; the ceiling speed-up is the one process's time over the slowest of
+the RANKS concurrent rank-sized runs. Needs Fashion-MNIST (scripts/get-fashion-mnist.sh).
 """
 
 from __future__ import annotations
@@ -16,11 +25,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _machine_load import BackgroundLoad  # noqa: E402
+
+
+def _wait_for_peers(directory, peers):
+    """A start line for independent processes: each waits until all ``peers`` arrived."""
+    Path(directory, str(os.getpid())).touch()
+    while len(os.listdir(directory)) < peers:
+        time.sleep(1e-3)
 
 
 def worker(args):
@@ -41,59 +61,149 @@ def worker(args):
                         MaxPooling2D(pool_size=(2, 2)), Conv2D(16, (3, 3)), Flatten(),
                         Dense(128, activation="relu"), Dense(10, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    phases = None
+    if args.phases:
+        from _phases import NAMES, Phases
+
+        phases = Phases().install(model)
+    if args.sync:
+        _wait_for_peers(args.sync, args.peers)
     dist.reset_comm_stats()
-    cpu0, wall0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
-    history = model.fit(x, y, batch_size=args.batch, epochs=1, seed=0, verbose=0,
-                        distributed=dist.size() > 1)
-    wall = time.perf_counter() - wall0
-    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    fit = dict(x=x, y=y, batch_size=args.batch, epochs=1, seed=0, verbose=0,
+               distributed=dist.size() > 1)
+    history = phases.fit(model.fit, **fit) if phases else model.fit(**fit)
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     stats = dist.comm_stats()
     steps = len(x) // args.batch + (len(x) % args.batch >= dist.size())
-    row = np.array([wall, cpu, stats["seconds"]])
-    rows = dist.allreduce(row[None, :].repeat(dist.size(), 0) *
-                          (np.arange(dist.size()) == dist.rank())[:, None])
+    row = [wall, cpu, stats["seconds"]]
+    if phases:
+        table = phases.table()
+        row += [v for name in NAMES for v in table[name]]
+    mine = np.zeros((dist.size(), len(row)))
+    mine[dist.rank()] = row
+    rows = dist.allreduce(mine)
     if dist.rank() == 0:
-        print(json.dumps({"ranks": dist.size(), "steps": steps,
-                          "loss": history.history["loss"][-1],
-                          "wall": rows[:, 0].tolist(), "cpu": rows[:, 1].tolist(),
-                          "comm": rows[:, 2].tolist(),
-                          "bytes_per_step": stats["bytes"] / max(stats["calls"], 1)}))
+        out = {"ranks": dist.size(), "steps": steps, "loss": history.history["loss"][-1],
+               "wall": rows[:, 0].tolist(), "cpu": rows[:, 1].tolist(),
+               "comm": rows[:, 2].tolist(),
+               "bytes_per_step": stats["bytes"] / max(stats["calls"], 1)}
+        if phases:
+            out["phases"] = {name: rows[:, 3 + 2 * i:5 + 2 * i].tolist()
+                             for i, name in enumerate(NAMES)}
+        print(json.dumps(out))
 
 
-def launch(args, ranks):
-    env = dict(os.environ, LAMINA_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-    command = [sys.executable, __file__, "--worker", "--batch", str(args.batch),
-               "--limit", str(args.limit)]
+def _command(args, batch, limit, ranks=1, extra=()):
+    command = [sys.executable, __file__, "--worker", "--batch", str(batch), "--limit",
+               str(limit), *extra]
+    if args.phases:
+        command.append("--phases")
     if ranks > 1:
         mpiexec = Path(sys.executable).parent / "mpiexec"
         command = [str(mpiexec if mpiexec.exists() else "mpiexec"), "-n", str(ranks), *command]
-    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    return command
+
+
+def _env():
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PMI_", "OMPI_", "PMIX_", "MPI_LOCAL"))}
+    return dict(env, LAMINA_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+
+
+def launch(args, ranks):
+    out = subprocess.run(_command(args, args.batch, args.limit, ranks), env=_env(),
+                         capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+def together(args, batch, limit, count):
+    """``count`` independent one-process runs started at the same moment; their results."""
+    with tempfile.TemporaryDirectory() as sync:
+        extra = ("--sync", sync, "--peers", str(count))
+        procs = [subprocess.Popen(_command(args, batch, limit, 1, extra), env=_env(),
+                                  stdout=subprocess.PIPE, text=True) for _ in range(count)]
+        outs = [p.communicate()[0] for p in procs]
+    if any(p.returncode for p in procs):
+        raise RuntimeError("a ceiling run failed")
+    return [json.loads(o.strip().splitlines()[-1]) for o in outs]
+
+
+def _print_run(r):
+    print(f"  {r['ranks']} process(es): wall {max(r['wall']):.2f} s, CPU per rank "
+          f"{', '.join(f'{c:.2f}' for c in r['cpu'])} s, in collectives "
+          f"{', '.join(f'{c:.2f}' for c in r['comm'])} s "
+          f"({1e3 * max(r['comm']) / r['steps']:.2f} ms per step of {r['steps']}), "
+          f"final loss {r['loss']:.4f}")
+
+
+def _print_phases(one, many):
+    print("where a step goes, ms per step, wall (CPU): one process, half of it, each rank")
+    for name, cols in one["phases"].items():
+        o = [1e3 * v / one["steps"] for v in cols[0]]
+        ranks = "  ".join(f"{1e3 * w / many['steps']:6.3f} ({1e3 * c / many['steps']:6.3f})"
+                          for w, c in many["phases"][name])
+        print(f"  {name:<11} {o[0]:6.3f} ({o[1]:6.3f})  {o[0] / 2:6.3f} ({o[1] / 2:6.3f})  "
+              f"{ranks}")
+
+
+def ceiling(args):
+    n = args.ranks
+    print("ceiling: independent 1-thread processes, no MPI (started together with --sync)")
+    runs = {}
+    for batch, limit in ((args.batch, args.limit), (args.batch // n, args.limit // n)):
+        alone = together(args, batch, limit, 1)[0]
+        group = together(args, batch, limit, n)
+        runs[batch] = (alone, group)
+        walls, group_cpu = [g["wall"][0] for g in group], [g["cpu"][0] for g in group]
+        print(f"  batch {batch}, {limit} images: alone {alone['wall'][0]:.2f} s wall "
+              f"({alone['cpu'][0]:.2f} CPU); {n} at once {', '.join(f'{w:.2f}' for w in walls)}"
+              f" s wall ({', '.join(f'{c:.2f}' for c in group_cpu)} CPU): each "
+              f"{max(walls) / alone['wall'][0]:.2f}x as long")
+    full, part = runs[args.batch][0], runs[args.batch // n]
+    print(f"  a rank's work alone takes {part[0]['wall'][0] / full['wall'][0]:.3f} of the "
+          f"whole (1/{n} = {1 / n:.3f}: the rest is per-step cost that does not shrink)")
+    print(f"  ceiling speed-up (whole alone / slowest of {n} rank-sized runs at once): "
+          f"{full['wall'][0] / max(g['wall'][0] for g in part[1]):.2f}x wall, "
+          f"{full['cpu'][0] / max(g['cpu'][0] for g in part[1]):.2f}x CPU")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batch", type=int, default=32, help="global batch")
+    parser.add_argument("--batch", type=int, default=128, help="global batch")
     parser.add_argument("--limit", type=int, default=60000, help="training images")
     parser.add_argument("--ranks", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=1, help="pairs of runs, in turns")
+    parser.add_argument("--phases", action="store_true", help="per-phase times per rank")
+    parser.add_argument("--ceiling", action="store_true", help="the machine's ceiling too")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--sync", help=argparse.SUPPRESS)
+    parser.add_argument("--peers", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         return worker(args)
-    one = launch(args, 1)
-    many = launch(args, args.ranks)
     print(f"seed CNN, {args.limit} images, global batch {args.batch}, Adam, 1 thread per "
-          "process")
-    for r in (one, many):
-        print(f"  {r['ranks']} process(es): wall {max(r['wall']):.2f} s, CPU per rank "
-              f"{', '.join(f'{c:.2f}' for c in r['cpu'])} s, in collectives "
-              f"{', '.join(f'{c:.2f}' for c in r['comm'])} s "
-              f"({1e3 * max(r['comm']) / r['steps']:.2f} ms per step of {r['steps']}), "
-              f"final loss {r['loss']:.4f}")
-    print(f"speed-up: wall {max(one['wall']) / max(many['wall']):.2f}x, CPU (slowest rank) "
-          f"{max(one['cpu']) / max(many['cpu']):.2f}x; total CPU "
-          f"{sum(many['cpu']) / sum(one['cpu']):.2f}x one process's")
+          f"process; load average before: {os.getloadavg()[0]:.2f}")
+    walls, cpus = [], []
+    with BackgroundLoad() as load:
+        for repeat in range(args.repeats):
+            order = (args.ranks, 1) if repeat % 2 else (1, args.ranks)  # in turns
+            one, many = sorted((launch(args, r) for r in order), key=lambda r: r["ranks"])
+            for r in (one, many):
+                _print_run(r)
+            walls.append(max(one["wall"]) / max(many["wall"]))
+            cpus.append(max(one["cpu"]) / max(many["cpu"]))
+            print(f"speed-up: wall {walls[-1]:.2f}x, CPU (slowest rank) {cpus[-1]:.2f}x; "
+                  f"total CPU {sum(many['cpu']) / sum(one['cpu']):.2f}x one process's")
+            if args.phases:
+                _print_phases(one, many)
+        if args.ceiling:
+            ceiling(args)
+    if args.repeats > 1:
+        print(f"median speed-up of {args.repeats}: wall {statistics.median(walls):.2f}x "
+              f"({', '.join(f'{w:.2f}' for w in walls)}), CPU {statistics.median(cpus):.2f}x")
+    print(f"other programs' CPU use during the runs: {load.percent:.0f}% of the machine; "
+          f"load average after: {os.getloadavg()[0]:.2f}")
     return 0
 
 

@@ -162,22 +162,28 @@ def _count(start, nbytes):
 
 def _wait(request, what):
     """Complete ``request``; meanwhile rank 0 relays fault reports, and past ``timeout`` the
-    job ends. Polls without sleeping for ~1 ms, then sleeps up to 1 ms between polls so that
-    a rank waiting for a slower one leaves the core to it."""
+    job ends. Polls, handing the core to any other runnable process between polls
+    (``sched_yield``: a rank waiting for a slower one on the same core lets it run, and
+    still answers within microseconds when its turn in the transfer comes, where a sleep
+    adds 50 us or more to each round of a transfer); after ``_SPIN_SECONDS`` of waiting (a
+    stuck or much slower rank) it sleeps 1 ms between polls."""
     start = time.perf_counter()
-    polls = 0
     while not request.Test():
-        polls += 1
         if WORLD.rank == 0:
             _relay_faults()
-        if polls > 200:
-            now = time.perf_counter()
-            if now - start > WORLD.timeout:
-                _abort(f"rank {WORLD.rank} of {WORLD.size} waited {now - start:.0f} s (the "
-                       f"timeout) for the other ranks in {what}: a rank is stuck, died, or "
-                       "left the training loop early (every rank must run the same steps); "
-                       "ending the job")
-            time.sleep(min(1e-3, 1e-6 * (polls - 200)))
+        waited = time.perf_counter() - start
+        if waited > WORLD.timeout:
+            _abort(f"rank {WORLD.rank} of {WORLD.size} waited {waited:.0f} s (the timeout) "
+                   f"for the other ranks in {what}: a rank is stuck, died, or left the "
+                   "training loop early (every rank must run the same steps); ending the job")
+        if waited > _SPIN_SECONDS:
+            time.sleep(1e-3)
+        else:
+            _yield()
+
+
+_SPIN_SECONDS = 0.05
+_yield = getattr(os, "sched_yield", lambda: None)
 
 
 def _relay_faults():

@@ -60,7 +60,8 @@ class _Shards:
         self.adapter, self.epoch = adapter, epoch
         self.n, self.rank = _world.size(), _world.rank()
         self._batches, self._next = None, 0
-        if hasattr(adapter, "num_samples") and not adapter.steps_per_epoch:
+        self._gathered_alone = hasattr(adapter, "num_samples")  # an ArrayAdapter
+        if self._gathered_alone and not adapter.steps_per_epoch:
             # arrays: the last batch counts if it has at least n samples
             full, rest = divmod(adapter.num_samples, adapter.batch_size)
             self.steps = full + (rest >= self.n)
@@ -78,17 +79,25 @@ class _Shards:
             if index != 0:
                 raise IndexError(f"fit(distributed=True) reads the batches in order; asked "
                                  f"for batch {index} after {self._next - 1}")
-            self._batches, self._next = self.adapter.batches(self.epoch), 0
+            self._batches, self._next = self._epoch_batches(), 0
         x, y, sw = next(self._batches)
         self._next = index + 1
         first = next(iter(x.values())) if isinstance(x, dict) else \
             x[0] if isinstance(x, (list, tuple)) else x
-        share = len(first) // self.n
+        share = len(first) if self._gathered_alone else len(first) // self.n
         if share == 0:
-            raise ValueError(f"fit(distributed=True): batch {index} has {len(first)} samples, "
-                             f"fewer than the {self.n} ranks")
+            given = "" if self._gathered_alone else f" ({len(first)})"
+            raise ValueError(f"fit(distributed=True): batch {index} has fewer samples{given} "
+                             f"than the {self.n} ranks")
+        if self._gathered_alone:
+            return x, y, sw
         part = slice(self.rank * share, (self.rank + 1) * share)
         return _cut(x, part), _cut(y, part), _cut(sw, part)
+
+    def _epoch_batches(self):
+        if self._gathered_alone:  # arrays: gather this rank's share alone, not the batch
+            return self.adapter.batches(self.epoch, part=(self.rank, self.n))
+        return self.adapter.batches(self.epoch)
 
     def start_epoch(self, epoch):
         self.epoch, self._batches, self._next = epoch, None, 0

@@ -20,6 +20,7 @@ class FusedAllreduce:
 
     def __init__(self):
         self._buffer = None
+        self._layout = ((), [], 0)  # the variables' shapes, their sizes and the sizes' sum
 
     def _flat(self, size, dtype):
         if self._buffer is None or self._buffer.size != size or self._buffer.dtype != dtype:
@@ -28,26 +29,35 @@ class FusedAllreduce:
 
     def __call__(self, grads, shapes, extras=()):
         """``grads``: arrays or None, one per variable of ``shapes``. Returns the averaged
-        gradients (views of the buffer, valid until the next call) and the extras summed."""
-        sizes = [int(numpy.prod(s)) for s in shapes]
+        gradients (views of the buffer, valid until the next call) and the extras summed.
+
+        Each gradient is divided by the number of ranks n on its way into the buffer (one
+        pass instead of a copy and then a pass over the sum); for n a power of two this
+        gives the same bits as dividing the sum, since halving is exact in binary."""
+        shapes = tuple(shapes)
+        if self._layout[0] != shapes:
+            sizes = [int(numpy.prod(s)) for s in shapes]
+            self._layout = (shapes, sizes, sum(sizes))
+        _, sizes, total = self._layout
         present = [g is not None for g in grads]
         dtypes = {numpy.asarray(g).dtype for g in grads if g is not None}
         dtype = dtypes.pop() if len(dtypes) == 1 else numpy.dtype("float64")
-        total = sum(sizes)
         buf = self._flat(total + len(grads) + len(extras), dtype)
+        n_ranks = _world.size()
+        scale = 1.0 / n_ranks
         lo = 0
         for g, n in zip(grads, sizes):
+            part = buf[lo:lo + n]
             if g is None:
-                buf[lo:lo + n] = 0
+                part.fill(0)
+            elif n_ranks > 1:
+                numpy.multiply(numpy.asarray(g).reshape(-1), scale, out=part)
             else:
-                buf[lo:lo + n] = numpy.asarray(g).reshape(-1)
+                part[...] = numpy.asarray(g).reshape(-1)
             lo += n
         buf[total:total + len(grads)] = present
         buf[total + len(grads):] = extras
         _world.allreduce_(buf, "the gradient allreduce")
-        n_ranks = _world.size()
-        if n_ranks > 1:
-            buf[:total] *= 1.0 / n_ranks
         out, lo = [], 0
         for shape, n, flag in zip(shapes, sizes, buf[total:total + len(grads)]):
             out.append(buf[lo:lo + n].reshape(shape) if flag > 0 else None)

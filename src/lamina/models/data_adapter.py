@@ -121,8 +121,10 @@ class ArrayAdapter:
         first = k * steps
         return pass_index, first, min(steps, total - first)
 
-    def batches(self, epoch: int = 0):
-        """The batches of one epoch (passes shuffled by ``[seed, pass]`` when shuffling)."""
+    def batches(self, epoch: int = 0, part=None):
+        """The batches of one epoch (passes shuffled by ``[seed, pass]`` when shuffling).
+        ``part=(k, n)``: only the k-th of n equal contiguous slices of each batch (a
+        data-parallel rank's share, ``len(batch) // n`` samples), gathered alone."""
         n, bs = self.num_samples, self.batch_size
         pass_index, first, count = self._epoch_span(epoch)
         if count < self.steps:
@@ -134,8 +136,11 @@ class ArrayAdapter:
             if self.shuffle else None
         for b in range(first, first + count):
             start = b * bs
-            index = slice(start, min(start + bs, n)) if order is None else order[start:start + bs]
-            yield self._take(index)
+            stop = min(start + bs, n)
+            if part is not None:
+                share = (stop - start) // part[1]
+                start, stop = start + part[0] * share, start + (part[0] + 1) * share
+            yield self._take(slice(start, stop) if order is None else order[start:stop])
 
     def split(self, fraction: float):
         """Keras's ``validation_split``: the last ``fraction`` of the samples, before shuffling."""
