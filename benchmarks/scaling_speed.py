@@ -162,7 +162,8 @@ def ceiling(args):
               f"{max(walls) / alone['wall'][0]:.2f}x as long")
     full, part = runs[args.batch][0], runs[args.batch // n]
     print(f"  a rank's work alone takes {part[0]['wall'][0] / full['wall'][0]:.3f} of the "
-          f"whole (1/{n} = {1 / n:.3f}: the rest is per-step cost that does not shrink)")
+          f"whole's wall time, {part[0]['cpu'][0] / full['cpu'][0]:.3f} of its CPU time "
+          f"(1/{n} = {1 / n:.3f}: the rest is per-step cost that does not shrink)")
     print(f"  ceiling speed-up (whole alone / slowest of {n} rank-sized runs at once): "
           f"{full['wall'][0] / max(g['wall'][0] for g in part[1]):.2f}x wall, "
           f"{full['cpu'][0] / max(g['cpu'][0] for g in part[1]):.2f}x CPU")

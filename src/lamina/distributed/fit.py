@@ -7,8 +7,8 @@ What each rank does (Horovod's recipe, inside ``fit``):
   ``size()`` equal shards and rank ``r`` trains on shard ``r``; the last batch of an epoch
   is cut to a multiple of the number of ranks (at most ``size() - 1`` samples are left out
   per epoch, a different few each epoch when shuffling);
-* after the backward pass the gradients of all ranks, and the loss, are summed in one
-  Allreduce on a fused flat buffer and divided by the number of ranks: the update is the
+* after the backward pass the gradients of all ranks, each divided by the number of ranks,
+  and the loss are summed in one Allreduce on a fused flat buffer: the update is the
   one-process update for the global batch, so the learning rate is per global batch;
 * the batch logs' ``loss`` is that global loss (so ``TerminateOnNaN`` stops every rank at
   the same step); the other batch-level metrics are each rank's own; the epoch logs (the
