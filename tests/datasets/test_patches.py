@@ -37,6 +37,26 @@ def test_random_crops_are_seeded_flipped_and_in_range():
     assert not np.array_equal(plain, flipped)
 
 
+def test_scikit_learns_photographs_train_and_names_pick_photographs():
+    pytest.importorskip("sklearn")
+    assert set(patches.SKLEARN_IMAGES) <= set(patches.TRAIN_IMAGES)
+    assert set(patches.PHOTOGRAPHS) <= set(patches.TRAIN_IMAGES)
+    china = patches.images("train", color=True)["china"]
+    assert china.shape == (427, 640, 3) and china.dtype == np.float32
+    # only the named photographs: china's crops are windows of china
+    crops = patches.random_crops(3, size=8, seed=0, flips=False, names=("china",))
+    gray = patches.images("train")["china"]
+    windows = np.lib.stride_tricks.sliding_window_view(gray, (8, 8))
+    for crop in crops[..., 0]:
+        assert (windows == crop).all(axis=(2, 3)).any()
+    rgb = patches.random_crops(4, size=8, color=True, seed=0, names=patches.PHOTOGRAPHS)
+    assert rgb.shape == (4, 8, 8, 3)
+    with pytest.raises(ValueError, match=r"names must be photographs of the 'train' split"):
+        patches.random_crops(1, names=("camera",))
+    with pytest.raises(ValueError, match=r"none of names=\('brick',\) has colour"):
+        patches.random_crops(1, color=True, names=("brick",))
+
+
 def test_test_crops_are_the_textured_cells_of_a_fixed_grid():
     x = patches.test_crops()
     assert x.shape == (120, 32, 32, 1)

@@ -1,13 +1,20 @@
-"""Crops of the photographs inside the scikit-image wheel, split by source image.
+"""Crops of the photographs inside the scikit-image and scikit-learn wheels, split by source
+image.
 
 The image-to-image models (``lamina.apps.imaging``) learn from crops of real photographs
-that ship with scikit-image (``skimage.data``; nothing is downloaded). The split is by
-source image, so no test pixel is ever trained on:
+that ship with scikit-image (``skimage.data``) and the two sample photographs of
+scikit-learn (``sklearn.datasets.load_sample_images``: ``china`` and ``flower``); nothing is
+downloaded. The split is by source image, so no test pixel is ever trained on:
 
 * test: ``camera``, ``coffee`` and ``chelsea`` (:data:`TEST_IMAGES`); ``skimage.data.cat``
   is the same photograph as ``chelsea`` and is used by neither split;
-* train: the other photographs (:data:`TRAIN_IMAGES`; the synthetic pictures such as the
-  checkerboard, the phantom, the logo or the binary blobs are left out).
+* train: the other photographs of scikit-image (:data:`SKIMAGE_TRAIN_IMAGES`; the synthetic
+  pictures such as the checkerboard, the phantom, the logo or the binary blobs are left
+  out) and scikit-learn's two (:data:`SKLEARN_IMAGES`): :data:`TRAIN_IMAGES`. Most of
+  scikit-image's are not scenes a person photographs (text, a scanned page, cells, a
+  retina, the moon, a telescope's field); :data:`PHOTOGRAPHS` are the training photographs
+  that are (people, objects, buildings, plants, landscapes), for the models meant for
+  people's photographs.
 
 Gray variants convert RGB photographs with ``skimage.color.rgb2gray`` (ITU-R 709 weights);
 RGB variants use only the colour photographs (``camera`` has no colour: the RGB test set is
@@ -34,19 +41,28 @@ import numpy
 
 from lamina.random import make_rng
 
-__all__ = ["TEST_IMAGES", "TRAIN_IMAGES", "COLOR_IMAGES", "images", "random_crops",
+__all__ = ["TEST_IMAGES", "TRAIN_IMAGES", "SKIMAGE_TRAIN_IMAGES", "SKLEARN_IMAGES", "PHOTOGRAPHS",
+           "COLOR_IMAGES", "images", "random_crops",
            "test_crops", "load_data"]
 
 #: the photographs the models are measured on (never trained on)
 TEST_IMAGES = ("camera", "coffee", "chelsea")
-#: the photographs the models learn from (``motorcycle_left``/``_right`` are the two views of
-#: ``skimage.data.stereo_motorcycle``)
-TRAIN_IMAGES = ("astronaut", "brick", "cell", "clock", "coins", "grass", "gravel",
-                "hubble_deep_field", "immunohistochemistry", "microaneurysms", "moon", "page",
-                "retina", "rocket", "text", "motorcycle_left", "motorcycle_right")
+#: scikit-image's photographs the models learn from (``motorcycle_left``/``_right`` are the
+#: two views of ``skimage.data.stereo_motorcycle``)
+SKIMAGE_TRAIN_IMAGES = ("astronaut", "brick", "cell", "clock", "coins", "grass", "gravel",
+                        "hubble_deep_field", "immunohistochemistry", "microaneurysms", "moon",
+                        "page", "retina", "rocket", "text", "motorcycle_left",
+                        "motorcycle_right")
+#: scikit-learn's sample photographs (``china.jpg``: a temple, ``flower.jpg``: a flower)
+SKLEARN_IMAGES = ("china", "flower")
+#: every photograph the models may learn from
+TRAIN_IMAGES = SKIMAGE_TRAIN_IMAGES + SKLEARN_IMAGES
+#: the training photographs of scenes a person photographs (no text, microscopy, astronomy)
+PHOTOGRAPHS = ("astronaut", "brick", "clock", "coins", "grass", "gravel", "rocket",
+               "motorcycle_left", "motorcycle_right", "china", "flower")
 #: the photographs that have colour (the others are gray)
 COLOR_IMAGES = ("astronaut", "coffee", "chelsea", "hubble_deep_field", "immunohistochemistry",
-                "retina", "rocket", "motorcycle_left", "motorcycle_right")
+                "retina", "rocket", "motorcycle_left", "motorcycle_right", "china", "flower")
 
 INSTALL = "pip install 'lamina[imaging]'"
 #: the least standard deviation of a test crop's gray pixels (see :func:`test_crops`)
@@ -65,10 +81,22 @@ def _skimage():
     return skimage
 
 
+def _sklearn_image(name):
+    try:
+        from sklearn.datasets import load_sample_image
+    except ImportError as error:
+        raise ImportError(
+            f"lamina.datasets.patches reads the photograph {name!r} from scikit-learn, which "
+            f"is not installed ({error.name} is missing): {INSTALL}") from error
+    return load_sample_image(f"{name}.jpg")
+
+
 @functools.lru_cache(maxsize=64)
 def _load(name: str, color: bool) -> numpy.ndarray:
     skimage = _skimage()
-    if name.startswith("motorcycle_"):
+    if name in SKLEARN_IMAGES:
+        raw = _sklearn_image(name)
+    elif name.startswith("motorcycle_"):
         left, right, _ = skimage.data.stereo_motorcycle()
         raw = left if name == "motorcycle_left" else right
     else:
@@ -115,17 +143,28 @@ def _check_size(size, pictures, where):
 
 
 def random_crops(n: int, size: int = 32, color: bool = False, seed=None,
-                 flips: bool = True, split: str = "train") -> numpy.ndarray:
+                 flips: bool = True, split: str = "train", names=None) -> numpy.ndarray:
     """``n`` crops of ``size x size`` from random places of random ``split`` images.
 
     Each crop picks an image uniformly (so small photographs count as much as large ones),
     a uniform top-left corner, and with ``flips`` a left-right and an up-down flip, each
-    with probability 1/2. Returns float32 ``(n, size, size, C)`` with C = 3 if ``color``
-    else 1.
+    with probability 1/2. ``names`` keeps only those photographs of the split (e.g.
+    :data:`PHOTOGRAPHS`; None: all). Returns float32 ``(n, size, size, C)`` with C = 3 if
+    ``color`` else 1.
     """
     if not isinstance(n, (int, numpy.integer)) or isinstance(n, bool) or n < 0:
         raise ValueError(f"patches.random_crops: n must be a non-negative int; received n={n!r}")
-    pictures = list(images(split, color).values())
+    pictures = images(split, color)
+    if names is not None:
+        allowed = TRAIN_IMAGES if split == "train" else TEST_IMAGES
+        if not names or any(name not in allowed for name in names):
+            raise ValueError(f"patches.random_crops: names must be photographs of the "
+                             f"{split!r} split {allowed}; received names={tuple(names)!r}")
+        pictures = {k: v for k, v in pictures.items() if k in names}
+        if not pictures:
+            raise ValueError(f"patches.random_crops: none of names={tuple(names)!r} has "
+                             f"colour; the colour images are {COLOR_IMAGES}")
+    pictures = list(pictures.values())
     _check_size(size, dict(enumerate(pictures)), "patches.random_crops")
     rng = make_rng(seed)
     out = numpy.empty((n, size, size, 3 if color else 1), dtype=numpy.float32)

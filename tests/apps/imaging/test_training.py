@@ -33,7 +33,38 @@ def test_the_same_seed_gives_the_same_weights():
 
 def test_the_recipes_train_within_the_budget_of_the_issue():
     for recipe in training.RECIPES.values():
-        assert recipe.steps <= 4000 and recipe.batch_size == 32 and recipe.size == 32
+        steps = recipe.steps
+        while recipe.after is not None:   # a recipe that continues another: both stages
+            recipe = training.RECIPES[recipe.after]
+            steps += recipe.steps
+        assert steps <= 4000 and recipe.batch_size == 32 and recipe.size == 32
+    for task in registry.TASKS:
+        assert task in training.RECIPES
+
+
+def test_a_recipe_that_continues_another_trains_it_first_or_starts_from_weights(tmp_path,
+                                                                             monkeypatch):
+    small = {"rounds": 1, "crops_per_round": 32, "batch_size": 16}
+    later = training.Recipe(rounds=3, lr=3e-4, min_std=0.15, images=("china", "flower"),
+                            sigma_range=(0.1, 0.2), after="denoise")
+    monkeypatch.setitem(training.RECIPES, "denoise.later", later)
+    model, report = training.train("denoise", recipe=later, verbose=False, **small)
+    assert report["before"]["steps"] == 2 and report["before"]["before"] is None
+    out = tmp_path / "base.weights.npz"
+    training.train("denoise", out=out, verbose=False, **small)
+    again, report = training.train("denoise", recipe=later, init=out, verbose=False, **small)
+    assert report["before"] is None and report["init"] == str(out)
+    for u, v in zip(again.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(u, v)   # the first stage's weights, loaded: the same
+
+
+def test_blend_scales_the_correction_by_the_best_factor_on_held_out_crops():
+    recipe = training.Recipe(rounds=1, crops_per_round=32, batch_size=16, loss="psnr",
+                             blend="correction")
+    model, report = training.train("inpaint", recipe=recipe, verbose=False)
+    scores = report["blend"]["psnr"]
+    assert set(scores) == set(training.BLEND_FACTORS)
+    assert scores[report["blend"]["factor"]] == max(scores.values())
 
 
 def test_the_psnr_loss_is_minus_each_images_psnr():

@@ -26,6 +26,9 @@ def add_arguments(train) -> None:
     train.add_argument("--crops", type=int, default=None,
                        help="override the recipe's crops per round")
     train.add_argument("--seed", type=int, default=None, help="override the recipe's seed")
+    train.add_argument("--init", metavar="FILE", default=None,
+                       help="start from these weights instead of first training the recipe "
+                            "this one continues (e.g. the weights that recipe made)")
     train.add_argument("--quick", action="store_true",
                        help="one small round: seconds, to try the command")
 
@@ -45,5 +48,9 @@ def run(args) -> int:
                 return 2
             overrides[name] = value
     out = args.out or f"runs/imaging/{args.task}.weights.npz"
-    training.train(args.task, out=out, **overrides)
+    try:
+        training.train(args.task, out=out, init=args.init, **overrides)
+    except FileNotFoundError as error:
+        print(f"lamina image train: error: {error}", file=sys.stderr)
+        return 2
     return 0

@@ -5,6 +5,12 @@ the test photographs are never read) and fresh degradations (:mod:`.pairs`: new 
 holes), then runs one pass over them; Adam's rate follows a cosine from ``lr`` down to 5 %
 over all steps. A round's numbers depend only on the seed, the recipe and the thread count.
 
+A recipe may continue another (``after``): ``lamina image train TASK`` then trains that one
+first and this one from its weights (or from a weights file given as ``init``, e.g. the
+shipped weights the first stage made). A recipe with ``blend`` ends by scaling the network's
+last, linear layer (``blend``, e.g. the inpainter's correction of the classical fill) by the
+factor in [0, 1] that scores best on held-out crops of the *training* photographs.
+
 The recipes (:data:`RECIPES`) are what the shipped weights were trained with; their times on
 the 2-core machine we measure on are in ``benchmarks/README.md`` ("Image-to-image models
 (issue 16)").
@@ -19,6 +25,7 @@ from pathlib import Path
 import numpy
 
 from lamina.apps.imaging import pairs, registry
+from lamina.datasets.patches import SKIMAGE_TRAIN_IMAGES
 
 __all__ = ["Recipe", "RECIPES", "train"]
 
@@ -37,6 +44,14 @@ class Recipe:
     seed: int = 0
     #: keep only crops whose pixels' standard deviation is at least this (0: every crop)
     min_std: float = 0.0
+    #: the training photographs crops are drawn from (:mod:`lamina.datasets.patches`)
+    images: tuple = SKIMAGE_TRAIN_IMAGES
+    #: the key in :data:`RECIPES` of the recipe trained first, whose weights this continues
+    after: str | None = None
+    #: the name of a final linear layer to scale by the best factor on held-out crops
+    blend: str | None = None
+    #: denoise: the noise levels drawn uniformly per crop (None: :data:`pairs.SIGMA_RANGE`)
+    sigma_range: tuple | None = None
 
     @property
     def steps(self) -> int:
@@ -90,7 +105,7 @@ def _crops(recipe, n, rng):
     kept, have = [], 0
     while have < n:
         crops = patches.random_crops(n if not recipe.min_std else 2 * n, recipe.size,
-                                     recipe.color, seed=rng)
+                                     recipe.color, seed=rng, names=recipe.images)
         if recipe.min_std:
             crops = crops[crops.std(axis=(1, 2, 3)) >= recipe.min_std]
         kept.append(crops)
@@ -104,39 +119,89 @@ def _save(model, out):
     model.save_weights(out)
 
 
+#: factors :func:`_blend` chooses from, and how many held-out crops it chooses on
+BLEND_FACTORS = tuple(numpy.round(numpy.arange(0.0, 1.01, 0.1), 2))
+BLEND_CROPS = 512
+
+
+def _mean_psnr(y, out):
+    """Mean per-crop PSNR with :data:`MSE_FLOOR` (a crop already exact counts as 50 dB, not
+    as infinity)."""
+    mse = ((y - numpy.clip(out, 0, 1)) ** 2).mean(axis=tuple(range(1, y.ndim)))
+    return float(numpy.mean(-10 * numpy.log10(mse + MSE_FLOOR)))
+
+
+def _blend(task, model, recipe, verbose):
+    """Scale the linear layer ``recipe.blend`` by the factor of :data:`BLEND_FACTORS` whose
+    results score best (mean per-crop PSNR) on fresh crops of the training photographs.
+
+    The layer's output must enter the result linearly (the inpainter's ``fill + correction *
+    mask``), so the result at factor ``a`` is ``without + a * (with - without)``."""
+    from lamina.random import make_rng
+
+    rng = make_rng(recipe.seed + 1)
+    x, y = pairs.make_pairs(task, _crops(recipe, BLEND_CROPS, rng), seed=rng)
+    layer = model.get_layer(recipe.blend)
+    weights = layer.get_weights()
+    full = model.predict(x, verbose=0)
+    layer.set_weights([0 * w for w in weights])
+    without = model.predict(x, verbose=0)
+    scores = {a: _mean_psnr(y, without + a * (full - without)) for a in BLEND_FACTORS}
+    best = max(scores, key=scores.get)
+    layer.set_weights([best * w for w in weights])
+    _say(verbose, f"  blend: {recipe.blend} x {best:g} on {BLEND_CROPS} held-out crops: "
+                  f"{scores[best]:.2f} dB (x 0: {scores[0.0]:.2f}, x 1: {scores[1.0]:.2f})")
+    return {"factor": best, "psnr": scores}
+
+
 def train(task: str, out=None, recipe: Recipe | None = None, verbose: bool = True,
-          **overrides):
+          init=None, **overrides):
     """Train ``task``'s network; save its weights to ``out`` (a ``.weights.npz``) if given.
 
     Args:
         task: one of :data:`registry.TASKS`.
         recipe: default :data:`RECIPES` ``[task]``; ``overrides`` (``rounds=...``,
-            ``crops_per_round=...``, ``seed=...``) replace its fields.
+            ``crops_per_round=...``, ``seed=...``) replace its fields (and those of the
+            recipes it continues).
+        init: a ``.weights.npz`` to start from instead of training ``recipe.after`` first.
     Returns ``(model, report)``: the trained model and a dict with the steps, the wall and
     CPU seconds, and the PSNR on held-out crops of the *training* photographs after each
-    round (the test photographs stay unseen until ``lamina image evaluate``).
+    round (the test photographs stay unseen until ``lamina image evaluate``); ``"before"``
+    holds the report of the recipe continued.
     """
     from lamina import optimizers
     from lamina.metrics import psnr_per_image
     from lamina.random import make_rng, set_random_seed
 
     recipe = replace(recipe or RECIPES[task], **overrides)
+    before = None
+    if init is None and recipe.after is not None:
+        model, before = train(task, recipe=RECIPES[recipe.after], verbose=verbose, **overrides)
+        weights = model.get_weights()
     set_random_seed(recipe.seed)
     model = registry.build(task)
+    if init is not None:
+        model.load_weights(Path(init))
+    elif before is not None:
+        model.set_weights(weights)
     schedule = optimizers.schedules.CosineDecay(recipe.lr, recipe.steps, alpha=0.05)
     model.compile(optimizer=optimizers.Adam(schedule),
                   loss=LOSSES.get(recipe.loss, recipe.loss))
     rng = make_rng(recipe.seed)
     check_clean = _crops(recipe, 128, rng)
     check_x, check_y = pairs.make_pairs(task, check_clean, seed=rng)
-    report = {"task": task, "recipe": recipe.__dict__, "steps": recipe.steps, "rounds": []}
+    report = {"task": task, "recipe": recipe.__dict__, "steps": recipe.steps, "rounds": [],
+              "init": None if init is None else str(init), "before": before}
     _say(verbose, f"[lamina image train] {task}: {recipe.rounds} rounds of "
                   f"{recipe.crops_per_round} crops, {recipe.steps} steps of "
-                  f"{recipe.batch_size}, {model.count_params():,} parameters")
+                  f"{recipe.batch_size}, {model.count_params():,} parameters"
+                  + (f", from {init}" if init is not None else ""))
     wall, cpu = time.perf_counter(), time.process_time()
     for r in range(recipe.rounds):
         clean = _crops(recipe, recipe.crops_per_round, rng)
-        x, y = pairs.make_pairs(task, clean, seed=rng)
+        sigma = None if recipe.sigma_range is None else \
+            rng.uniform(*recipe.sigma_range, size=(len(clean), 1, 1, 1))
+        x, y = pairs.make_pairs(task, clean, seed=rng, sigma=sigma)
         history = model.fit(x, y, batch_size=recipe.batch_size, epochs=1, verbose=0,
                             seed=rng)
         held_out = float(numpy.mean(psnr_per_image(
@@ -147,6 +212,10 @@ def train(task: str, out=None, recipe: Recipe | None = None, verbose: bool = Tru
             _save(model, out)
         _say(verbose, f"  round {r + 1}/{recipe.rounds}: loss {loss:.5f}, held-out "
                       f"{held_out:.2f} dB, {time.perf_counter() - wall:.0f} s")
+    if recipe.blend is not None:
+        report["blend"] = _blend(task, model, recipe, verbose)
+        if out is not None:
+            _save(model, out)
     report["wall_s"] = time.perf_counter() - wall
     report["cpu_s"] = time.process_time() - cpu
     if out is not None:
