@@ -58,6 +58,16 @@ def test_a_recipe_that_continues_another_trains_it_first_or_starts_from_weights(
         np.testing.assert_array_equal(u, v)   # the first stage's weights, loaded: the same
 
 
+def test_a_run_cut_short_is_the_first_rounds_of_the_longer_schedule():
+    small = {"crops_per_round": 32, "batch_size": 16}
+    whole = training.Recipe(rounds=2, **small)
+    cut = training.Recipe(rounds=1, schedule_rounds=2, **small)
+    assert (cut.steps, cut.schedule_steps, whole.schedule_steps) == (2, 4, 4)
+    _, long_run = training.train("upscale", recipe=whole, verbose=False)
+    _, short_run = training.train("upscale", recipe=cut, verbose=False)
+    assert short_run["rounds"] == long_run["rounds"][:1]
+
+
 def test_blend_scales_the_correction_by_the_best_factor_on_held_out_crops():
     recipe = training.Recipe(rounds=1, crops_per_round=32, batch_size=16, loss="psnr",
                              blend="correction")

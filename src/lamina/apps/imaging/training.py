@@ -3,7 +3,8 @@
 Every round draws fresh crops of the training photographs (:mod:`lamina.datasets.patches`;
 the test photographs are never read) and fresh degradations (:mod:`.pairs`: new noise, new
 holes), then runs one pass over them; Adam's rate follows a cosine from ``lr`` down to 5 %
-over all steps. A round's numbers depend only on the seed, the recipe and the thread count.
+over all steps (or over ``schedule_rounds``, of which the run trains the first ``rounds``).
+A round's numbers depend only on the seed, the recipe and the thread count.
 
 A recipe may continue another (``after``): ``lamina image train TASK`` then trains that one
 first and this one from its weights (or from a weights file given as ``init``, e.g. the
@@ -52,10 +53,21 @@ class Recipe:
     blend: str | None = None
     #: denoise: the noise levels drawn uniformly per crop (None: :data:`pairs.SIGMA_RANGE`)
     sigma_range: tuple | None = None
+    #: the rounds the learning rate's cosine spans, when the run stops before its end (None:
+    #: ``rounds``; a run cut short on a busy machine is this recipe with fewer ``rounds``)
+    schedule_rounds: int | None = None
 
     @property
     def steps(self) -> int:
-        return self.rounds * -(-self.crops_per_round // self.batch_size)
+        return self.rounds * self.steps_per_round
+
+    @property
+    def steps_per_round(self) -> int:
+        return -(-self.crops_per_round // self.batch_size)
+
+    @property
+    def schedule_steps(self) -> int:
+        return (self.schedule_rounds or self.rounds) * self.steps_per_round
 
 
 RECIPES = {
@@ -184,7 +196,7 @@ def train(task: str, out=None, recipe: Recipe | None = None, verbose: bool = Tru
         model.load_weights(Path(init))
     elif before is not None:
         model.set_weights(weights)
-    schedule = optimizers.schedules.CosineDecay(recipe.lr, recipe.steps, alpha=0.05)
+    schedule = optimizers.schedules.CosineDecay(recipe.lr, recipe.schedule_steps, alpha=0.05)
     model.compile(optimizer=optimizers.Adam(schedule),
                   loss=LOSSES.get(recipe.loss, recipe.loss))
     rng = make_rng(recipe.seed)
