@@ -12,6 +12,9 @@ differ):
   per offset.
 * the Adam (and AdamW) update: eleven NumPy passes over each variable and its two slots
   become one. (Timings: benchmarks/README.md.)
+* the transforms of Winograd's F(2x2, 3x3) and F(4x4, 3x3), the inference paths of 3x3
+  convolutions (``_conv_inference``): 8-56 NumPy passes over a chunk of tiles become one
+  each way.
 
 A kernel that numba cannot load or compile hands over to the NumPy path with a warning.
 Each kernel runs on one part of the batch per thread of :func:`lamina.parallel.parallel_for`

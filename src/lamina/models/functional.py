@@ -8,6 +8,7 @@ blocks and U-Net skips are just nodes with several parents.
 from __future__ import annotations
 
 from lamina._toposort import topological_order
+from lamina.autograd.grad_mode import is_grad_enabled
 from lamina.layers.input_layer import (
     Input,
     InputLayer,
@@ -16,6 +17,7 @@ from lamina.layers.input_layer import (
     replace_symbolic,
 )
 from lamina.layers.layer import Layer
+from lamina.models import inference_graph
 from lamina.models.model import Model
 
 
@@ -205,6 +207,8 @@ class Functional(Model):
                                  f"layer: expected shape={sym.shape}, found shape={t.shape}")
 
     def call(self, inputs, training=None):
+        if not training and not is_grad_enabled():  # predict, evaluate: conv + BN fused
+            return self.pack_outputs(inference_graph.run(self, inputs, training))
         flat = self.flatten_inputs(inputs)
         self._check_inputs(flat)
         values = {id(sym): t for sym, t in zip(self.inputs, flat)}

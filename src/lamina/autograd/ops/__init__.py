@@ -13,6 +13,8 @@
 * ``loss``: mse, mae, huber, binary / categorical / sparse categorical cross-entropy
 * ``conv``: conv2d, conv2d_relu, conv2d_transpose, conv1d (im2col + one product;
   reference code in ``_conv_reference``, fast paths chosen in ``plans``)
+* ``conv_inference``: conv2d_batch_norm (conv2d, batch norm's moving statistics, a residual
+  and ReLU as one inference op; ``lamina.models.inference_graph`` runs it in ``predict``)
 * ``pooling``: max_pool2d, avg_pool2d, global average / max pooling
 * ``resize``: upsampling_nearest2d, zero_padding2d, cropping2d, depth_to_space,
   space_to_depth
@@ -26,6 +28,7 @@ from lamina.autograd.ops.activation import *  # noqa: F403
 from lamina.autograd.ops.affine_transform import *  # noqa: F403
 from lamina.autograd.ops.arithmetic import *  # noqa: F403
 from lamina.autograd.ops.conv import *  # noqa: F403
+from lamina.autograd.ops.conv_inference import *  # noqa: F403
 from lamina.autograd.ops.cumulative import *  # noqa: F403
 from lamina.autograd.ops.depthwise_conv import *  # noqa: F403
 from lamina.autograd.ops.dropout import *  # noqa: F403

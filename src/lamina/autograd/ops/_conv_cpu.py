@@ -21,32 +21,101 @@ from lamina.autograd.ops._conv_cpu_kernels import (
     tile_transpose_backward,
     tile_transpose_forward,
 )
+from lamina.autograd.ops._conv_inference import (
+    pointwise_forward,
+    winograd_forward,
+    winograd_kernel,
+)
 from lamina.autograd.ops.activation import relu_grad
 from lamina.parallel import parallel_for
 
 
 def conv2d_forward(xp, x, kernel, bias, pads, strides, dilation, out_hw, relu=False,
-                   path=None):
+                   path=None, inference=False, scale=None, shift=None, residual=None):
     """``x`` (N, H, W, C) correlated with ``kernel`` (kh, kw, C, O) plus ``bias`` (or None),
     clipped at 0 when ``relu`` (the fused op). Returns ``(out, xpad)``: the padded input is
-    what the backward needs."""
+    what the backward needs.
+
+    ``inference``: no gradient will be asked for, so ``plans.conv2d_inference`` may pick a
+    path of ``_conv_inference`` (then ``xpad`` is None). ``scale``, ``shift`` (O,) and
+    ``residual`` (N, Ho, Wo, O) make the epilogue of a fused op, run on each chunk of the
+    output while it is in the cache: ``relu(scale * (conv + bias) + shift + residual)``.
+    """
     kh, kw, c, o = kernel.shape
+    needs_pad = any(p for pair in pads for p in pair)
+    out = xp.empty((x.shape[0], *out_hw, o), dtype=xp.result_type(x, kernel))
+    if path is None:
+        path = (plans.conv2d_inference(c, (kh, kw), strides, dilation, needs_pad, out_hw)
+                if inference else plans.conv2d_forward(c))
+    if path in plans.CONV_INFERENCE:
+        add = bias if bias is None or scale is None else bias * scale
+        if shift is not None:
+            add = shift if add is None else add + shift
+        return _inference_forward(xp, x, kernel, pads, strides, out, path,
+                                  _epilogue(xp, scale, add, residual, relu)), None
     w = kernel.reshape(kh * kw * c, o)
     if bias is not None:  # the bias as one more row of the weights (a column of ones in cols)
         w = xp.concatenate([w, bias.reshape(1, o)])
-    needs_pad = any(p for pair in pads for p in pair)
     xpad = xp.empty(padded_shape(x.shape, pads), dtype=x.dtype) if needs_pad else x
-    out = xp.empty((x.shape[0], *out_hw, o), dtype=w.dtype)
-    path = path or plans.conv2d_forward(c)
+    finish = _epilogue(xp, scale, shift, residual, relu)
 
     def work(lo, hi):  # one part of the batch per thread
         if needs_pad:
             pad_input(xp, x[lo:hi], pads, out=xpad[lo:hi])
         conv_forward(xp, xpad[lo:hi], w, out_hw, (kh, kw), strides, dilation, out=out[lo:hi],
-                     relu=relu, path=path)
+                     path=path, finish=finish(lo, hi))
 
     parallel_for(work, x.shape[0])
     return out, xpad
+
+
+def _inference_forward(xp, x, kernel, pads, strides, out, path, finish):
+    """``out`` of a path of ``plans.CONV_INFERENCE``, the batch cut over lamina's threads."""
+    kh, kw, c, o = kernel.shape
+    if path.startswith("winograd"):
+        size = int(path[-1])  # 'winograd_2x2', 'winograd_4x4': the output tile
+        u = winograd_kernel(xp, kernel, size)
+        (top, _), (left, _) = pads
+        grid = tuple(size * -(-n // size) + 2 for n in out.shape[1:3])  # whole tiles
+    else:
+        w = kernel.reshape(c, o)
+
+    def work(lo, hi):
+        if path.startswith("winograd"):
+            xpad = pad_input(xp, x[lo:hi], ((top, 0), (left, 0)), shape=grid)
+            winograd_forward(xp, xpad, u, out[lo:hi], size, finish(lo, hi))
+        else:
+            pointwise_forward(xp, x[lo:hi], w, strides, out[lo:hi], finish(lo, hi))
+
+    parallel_for(work, x.shape[0])
+    return out
+
+
+def _epilogue(xp, scale, shift, residual, relu):
+    """``part(lo, hi)``: the ``finish(result, start)`` of the images ``lo:hi`` (None when
+    there is nothing to do): ``relu(result * scale + shift + residual)`` on a chunk of output
+    rows, each step only when given."""
+    if scale is None and shift is None and residual is None and not relu:
+        return lambda lo, hi: None
+    if residual is not None:
+        residual = xp.ascontiguousarray(residual)
+
+    def part(lo, hi):
+        res = None if residual is None else residual[lo:hi].reshape(-1, residual.shape[-1])
+
+        def finish(result, start):
+            if scale is not None:
+                xp.multiply(result, scale, out=result)
+            if shift is not None:
+                xp.add(result, shift, out=result)
+            if res is not None:
+                xp.add(result, res[start:start + result.shape[0]], out=result)
+            if relu:
+                xp.maximum(result, 0, out=result)
+
+        return finish
+
+    return part
 
 
 def conv2d_backward(xp, grad, xpad, kernel, k_shape, x_shape, pads, strides, dilation, need,

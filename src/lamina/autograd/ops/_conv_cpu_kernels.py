@@ -64,10 +64,11 @@ def _patches(xp, xpad, ksize, out_hw, strides, dilation):
         xpad, shape, (s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3), writeable=False)
 
 
-def _chunks(n, ho, row_bytes):
-    """(n0, n1, h0, h1) blocks of (image, output row) of about ``plans.CHUNK_BYTES`` each:
-    whole images when one image is smaller than that, else row blocks of one image."""
-    rows = max(1, plans.CHUNK_BYTES // max(row_bytes, 1))
+def _chunks(n, ho, row_bytes, budget=None):
+    """(n0, n1, h0, h1) blocks of (image, output row) of about ``budget`` bytes each (default
+    ``plans.CHUNK_BYTES``): whole images when one image is smaller than that, else row blocks
+    of one image."""
+    rows = max(1, (budget or plans.CHUNK_BYTES) // max(row_bytes, 1))
     if rows >= ho:
         step = rows // ho
         return [(a, min(a + step, n), 0, ho) for a in range(0, n, step)]
@@ -97,14 +98,19 @@ def _columns_t(xp, view, n0, n1, ksize, buf):
 
 
 def conv_forward(xp, xpad, w, out_hw, ksize, strides, dilation, out=None, relu=False,
-                 path=None):
+                 path=None, finish=None):
     """Valid correlation of ``xpad`` (N, Hp, Wp, C) with ``w`` (kh*kw*C [+1], O).
 
     A ``w`` with one extra row holds the bias (added through a column of ones). With
-    ``relu``, each chunk's result is clipped at 0 while it is still in the cache. ``path`` is
-    one of ``plans.CONV_FORWARD`` (default: ``plans.conv2d_forward``'s choice).
+    ``relu``, each chunk's result is clipped at 0 while it is still in the cache; a
+    ``finish(result, start)`` runs instead on each chunk ``result`` (rows ``start:`` of the
+    output seen as (N*Ho*Wo, O)), e.g. a fused op's epilogue. ``path`` is one of
+    ``plans.CONV_FORWARD`` (default: ``plans.conv2d_forward``'s choice).
     Returns (N, Ho, Wo, O), written into ``out`` when given.
     """
+    if relu and finish is None:
+        def finish(result, start):
+            xp.maximum(result, 0, out=result)
     n, c = xpad.shape[0], xpad.shape[3]
     (ho, wo), width = out_hw, ksize[0] * ksize[1] * c
     ones = w.shape[0] - width
@@ -122,8 +128,8 @@ def conv_forward(xp, xpad, w, out_hw, ksize, strides, dilation, out=None, relu=F
             cols_t = _columns_t(xp, view, n0, n1, ksize, buf)
             result = out2[n0 * ho * wo:n1 * ho * wo]
             xp.matmul(cols_t.T, w, out=result)
-            if relu:
-                xp.maximum(result, 0, out=result)
+            if finish is not None:
+                finish(result, n0 * ho * wo)
         return out
     chunks = _chunks(n, ho, wo * width * xpad.itemsize)
     buf = _column_buffer(xp, chunks, wo, width, ones, xpad.dtype)
@@ -133,8 +139,8 @@ def conv_forward(xp, xpad, w, out_hw, ksize, strides, dilation, out=None, relu=F
         start = (n0 * ho + h0) * wo
         result = out2[start:start + rows]
         xp.matmul(buf[:rows], w, out=result)
-        if relu:
-            xp.maximum(result, 0, out=result)
+        if finish is not None:
+            finish(result, start)
     return out
 
 

@@ -74,25 +74,36 @@ class Conv2D(Function):
 
     name = "conv2d"
     relu = False  # conv2d_relu: relu(conv2d(...)) in one node
+    #: scale / shift / residual of a fused op's epilogue (conv_inference.conv2d_batch_norm)
+    epilogue = None
 
     def forward(self, x, kernel, *bias, strides, padding, dilation_rate):
         op, xp = self.name, self.xp
         _check_arrays(op, x, kernel, bias[0] if bias else None, "N, H, W, C",
                       "kh, kw, C_in, C_out", 2, 3)
         x, kernel, *bias = _common(xp, [x, kernel, *bias])
-        strides, dilation = _window_args(op, strides, dilation_rate)
-        ksize = kernel.shape[:2]
-        pads = resolve_padding(padding, x.shape[1:3], ksize, strides, dilation, op)
-        out_hw = tuple(output_length(n, k, s, p, d, op, axis) for n, k, s, p, d, axis in zip(
-            x.shape[1:3], ksize, strides, pads, dilation, ("height", "width")))
+        strides, dilation, pads, out_hw = self.geometry(x.shape, kernel.shape, strides, padding,
+                                                        dilation_rate)
         out, xpad = _conv_cpu.conv2d_forward(xp, x, kernel, bias[0] if bias else None, pads,
-                                             strides, dilation, out_hw, relu=self.relu)
+                                             strides, dilation, out_hw, relu=self.relu,
+                                             inference=not self.recording,
+                                             **(self.epilogue or {}))
         self.args = (strides, dilation, pads, x.shape, kernel.shape, bool(bias))
         if self.recording:  # the padded input for dK, the kernel for dx, the output for ReLU
             need_x, need_k = self.needs_input_grad[:2]
             self.save_for_backward(xpad if need_k else None, kernel if need_x else None,
                                    out if self.relu else None)
         return out
+
+    def geometry(self, x_shape, k_shape, strides, padding, dilation_rate):
+        """``(strides, dilation, pads, out_hw)`` checked and resolved, as the op uses them."""
+        op = self.name
+        strides, dilation = _window_args(op, strides, dilation_rate)
+        ksize = k_shape[:2]
+        pads = resolve_padding(padding, x_shape[1:3], ksize, strides, dilation, op)
+        out_hw = tuple(output_length(n, k, s, p, d, op, axis) for n, k, s, p, d, axis in zip(
+            x_shape[1:3], ksize, strides, pads, dilation, ("height", "width")))
+        return strides, dilation, pads, out_hw
 
     def backward(self, grad):
         strides, dilation, pads, x_shape, k_shape, has_bias = self.args

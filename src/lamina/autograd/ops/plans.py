@@ -29,11 +29,28 @@ FUSED_BYTES = 1 << 17
 #: input bytes per batch chunk of the pooling loops (their repeated reads hit the cache)
 POOL_CHUNK_BYTES = 1 << 20
 
+#: bytes of input (or output) rows per product of the 1x1 inference path: large products
+#: run faster than cache-sized ones plus their epilogue in the cache
+POINTWISE_BYTES = 16 << 20
+#: bytes of transformed tiles per chunk of the Winograd path (``_conv_inference``) ...
+WINOGRAD_BYTES = 1 << 20
+#: ... but at least this many tiles, so that each of its 16 products reads its (C, O)
+#: kernel matrix for enough rows
+WINOGRAD_TILES = 128
+#: F(4x4, 3x3) for outputs at least this high and wide, else F(2x2, 3x3): on small maps the
+#: 4x4 tiles' padding and transforms cost more than their products save
+WINOGRAD_4X4_FROM = 16
+#: the Winograd path from this many input channels (below, the transforms cost more than
+#: the products save)
+WINOGRAD_MIN_C = 16
+
 #: elementwise passes over at least this many elements are cut over lamina's threads
 ROWS_SPLIT_ELEMENTS = 1 << 16
 
 #: the conv2d forward paths (``_conv_cpu_kernels``)
 CONV_FORWARD = ("column_chunks", "transposed_columns")
+#: the conv2d forward paths taken only when no gradient is recorded (``_conv_inference``)
+CONV_INFERENCE = ("winograd_2x2", "winograd_4x4", "pointwise")
 #: the conv2d backward paths (``_conv_cpu_kernels``)
 CONV_BACKWARD = ("im2col_col2im", "stride1_fused", "stride1_products", "small_c_kernel_grad")
 #: the conv2d_transpose paths, forward and backward (``_conv_cpu_kernels``)
@@ -44,6 +61,24 @@ def conv2d_forward(channels: int) -> str:
     """``'transposed_columns'`` for inputs with few channels (e.g. images: C = 1 or 3), where
     a row of the im2col matrix is too short to copy at speed; else ``'column_chunks'``."""
     return "transposed_columns" if channels < SMALL_C else "column_chunks"
+
+
+def conv2d_inference(channels: int, ksize, strides, dilation, padded: bool, out_hw=(0, 0)) -> str:
+    """The forward path of a conv2d that records no gradient (``predict``, ``evaluate``):
+
+    * ``'winograd_4x4'`` / ``'winograd_2x2'``: 3x3, stride 1, no dilation, at least
+      ``WINOGRAD_MIN_C`` channels: Winograd's F(4x4, 3x3) (4x fewer multiply-adds than
+      im2col) for outputs from ``WINOGRAD_4X4_FROM`` pixels high and wide, else F(2x2, 3x3)
+      (2.25x fewer);
+    * ``'pointwise'``: 1x1 kernels without padding (the input is the im2col matrix);
+    * else :func:`conv2d_forward`'s path.
+    """
+    one = tuple(dilation) == (1, 1)
+    if tuple(ksize) == (3, 3) and tuple(strides) == (1, 1) and one and channels >= WINOGRAD_MIN_C:
+        return "winograd_4x4" if min(out_hw) >= WINOGRAD_4X4_FROM else "winograd_2x2"
+    if tuple(ksize) == (1, 1) and not padded:
+        return "pointwise"
+    return conv2d_forward(channels)
 
 
 def conv2d_backward(channels: int, filters: int, strides, need_input: bool,
