@@ -82,6 +82,36 @@ def test_calibrate_on_stored_drawings_and_the_recognizer_applies_it(tmp_path):
     assert Recognizer.load(path).temperature == report["temperature"]
 
 
+def test_lookalike_drawings_join_both_sets_and_the_sharing_is_fitted_and_applied(tmp_path):
+    from lamina.apps.recognizer.sharing import Sharing
+    from lamina.datasets.symbols import CLASSES
+
+    model = tiny_model(len(CLASSES), seed=4)
+    recognizer = Recognizer(model)
+    rng = np.random.default_rng(5)
+    x = rng.random((40, 32, 32, 1)).astype("float32")
+    y = recognizer.predict(x).argmax(axis=1)
+    report = C.calibrate(recognizer, (x, y), per_class=4)
+    look = report["parts"]["look-alike drawings"]
+    assert look["images"] == 24 and report["parts"]["stored drawings"]["images"] == 20
+    assert report["images"] == 44 and report["fit_images"] == 44
+    assert report["sharing"]["groups"] == [[r"\alpha", r"\propto"],
+                                         [r"\times", "x", "X", r"\chi"]]
+    assert isinstance(recognizer.sharing, Sharing)
+    assert "look-alike sharing fitted on 44 held-out stored drawings and look-alike drawings" \
+        in C.describe(report) and "on the 24 look-alike drawings" in C.describe(report)
+    # the report's "after" is what the recognizer now answers
+    after = recognizer.predict(x[1::2])
+    assert C.expected_calibration_error(after, y[1::2]) == pytest.approx(
+        report["parts"]["stored drawings"]["ece_after"], abs=1e-6)
+    path = tmp_path / "m.lamina"
+    model.save(path)
+    C.write_calibration(path, report)
+    loaded = Recognizer.load(path)
+    assert loaded.sharing.groups == recognizer.sharing.groups
+    np.testing.assert_array_equal(loaded.predict(x), recognizer.predict(x))  # same numbers
+
+
 def test_few_drawings_fall_back_to_generated_symbols():
     recognizer = Recognizer(tiny_model(4, seed=2))
     x = np.zeros((C.MIN_DRAWINGS - 1, 32, 32, 1), "float32")
@@ -94,5 +124,7 @@ def test_the_shipped_model_carries_its_measured_calibration():
     from lamina.apps.recognizer.model import DEFAULT_MODEL
 
     report = json.loads(DEFAULT_MODEL.with_suffix(".json").read_text())["calibration"]
-    assert report["images"] == 4380 and report["source"] == "generated symbols"
-    assert 0.0 <= report["ece_after"] <= report["ece_before"] < 0.02
+    generated = report["parts"]["generated symbols"]
+    assert generated["images"] == 4380 and report["source"] == "generated symbols"
+    assert 0.0 <= generated["ece_after"] < 0.02 and generated["ece_before"] < 0.02
+    assert report["ece_after"] < report["ece_before"]

@@ -1,4 +1,5 @@
-"""Calibration: make the recognizer's percentages mean what they say (temperature scaling).
+"""Calibration: make the recognizer's percentages mean what they say (temperature scaling,
+then look-alike sharing: :mod:`.sharing`).
 
 A network trained with cross-entropy tends to be overconfident: it says 100 % for ∝ when the
 drawing was an α. *Temperature scaling* (Guo et al., "On Calibration of Modern Neural
@@ -8,6 +9,12 @@ does not change. The *expected calibration error* (ECE) measures the gap: the ex
 put into ``n_bins`` bins of equal width by their top probability (the confidence), and the
 ECE is the average over the examples of ``|accuracy of the bin - mean confidence of the
 bin|``. A calibrated model that says 70 % is right 70 % of the time: ECE 0.
+
+One temperature cannot fix a drawing the network is sure of and wrong about: the fish α is
+∝ at 99.9999 % (the fonts draw α with a stem), and a ``T`` that moved that would flatten
+every other answer too. So a second step, :mod:`.sharing`, redistributes the probability
+within a few groups of look-alikes (α/∝, ×/x/X/χ), fitted on held-out data that includes
+hand-like drawings of them (:mod:`.lookalikes`).
 
 The softmax outputs are all the recognizer keeps; ``log p`` equals the logits up to a
 constant per row, which the softmax cancels, so ``softmax(log p / T)`` is exactly the
@@ -110,50 +117,91 @@ def fit_temperature(probabilities, labels) -> float:
 MIN_DRAWINGS = 40  # stored drawings needed to calibrate on them (half fit, half measure)
 
 
+def _held_out(recognizer, drawings, per_class, seed):
+    """``(source, (x_fit, y_fit), (x_test, y_test))``: every other stored drawing when there
+    are :data:`MIN_DRAWINGS`, else two generated sets (seeds ``seed`` and ``seed + 1``)."""
+    if drawings is not None and len(drawings[1]) >= MIN_DRAWINGS:
+        x, y = drawings
+        odd = numpy.arange(len(y)) % 2 == 1
+        return "stored drawings", (x[~odd], y[~odd]), (x[odd], y[odd])
+    from lamina.datasets.symbols import load_data
+
+    n = len(recognizer.classes)
+    return ("generated symbols", load_data(n_per_class=per_class, seed=seed, n_classes=n),
+            load_data(n_per_class=per_class, seed=seed + 1, n_classes=n))
+
+
+def _measure(before, after, y, n_bins) -> dict:
+    return {"images": int(len(y)),
+            "ece_before": expected_calibration_error(before, y, n_bins),
+            "ece_after": expected_calibration_error(after, y, n_bins),
+            "nll_before": negative_log_likelihood(before, y),
+            "nll_after": negative_log_likelihood(after, y),
+            "top1": float(numpy.mean(before.argmax(axis=1) == y)),
+            "top1_after": float(numpy.mean(after.argmax(axis=1) == y))}
+
+
 def calibrate(recognizer, drawings=None, per_class: int = 20, seed: int = 2_000_003,
               n_bins: int = N_BINS) -> dict:
-    """Fit the recognizer's temperature on held-out data and report the ECE before and after
-    on *other* held-out data; sets ``recognizer.temperature``.
+    """Fit the recognizer's temperature and look-alike sharing on held-out data and report
+    the ECE before and after on *other* held-out data; sets ``recognizer.temperature`` and
+    ``recognizer.sharing``.
 
     The held-out data are the drawings people stored through the page, ``drawings = (x, y)``
     (``y`` class indices), when there are at least :data:`MIN_DRAWINGS`: real drawings are
-    what the percentages should be honest about. Every other drawing fits ``T``, the rest
-    measure. Otherwise two sets of ``per_class`` generated images per class
+    what the percentages should be honest about. Every other drawing fits, the rest measure.
+    Otherwise two sets of ``per_class`` generated images per class
     (:mod:`lamina.datasets.symbols`, seeds ``seed`` and ``seed + 1``, not the training ones).
+    Either way ``per_class`` hand-like drawings of each look-alike symbol join each set
+    (:mod:`.lookalikes`, seeds ``seed + 2`` and ``seed + 3``): fonts draw no α as people
+    write it. ``T`` is fitted on the first part alone, then the sharing (:mod:`.sharing`)
+    on all of the fitting set, scaled by ``T``. The report gives the whole test set and each
+    part under ``"parts"``.
     """
-    if drawings is not None and len(drawings[1]) >= MIN_DRAWINGS:
-        x, y = drawings
-        order = numpy.arange(len(y))
-        x_fit, y_fit, x_test, y_test = x[order % 2 == 0], y[order % 2 == 0], \
-            x[order % 2 == 1], y[order % 2 == 1]
-        source = "stored drawings"
-    else:
-        from lamina.datasets.symbols import load_data
+    from lamina.apps.recognizer.lookalikes import lookalike_drawings
+    from lamina.apps.recognizer.sharing import Sharing
 
-        n = len(recognizer.classes)
-        x_fit, y_fit = load_data(n_per_class=per_class, seed=seed, n_classes=n)
-        x_test, y_test = load_data(n_per_class=per_class, seed=seed + 1, n_classes=n)
-        source = "generated symbols"
-    recognizer.temperature = 1.0
+    source, (x_fit, y_fit), (x_test, y_test) = _held_out(recognizer, drawings, per_class, seed)
+    look_fit = lookalike_drawings(recognizer.classes, per_class, seed + 2)
+    look_test = lookalike_drawings(recognizer.classes, per_class, seed + 3)
+    recognizer.temperature, recognizer.sharing = 1.0, None
     raw_fit, raw_test = recognizer.predict(x_fit), recognizer.predict(x_test)
-    temperature = fit_temperature(raw_fit, y_fit)
-    scaled = apply_temperature(raw_test, temperature)
-    recognizer.temperature = temperature
-    return {"temperature": round(temperature, 4), "source": source,
-            "images": int(len(y_test)), "fit_images": int(len(y_fit)), "n_bins": int(n_bins),
-            "ece_before": expected_calibration_error(raw_test, y_test, n_bins),
-            "ece_after": expected_calibration_error(scaled, y_test, n_bins),
-            "nll_before": negative_log_likelihood(raw_test, y_test),
-            "nll_after": negative_log_likelihood(scaled, y_test),
-            "top1": float(numpy.mean(raw_test.argmax(axis=1) == y_test))}
+    raw_look_fit, raw_look_test = (recognizer.predict(x) if len(x) else
+                                   numpy.zeros((0, raw_fit.shape[1]), numpy.float32)
+                                   for x, _ in (look_fit, look_test))
+    temperature = round(fit_temperature(raw_fit, y_fit), 4)  # as stored in the JSON
+    groups = Sharing.lookalikes(recognizer.classes)
+    sharing = Sharing.fit(apply_temperature(numpy.concatenate([raw_fit, raw_look_fit]),
+                                            temperature),
+                          numpy.concatenate([y_fit, look_fit[1]]), groups)
+
+    def after(p):
+        return sharing.apply(apply_temperature(p, temperature)) if len(p) else p
+
+    parts = {source: (raw_test, y_test)}
+    if len(look_test[1]):
+        parts["look-alike drawings"] = (raw_look_test, look_test[1])
+    everything = (numpy.concatenate([p for p, _ in parts.values()]),
+                  numpy.concatenate([y for _, y in parts.values()]))
+    recognizer.temperature, recognizer.sharing = temperature, sharing
+    return {"temperature": temperature, "source": source, "seed": int(seed),
+            "sharing": sharing.to_json(recognizer.classes),
+            "fit_images": int(len(y_fit) + len(look_fit[1])), "n_bins": int(n_bins),
+            **_measure(everything[0], after(everything[0]), everything[1], n_bins),
+            "parts": {name: _measure(p, after(p), y, n_bins) for name, (p, y) in parts.items()}}
 
 
 def describe(report: dict) -> str:
     """One line for people: the temperature and the ECE before and after."""
-    return (f"temperature {report['temperature']:.3g} fitted on {report['fit_images']:,} "
-            f"held-out {report['source']}; expected calibration error "
-            f"{report['ece_before']:.2%} before, {report['ece_after']:.2%} after "
-            f"(on {report['images']:,} others)")
+    look = report.get("parts", {}).get("look-alike drawings")
+    fitted = (f"temperature {report['temperature']:.3g}"
+              + (" and look-alike sharing" if report.get("sharing", {}).get("groups") else "")
+              + f" fitted on {report['fit_images']:,} held-out {report['source']}"
+              + (" and look-alike drawings" if look else ""))
+    return (f"{fitted}; expected calibration error {report['ece_before']:.2%} before, "
+            f"{report['ece_after']:.2%} after (on {report['images']:,} others"
+            + (f"; on the {look['images']} look-alike drawings {look['ece_before']:.1%} "
+               f"before, {look['ece_after']:.1%} after" if look else "") + ")")
 
 
 def write_calibration(model_path, report: dict) -> Path:

@@ -32,17 +32,21 @@ def add_recognizer_commands(subparsers) -> None:
     train.add_argument("--seed", type=int, default=None, help="override the recipe's seed")
 
     calibrate = actions.add_parser(
-        "calibrate", help="fit the model's temperature on held-out data; report the ECE",
-        description="Temperature scaling: fit one temperature on held-out data (the stored "
-                    "drawings when there are enough, else generated symbols), report the "
-                    "expected calibration error before and after, and store the temperature "
-                    "in the JSON beside the model, which lamina serve then applies.")
+        "calibrate", help="fit the model's temperature and look-alike sharing on held-out "
+                          "data; report the ECE",
+        description="Temperature scaling, then look-alike sharing (α/∝, ×/x/X share the "
+                    "probability): both fitted on held-out data (the stored drawings when "
+                    "there are enough, else generated symbols, plus hand-like drawings of the "
+                    "look-alikes), report the expected calibration error before and after, "
+                    "and store both in the JSON beside the model, which lamina serve then "
+                    "applies.")
     calibrate.add_argument("--model", metavar="PATH", default=None,
                            help="the model (default: the one lamina serve would load)")
     calibrate.add_argument("--data-dir", metavar="DIR", default=None,
                            help="the server's data directory holding drawings.sqlite3")
     calibrate.add_argument("--per-class", type=int, default=20,
-                           help="generated images per class and set when drawings are few")
+                           help="generated images per class and set when drawings are few, "
+                                "and look-alike drawings per symbol and set")
 
     serve = subparsers.add_parser(
         "serve", help="serve the symbol recognizer and image pages and API (FastAPI + uvicorn)",

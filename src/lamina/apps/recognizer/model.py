@@ -294,16 +294,23 @@ def _blas_controller():
     return ThreadpoolController()
 
 
-def _stored_temperature(model_path: Path) -> float:
-    """The temperature ``lamina recognizer calibrate`` stored in ``<model>.json``, else 1."""
+def _stored_calibration(model_path: Path, classes):
+    """``(temperature, sharing)`` that ``lamina recognizer calibrate`` stored in
+    ``<model>.json``; ``(1.0, None)`` when there is none (or it is unreadable)."""
     import json
 
+    from lamina.apps.recognizer.sharing import Sharing
+
     try:
-        report = json.loads(model_path.with_suffix(".json").read_text())
-        value = float(report["calibration"]["temperature"])
+        report = json.loads(model_path.with_suffix(".json").read_text())["calibration"]
+        value = float(report["temperature"])
     except (OSError, ValueError, TypeError, KeyError):
-        return 1.0
-    return value if 0.05 <= value <= 20.0 else 1.0
+        return 1.0, None
+    try:
+        sharing = Sharing.from_json(report["sharing"], classes) if "sharing" in report else None
+    except (ValueError, TypeError, KeyError):
+        sharing = None
+    return (value if 0.05 <= value <= 20.0 else 1.0), sharing
 
 
 class Recognizer:
@@ -328,6 +335,7 @@ class Recognizer:
                              "symbol classes exist")
         self.classes = list(CLASSES[:n])
         self.temperature = 1.0  # see calibration.py; load() reads it from <model>.json
+        self.sharing = None  # a sharing.Sharing of look-alikes, applied after the temperature
         self._lock = threading.Lock()  # one forward pass at a time: no BLAS oversubscription
         self._blas = _blas_controller()
 
@@ -343,7 +351,8 @@ class Recognizer:
                 f"--out {path}`"
             )
         recognizer = cls(load_model(path, compile=False))
-        recognizer.temperature = _stored_temperature(path)
+        recognizer.temperature, recognizer.sharing = _stored_calibration(path,
+                                                                         recognizer.classes)
         return recognizer
 
     def predict(self, images) -> numpy.ndarray:
@@ -363,6 +372,8 @@ class Recognizer:
             from lamina.apps.recognizer.calibration import apply_temperature
 
             out = apply_temperature(out, self.temperature).astype(numpy.float32)
+        if self.sharing is not None:
+            out = self.sharing.apply(out).astype(numpy.float32)
         return out
 
     def rank(self, probabilities, k: int = 10) -> list[dict]:
