@@ -34,7 +34,9 @@ def test_architectures_table_and_small_variants(tmp_path):
     small = {row["name"]: row for row in r["small"]}
     assert list(small) == ["LeNet-5", "VGG-ish", "Inception-ish", "ResNet-ish"]
     assert small["LeNet-5"]["params"] == 61_706
-    assert small["LeNet-5"]["accuracy"] > 0.4     # one epoch on 1,024 images; chance 0.1
-    assert all(len(row["curve"]) == 1 and row["seconds"] > 0 for row in small.values())
+    # two epochs on 2,048 images (64 steps), 500 test images; chance 0.1. Measured: LeNet-5
+    # 0.75, Inception-ish (the slowest to start) 0.47, ResNet-ish 0.74
+    assert small["LeNet-5"]["accuracy"] > 0.6
+    assert all(len(row["curve"]) == 2 and row["seconds"] > 0 for row in small.values())
     figure = tmp_path / "architectures.png"
     assert figure.stat().st_size > 20_000

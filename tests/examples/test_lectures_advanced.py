@@ -116,7 +116,12 @@ def test_initialization_statistics_show_vanishing_gradients(tmp_path):
     he = stats["relu"]["He (HeNormal)"]
     assert 0.5 < he["activation_std"][-1] / he["activation_std"][0] < 2
     assert ratio["relu"]["He (HeNormal)"] > 0.1
-    assert acc["relu"]["He (HeNormal)"] > 0.4 > max(acc["sigmoid"].values()) + 0.2
+    # 200 steps (quick): ReLU from He trains; the deep sigmoid network trains only from
+    # sparse kernels (measured 0.53; every other start at chance, 500 test images)
+    sparse = "sparse (Sparse, 15 x N(0, 1))"
+    dense_starts = [v for k, v in acc["sigmoid"].items() if k != sparse]
+    assert acc["relu"]["He (HeNormal)"] > 0.4 > max(dense_starts) + 0.2
+    assert acc["sigmoid"][sparse] > max(dense_starts) + 0.2
     # orthogonal kernels: gain 1 loses ReLU's halved energy layer after layer, gain √2 keeps it
     ortho = r["orthogonal_relu_activation_ratio"]
     assert ortho[1.0] < 0.3 and 0.5 < ortho[float(np.sqrt(2.0))] < 2
@@ -126,7 +131,6 @@ def test_initialization_statistics_show_vanishing_gradients(tmp_path):
     # less vanished than Xavier's; ReLU grows by ~sqrt(7.5) per layer and fails to train
     # (the softmax saturates: the clipped cross-entropy, at most -ln 1e-7 = 16.1, stays far
     # above chance's ln 10 = 2.30), He's scale on the 15 inputs keeps it and trains
-    sparse = "sparse (Sparse, 15 x N(0, 1))"
     assert ratio["sigmoid"][sparse] > 100 * ratio["sigmoid"]["Xavier (GlorotNormal)"]
     grown = stats["relu"][sparse]["activation_std"]
     assert grown[-1] / grown[0] > 2.0 ** 7 and acc["relu"][sparse] < 0.2
