@@ -109,6 +109,7 @@ def draw_path(ax, function, xs, title, view=None):
 
 def plot_learning_rates(runs, epochs, file):
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator, NullLocator
 
     fig = Figure(figsize=(16, 8.2), layout="constrained")
     axes = fig.subplot_mosaic([["0", "1", "2", "3"], ["x", "x", "d", "d"]])
@@ -120,11 +121,20 @@ def plot_learning_rates(runs, epochs, file):
         axes["d"].plot(np.arange(len(xs)), np.abs(xs - 2.0), "o-", ms=3, label=f"lr = {lr}")
     axes["0"].legend(loc="upper center")
     axes["x"].axhline(2.0, color="k", lw=0.8, ls=":")
-    axes["x"].set(xlabel="step", ylabel="position x", title="Positions per step "
-                  "(dotted: the minimum x = 2)", ylim=(-8, 12))
+    # symmetric log: linear within ±10, where the converging runs live, logarithmic beyond,
+    # so the diverging run's every position stays in the frame
+    ticks = [-30, -20, -10, -5, 0, 2, 5, 10, 20, 30]
+    axes["x"].set(xlabel="step", ylabel="position x (linear within ±10, log beyond)",
+                  title="Positions per step (dotted: the minimum x = 2)")
+    axes["x"].set_yscale("symlog", linthresh=10)
+    reach = 1.4 * max(float(np.abs(xs).max()) for _, xs in runs.values())
+    axes["x"].set_ylim(-reach, reach)   # a margin in the log part: no marker on the frame
+    axes["x"].set_yticks(ticks, [str(t) for t in ticks])
+    axes["x"].yaxis.set_minor_locator(NullLocator())
     axes["d"].set(xlabel="step", ylabel="|x − 2|", yscale="log",
                   title="Distance to the minimum (log scale)")
     for key in ("x", "d"):
+        axes[key].xaxis.set_major_locator(MaxNLocator(integer=True))
         axes[key].grid(alpha=0.3, which="both")
         axes[key].legend(fontsize=8)
     fig.suptitle("GD_momentum(x_start=-3, df, epochs, lr, momentum=0) on f(x) = (x − 2)² + 1: "
