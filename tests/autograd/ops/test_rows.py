@@ -6,7 +6,7 @@ import pytest
 from lamina import parallel
 from lamina.autograd.ops import _rows, plans
 from lamina.autograd.ops.activation import relu, relu_grad
-from lamina.autograd.ops.normalization import batch_norm
+from lamina.autograd.ops.normalization import batch_norm, layer_norm
 from lamina.autograd.tensor import Tensor
 
 
@@ -20,16 +20,26 @@ def threads():
 def test_big_arrays_are_cut_and_small_ones_are_not(threads):
     threads(2)
     seen = []
-    _rows.by_rows(lambda lo, hi: seen.append((lo, hi)), 10, plans.ROWS_SPLIT_ELEMENTS)
+    big = np.empty((10, plans.ROWS_SPLIT_ELEMENTS // 10 + 1), np.float32)
+    _rows.by_rows(lambda lo, hi: seen.append((lo, hi)), big)
     assert sorted(seen) == [(0, 5), (5, 10)]
     seen.clear()
-    _rows.by_rows(lambda lo, hi: seen.append((lo, hi)), 10, plans.ROWS_SPLIT_ELEMENTS - 1)
+    _rows.by_rows(lambda lo, hi: seen.append((lo, hi)), big[:, :-1])  # below the threshold
     assert seen == [(0, 10)]
     assert _rows.unary(np, np.maximum, np.array(-2.0), 0) == 0  # a 0-d array: one call
 
 
+@pytest.mark.parametrize("shape,parts", [((1,), 2), ((1, 1, 1), 2), ((10, 1, 1), 1)])
+def test_an_operand_varying_along_the_first_axis_keeps_the_pass_whole(threads, shape, parts):
+    threads(2)  # e.g. batch norm's per-channel scale when the channels are the first axis
+    big = np.empty((10, plans.ROWS_SPLIT_ELEMENTS // 10 + 1, 1), np.float32)
+    seen = []
+    _rows.by_rows(lambda lo, hi: seen.append((lo, hi)), big, (2.0, np.ones(shape)))
+    assert len(seen) == parts
+
+
 def _run(dtype):
-    """ReLU and training batch norm forward and backward on a batch big enough to be cut."""
+    """ReLU, training batch norm and layer norm, forward and backward, on a batch to cut."""
     rng = np.random.default_rng(5)
     x = rng.standard_normal((9, 40, 30, 8)).astype(dtype)  # 86,400 elements, 9 rows
     g = rng.standard_normal(x.shape).astype(dtype)
@@ -37,7 +47,7 @@ def _run(dtype):
     xt, gt, bt = (Tensor(a, requires_grad=True) for a in (x, gamma, beta))
     moving = [np.zeros(8, dtype), np.ones(8, dtype)]
     out = batch_norm(xt, gt, bt, *moving, training=True, momentum=0.9)
-    y = relu(out)
+    y = relu(out) + layer_norm(xt, gt, bt)
     y.backward(Tensor(g))
     inference = batch_norm(Tensor(x), Tensor(gamma), Tensor(beta), *moving, training=False)
     return [y.data, xt.grad, gt.grad, bt.grad, *moving, inference.data,
@@ -45,7 +55,7 @@ def _run(dtype):
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_batch_norm_and_relu_give_the_same_bits_on_one_and_two_threads(threads, dtype):
+def test_normalization_and_relu_give_the_same_bits_on_one_and_two_threads(threads, dtype):
     assert plans.split_rows(9 * 40 * 30 * 8)
     threads(1)
     one = _run(dtype)

@@ -5,7 +5,9 @@ batch norm's centring and scaling) cuts its arrays into parts of the first axis 
 each part's pass on a thread of :func:`lamina.parallel.parallel_for`. Every element is
 computed by the same operations in any part, so the result has the same bits whatever the
 thread count. Arrays below ``plans.ROWS_SPLIT_ELEMENTS`` run in one call (a thread hand-off
-costs more than the pass).
+costs more than the pass), and so does a pass that reads an array varying along the first
+axis whole (a per-channel scale when the channels are the first axis): a part of the first
+axis would not broadcast against it.
 """
 
 from __future__ import annotations
@@ -14,20 +16,31 @@ from lamina.autograd.ops import plans
 from lamina.parallel import parallel_for
 
 
-def by_rows(fn, n: int, size: int) -> None:
-    """``fn(lo, hi)`` on parts ``lo:hi`` of a first axis of length ``n`` of arrays with
-    ``size`` elements: in parallel when ``plans.split_rows(size)``, else ``fn(0, n)``."""
-    if plans.split_rows(size):
+def _spans_rows(a, ndim: int) -> bool:
+    """Whether ``a`` (an array, a scalar or None), broadcast against an array with ``ndim``
+    axes, varies along that array's first axis."""
+    shape = getattr(a, "shape", ())
+    return len(shape) >= ndim and shape[len(shape) - ndim] != 1
+
+
+def by_rows(fn, x, shared=()) -> None:
+    """``fn(lo, hi)`` on parts ``lo:hi`` of the first axis of ``x`` (and of the arrays shaped
+    like it that ``fn`` reads and writes): in parallel when ``plans.split_rows(x.size)``,
+    else ``fn(0, len(x))``. ``shared``: the other operands ``fn`` broadcasts whole against
+    each part (scalars, per-channel arrays); one that varies along the first axis keeps the
+    pass in one call."""
+    n = x.shape[0]
+    if plans.split_rows(x.size) and not any(_spans_rows(a, x.ndim) for a in shared):
         parallel_for(fn, n)
     else:
         fn(0, n)
 
 
 def unary(xp, ufunc, x, *args):
-    """``ufunc(x, *args)`` (``args``: scalars or arrays broadcasting against one row) into a
+    """``ufunc(x, *args)`` (``args``: scalars or arrays broadcasting against ``x``) into a
     new array, by parts of the first axis."""
     if not x.ndim:
         return ufunc(x, *args)
     out = xp.empty(x.shape, dtype=xp.result_type(x, *args))
-    by_rows(lambda lo, hi: ufunc(x[lo:hi], *args, out=out[lo:hi]), x.shape[0], x.size)
+    by_rows(lambda lo, hi: ufunc(x[lo:hi], *args, out=out[lo:hi]), x, args)
     return out

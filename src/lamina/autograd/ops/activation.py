@@ -65,8 +65,7 @@ def relu_grad(xp, grad, out):
     if grad.shape != out.shape or not grad.ndim:
         return xp.multiply(grad, out > 0)
     result = xp.empty(grad.shape, dtype=xp.result_type(grad.dtype, xp.bool_))
-    by_rows(lambda lo, hi: xp.multiply(grad[lo:hi], out[lo:hi] > 0, out=result[lo:hi]),
-            grad.shape[0], grad.size)
+    by_rows(lambda lo, hi: xp.multiply(grad[lo:hi], out[lo:hi] > 0, out=result[lo:hi]), grad)
     return result
 
 

@@ -14,7 +14,6 @@ map and ``dx = gamma / sqrt(moving_var + eps) * grad``.
 
 from __future__ import annotations
 
-import functools
 import math
 
 from lamina.autograd.function import Function
@@ -46,10 +45,21 @@ def _check_shape(array, shape, name, op, what):
         )
 
 
-def _affine(xhat, gamma, beta):
-    out = xhat * gamma if gamma is not None else xhat.copy()
-    if beta is not None:
-        out += beta
+def _affine(xp, x, scale, shift):
+    """``x * scale + shift`` into a new array (``scale`` / ``shift``: None or arrays that
+    broadcast against ``x``), by parts of the batch over lamina's threads (``_rows.py``)."""
+    operands = [a for a in (scale, shift) if a is not None]
+    out = xp.empty(x.shape, dtype=xp.result_type(x, *operands))
+
+    def part(lo, hi):
+        if scale is None:
+            out[lo:hi] = x[lo:hi]
+        else:
+            xp.multiply(x[lo:hi], scale, out=out[lo:hi])
+        if shift is not None:
+            out[lo:hi] += shift
+
+    by_rows(part, x, operands)
     return out
 
 
@@ -100,16 +110,6 @@ def _block_sums(xp, a, b):
             xp.einsum(f"{spec},{spec}->c", tail, b_tail))
 
 
-def _by_rows(fn, n, size, channel_axis):
-    """``fn(lo, hi)`` on parts of the first axis over lamina's threads (``_rows.by_rows``); in
-    one call when that axis holds the channels (a per-channel array would not broadcast
-    against a part of it)."""
-    if channel_axis == 0:
-        fn(0, n)
-    else:
-        by_rows(fn, n, size)
-
-
 class BatchNorm(Function):
     name = "batch_norm"
 
@@ -143,11 +143,10 @@ class BatchNorm(Function):
         gamma_b = gamma.reshape(self.bshape) if gamma is not None else None
         beta_b = beta.reshape(self.bshape) if beta is not None else None
         self.training = training
-        self.rows = functools.partial(_by_rows, n=x.shape[0], size=x.size, channel_axis=ch)
         if training:
             mean = (self._channel_sum(x) * (1.0 / self.n)).reshape(self.bshape)
             centered = xp.empty_like(x)
-            self.rows(lambda lo, hi: xp.subtract(x[lo:hi], mean, out=centered[lo:hi]))
+            by_rows(lambda lo, hi: xp.subtract(x[lo:hi], mean, out=centered[lo:hi]), x, (mean,))
             var = self._channel_sum(centered, centered) * (1.0 / self.n)  # biased, as Keras
             inv = (1.0 / xp.sqrt(var + epsilon)).reshape(self.bshape)
             # Keras: moving = moving * momentum + batch * (1 - momentum), in place
@@ -157,7 +156,7 @@ class BatchNorm(Function):
             moving_variance += var * (1.0 - momentum)
             if self.recording:  # x_hat = centered * inv is never stored: one pass fewer
                 self.save_for_backward(centered, inv, gamma_b)
-            return self._affine(centered, inv if gamma_b is None else inv * gamma_b, beta_b)
+            return _affine(xp, centered, inv if gamma_b is None else inv * gamma_b, beta_b)
         inv = 1.0 / xp.sqrt(xp.asarray(moving_variance, dtype=x.dtype).reshape(self.bshape)
                             + epsilon)
         mean = xp.asarray(moving_mean, dtype=x.dtype).reshape(self.bshape)
@@ -168,19 +167,7 @@ class BatchNorm(Function):
         if self.recording:
             need_gamma = has[0] and self.needs_input_grad[1]
             self.save_for_backward((x - mean) * inv if need_gamma else None, None, scale)
-        return self._affine(x, scale, shift)
-
-    def _affine(self, x, scale, shift):
-        """``x * scale + shift`` (shift may be None), per part of the batch over threads."""
-        out = self.xp.empty_like(x)
-
-        def part(lo, hi):
-            self.xp.multiply(x[lo:hi], scale, out=out[lo:hi])
-            if shift is not None:
-                out[lo:hi] += shift
-
-        self.rows(part)
-        return out
+        return _affine(xp, x, scale, shift)
 
     def _channel_sum(self, a, b=None):
         """Per-channel sum of ``a`` (or of ``a * b``) over every other axis, shape (C,)."""
@@ -213,7 +200,7 @@ class BatchNorm(Function):
                 d -= b
                 d *= s
 
-            self.rows(part)
+            by_rows(part, saved, (a, b, s))
         elif need_x:
             dx = grad * scale
         grads = [dx]
@@ -249,7 +236,7 @@ class LayerNorm(Function):
         xhat *= inv
         if self.recording:
             self.save_for_backward(xhat, inv, gamma_b)
-        return _affine(xhat, gamma_b, beta_b)
+        return _affine(xp, xhat, gamma_b, beta_b)
 
     def backward(self, grad):
         xhat, inv, gamma_b = self.saved
