@@ -49,12 +49,13 @@ class Linear(Function):
         b = bias[0] if bias else None
 
         def finish(part, columns):  # on each thread's part of the product, while in cache
+            if activation == "sigmoid":  # the bias is added inside the sigmoid's first pass
+                _sigmoid(part, xp, out=part, bias=None if b is None else b[columns])
+                return
             if b is not None:
                 part += b[columns]
             if activation == "relu":
                 xp.maximum(part, 0, out=part)
-            elif activation == "sigmoid":
-                _sigmoid(part, xp, out=part)
 
         out = matmul(xp, x2, kernel, epilogue=finish if bias or activation else None)
         if self.recording:
