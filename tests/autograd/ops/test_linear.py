@@ -3,6 +3,7 @@ import pytest
 
 from lamina import Tensor, parallel
 from lamina.autograd import ops
+from lamina.autograd.ops import plans
 from tests.gradcheck import check_grad
 from tests.tolerance import assert_matmul_close, assert_sums_close
 
@@ -50,6 +51,37 @@ def test_linear_split_over_threads_equals_one_thread():
         scale = np.abs(a1).max() * np.abs(b1).max()
         assert_sums_close(one, two.reshape(one.shape), terms=a1.shape[1], scale=scale,
                           dtype=np.float32)
+
+
+def test_backward_products_side_by_side_on_two_threads_give_the_bits_of_one():
+    """On two threads ``dx`` and ``dkernel`` run one per thread, each a whole product
+    (plans.linear_backward 'pair'): for the same output gradient, the bits of one thread.
+    With only the kernel's needed (a first layer's input needs no gradient) it is cut as
+    usual."""
+    x = rng.standard_normal((64, 300)).astype("float32")
+    k = rng.standard_normal((300, 200)).astype("float32")
+    b = rng.standard_normal(200).astype("float32")
+    g = rng.standard_normal((64, 200)).astype("float32")
+    assert plans.linear_backward(64, 300, 200, 2) == "pair"
+    assert plans.linear_backward(64, 300, 200, 1) == plans.linear_backward(64, 300, 200, 4) \
+        == plans.linear_backward(4, 30, 20, 2) == "each"
+    grads = {}
+    for threads in (1, 2):
+        parallel.set_num_threads(threads)
+        try:
+            xt, kt, bt = (Tensor(a, requires_grad=True) for a in (x, k, b))
+            ops.linear(xt, kt, bt).backward(g)
+            grads[threads] = (xt.grad, kt.grad, bt.grad)
+            xt, kt, bt = Tensor(x), Tensor(k, requires_grad=True), Tensor(b, requires_grad=True)
+            out = ops.linear_sigmoid(xt, kt, bt)
+            out.backward(g)
+            grads[threads, "kernel"] = kt.grad
+        finally:
+            parallel.set_num_threads(parallel._default_threads())
+    for one, two in zip(grads[1], grads[2]):
+        np.testing.assert_array_equal(one, two)
+    g_pre = (1.0 - out.data) * out.data * g  # sigmoid's derivative, as the op computes it
+    assert_matmul_close(grads[2, "kernel"], x.T, g_pre, dtype=np.float32)
 
 
 def test_split_matmul_over_columns_when_rows_are_few():

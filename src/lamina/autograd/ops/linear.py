@@ -15,6 +15,8 @@ The derivatives are those of matmul and of a broadcast add:
 
     dx = grad @ kernel.T        dkernel = x.T @ grad        dbias = ones @ grad
 
+On two threads the two products run side by side, each whole (``plans.linear_backward``).
+
 Inputs with more than two axes (``(N, T, C)`` for a Dense on sequences) are flattened to
 ``(N*T, C)`` for the products, as Keras's Dense applies the kernel along the last axis.
 """
@@ -22,8 +24,9 @@ Inputs with more than two axes (``(N, T, C)`` for a Dense on sequences) are flat
 from __future__ import annotations
 
 from lamina.autograd.function import Function
+from lamina.autograd.ops import plans
 from lamina.autograd.ops.activation import _sigmoid, relu_grad, sigmoid_grad
-from lamina.parallel import matmul
+from lamina.parallel import matmul, num_threads, parallel_for
 
 __all__ = ["linear", "linear_relu", "linear_sigmoid"]
 
@@ -74,12 +77,26 @@ class Linear(Function):
             g2 = relu_grad(xp, g2, self.out)
         elif self.activation == "sigmoid":
             g2 = sigmoid_grad(xp, g2, self.out)
-        gx = matmul(xp, g2, kernel.T).reshape(self.x_shape) if need[0] else None
-        gk = matmul(xp, x2.T, g2) if need[1] else None
-        if len(need) == 2:
-            return gx, gk
-        gb = xp.ones(g2.shape[0], dtype=g2.dtype) @ g2 if need[2] else None
-        return gx, gk, gb
+        grads = [None] * len(need)
+
+        def input_grad():
+            grads[0] = matmul(xp, g2, kernel.T).reshape(self.x_shape)
+
+        def weight_grads():
+            if need[1]:
+                grads[1] = matmul(xp, x2.T, g2)
+            if len(need) == 3 and need[2]:
+                grads[2] = xp.ones(g2.shape[0], dtype=g2.dtype) @ g2
+
+        if need[0] and need[1] and plans.linear_backward(*x2.shape, g2.shape[1],
+                                                         num_threads()) == "pair":
+            tasks = (input_grad, weight_grads)  # the calling thread takes the second
+            parallel_for(lambda lo, hi: [tasks[i]() for i in range(lo, hi)], 2)
+        else:
+            if need[0]:
+                input_grad()
+            weight_grads()
+        return tuple(grads)
 
 
 class LinearReLU(Linear):

@@ -13,6 +13,8 @@ on; the measurements are in ``benchmarks/README.md`` ("Where the fast paths cros
 
 from __future__ import annotations
 
+from lamina.parallel import MATMUL_SPLIT_MIN
+
 #: a convolution whose input has fewer channels than this copies its columns transposed
 #: (one long copy per kernel offset reading whole image rows), not row by row
 SMALL_C = 4
@@ -110,6 +112,19 @@ def conv2d_transpose(x_hw, ksize, padded_hw, strides, dilation) -> str:
     tiled = (tuple(ksize) == tuple(strides) and tuple(dilation) == (1, 1)
              and tuple(padded_hw) == (x_hw[0] * ksize[0], x_hw[1] * ksize[1]))
     return "tiles" if tiled else "col2im"
+
+
+def linear_backward(m: int, k: int, n: int, threads: int) -> str:
+    """How a linear op's two backward products, ``dx = g @ K.T`` and ``dK = x.T @ g`` (x
+    ``(m, k)``, K ``(k, n)``; the same ``m*k*n`` multiply-adds each), run when both are
+    needed:
+
+    * ``'pair'`` (2 threads, products of at least ``MATMUL_SPLIT_MIN`` multiply-adds): one
+      product on each thread, each a whole BLAS call: one hand-off instead of two, and the
+      bits of one thread;
+    * ``'each'``: one after the other, each cut over the threads by :func:`lamina.parallel.matmul`.
+    """
+    return "pair" if threads == 2 and m * k * n >= MATMUL_SPLIT_MIN else "each"
 
 
 def split_rows(size: int) -> bool:
