@@ -39,16 +39,22 @@ def test_blas_is_single_threaded_inside_and_nested_calls_run_serially():
         parallel.set_num_threads(parallel._default_threads())
 
 
-def test_balance_gives_the_caller_the_bigger_part():
-    """With ``balance`` the calling thread (last part) takes CALLER_SHARE of the items: the
-    worker starts after the hand-off. The split is fixed, so results do not vary run to run."""
+def test_the_caller_takes_a_bigger_part_of_a_short_product():
+    """The calling thread (last part) takes an even part plus what it computes while the
+    worker starts: more of a short product, about half of a long one, never over 0.1 more.
+    The split comes from the sizes, so results do not vary run to run."""
+    share = parallel.caller_share
+    assert share(parallel.HANDOFF_MACS, 2) == 0.6  # capped
+    assert share(10 * parallel.HANDOFF_MACS, 2) == pytest.approx(0.55)
+    assert share(1000 * parallel.HANDOFF_MACS, 2) == pytest.approx(0.5005)
+    assert share(40 * parallel.HANDOFF_MACS, 4) == pytest.approx(0.25 + 0.75 / 40)
     parallel.set_num_threads(2)
     try:
         main = threading.get_ident()
         parts = parallel._parallel_for(lambda lo, hi: (lo, hi, threading.get_ident() == main),
-                                       100, balance=True)
+                                       100, share=0.55)
         assert parts == [(0, 45, False), (45, 100, True)]
-        assert parallel._parallel_for(lambda lo, hi: (lo, hi), 3, balance=True) == \
+        assert parallel._parallel_for(lambda lo, hi: (lo, hi), 3, share=0.55) == \
             [(0, 1), (1, 3)]
     finally:
         parallel.set_num_threads(parallel._default_threads())

@@ -197,13 +197,13 @@ def matmul(xp, a, b, out=None, epilogue=None):
             xp.matmul(a[lo:hi], b, out=out[lo:hi])
             finish(out[lo:hi], slice(None))
 
-        _parallel_for(rows, m, 8, balance=True)
+        _parallel_for(rows, m, 8, share=caller_share(m * k * n, threads))
     else:
         def columns(lo, hi):
             xp.matmul(a, b[:, lo:hi], out=out[:, lo:hi])
             finish(out[:, lo:hi], slice(lo, hi))
 
-        _parallel_for(columns, n, 8, balance=True)
+        _parallel_for(columns, n, 8, share=caller_share(m * k * n, threads))
     return out
 
 
@@ -246,8 +246,21 @@ def _run(fn, lo, hi):
         _state.inside = False
 
 
-#: the calling thread's share of the items in ``parallel_for(..., balance=True)`` (2 threads)
-CALLER_SHARE = 0.55
+#: the multiply-adds a core does while a worker wakes up (30-100 us after the hand-off):
+#: ~45 us of single-precision product on the 2-core machines we benchmark on
+HANDOFF_MACS = 3 << 20
+
+
+def caller_share(macs: int, threads: int) -> float:
+    """The calling thread's share of a product of ``macs`` multiply-adds cut over ``threads``.
+
+    The workers start ``HANDOFF_MACS`` of work late, so all finish together when the caller
+    takes an even part plus the work it does meanwhile: with 2 threads, 0.54-0.56 of the
+    products of a 784-500-500-10 MLP at batch 100, 0.504-0.506 at batch 1000. At most 0.1 above
+    an even part. Sizes alone decide: a product's rounding depends on where it is cut.
+    """
+    even = 1.0 / threads
+    return even + min((1.0 - even) * HANDOFF_MACS / max(macs, 1), 0.1)
 
 
 def _split(n: int, threads: int, share: float) -> list:
@@ -271,20 +284,20 @@ def parallel_for(fn, n: int, min_per_thread: int = 1) -> list:
     return _parallel_for(fn, n, min_per_thread)
 
 
-def _parallel_for(fn, n: int, min_per_thread: int = 1, balance: bool = False) -> list:
-    """The work of :func:`parallel_for`, with the caller's share for :func:`matmul`.
+def _parallel_for(fn, n: int, min_per_thread: int = 1, share: float | None = None) -> list:
+    """The work of :func:`parallel_for`; ``share``: the calling thread's part of the items
+    (:func:`caller_share`, for :func:`matmul`), else even parts.
 
-    With ``balance`` the calling thread takes a bigger part (``CALLER_SHARE`` of the items
-    with 2 threads): a worker thread starts some tens of microseconds after the hand-off, so
-    on short work an even split left the caller waiting for the worker (benchmarks/README.md).
-    The share is fixed, not adapted to timing, so results do not depend on timing (a
-    product's rounding depends on where its rows are cut). Only products use it.
+    A worker thread starts some tens of microseconds after the hand-off, so on short work an
+    even split leaves the caller waiting for the worker (benchmarks/README.md). The share
+    comes from the sizes, not from timing, so results do not depend on timing (a product's
+    rounding depends on where its rows are cut).
     """
     threads = min(num_threads(), n // max(min_per_thread, 1))
     if threads <= 1 or getattr(_state, "inside", False):
         return [fn(0, n)]
-    if balance:  # the caller's part: 0.55 of the items with 2 threads, 0.275 with 4
-        bounds = _split(n, threads, CALLER_SHARE * 2.0 / threads)
+    if share is not None:
+        bounds = _split(n, threads, share)
     else:
         bounds = [n * i // threads for i in range(threads + 1)]
     with contextlib.nullcontext() if in_lamina_threads() else single_threaded_blas():
