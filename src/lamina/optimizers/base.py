@@ -277,8 +277,14 @@ class Optimizer(SplitUpdates, OptimizerState):
                     v.data -= t
         self._prepare_step()
         split = self._splits()
+        later = []  # big variables, updated on every thread at once (SplitUpdates)
         for (g, v), scale in zip(pairs, scales, strict=True):
-            self._update(self._prepare_grad(g, v.data, scale), v, lr, split)
+            prepared = self._prepare_grad(g, v.data, scale)
+            if prepared is g and self._split_later(v, split):  # not a reused scratch array
+                later.append((g, v))
+            else:
+                self._update(prepared, v, lr, split)
+        self._update_split(later, lr)
         self._iterations += 1
         constrained = [v for _, v in pairs if getattr(v, "constraint", None) is not None]
         if constrained:

@@ -38,18 +38,32 @@ class SplitUpdates:
     def _update(self, grad, variable, learning_rate, split):
         """``update_step``, split over lamina's threads for a big variable (module
         docstring) when ``split`` (:meth:`_splits`) allows it."""
-        data = variable.data
-        if not split or data.size < _SPLIT_MIN or not data.flags.c_contiguous:
+        if self._split_later(variable, split):
+            self._update_split([(grad, variable)], learning_rate)
+        else:
             self.update_step(grad, variable, learning_rate)
+
+    @staticmethod
+    def _split_later(variable, split) -> bool:
+        """Whether ``variable`` is big enough to be updated in parts (and ``split`` allows)."""
+        data = variable.data
+        return split and data.size >= _SPLIT_MIN and data.flags.c_contiguous
+
+    def _update_split(self, pairs, learning_rate):
+        """``update_step`` on the big variables of ``pairs`` (gradient, variable), each cut into
+        one flat part per thread: thread ``i`` updates part ``i`` of every variable, so the
+        whole step costs one hand-off to the workers."""
+        if not pairs:
             return
-        parts = self._parts_of(variable)
-        flat = grad.reshape(-1) if grad.flags.c_contiguous else grad.ravel()
+        cut = [(grad.reshape(-1) if grad.flags.c_contiguous else grad.ravel(),
+                self._parts_of(variable)) for grad, variable in pairs]
 
         def work(lo, hi):
-            for part in parts[lo:hi]:
-                self.update_step(flat[part.lo:part.hi], part, learning_rate)
+            for flat, parts in cut:
+                for part in parts[lo:hi]:
+                    self.update_step(flat[part.lo:part.hi], part, learning_rate)
 
-        parallel.parallel_for(work, len(parts))
+        parallel.parallel_for(work, parallel.num_threads())
 
     def _parts_of(self, variable):
         """The cached parts of ``variable`` (remade, at the same indices, when its array or
