@@ -155,7 +155,8 @@ class BaseConv(Layer):
         self.built = True
 
     def _fused_relu_op(self):
-        """The named op computing ``relu(conv(x))`` in one node, or None (Conv2D has one)."""
+        """The named op computing ``relu(conv(x))`` in one node, or None (Conv1D and Conv2D
+        have one)."""
         return None
 
     def call(self, inputs):
@@ -216,10 +217,12 @@ class Conv1D(BaseConv):
                          kernel_regularizer, bias_regularizer, activity_regularizer,
                          kernel_constraint, bias_constraint, **kwargs)
 
-    def _convolve(self, inputs):
-        return F.conv1d(inputs, self.kernel, self.bias, strides=self.strides[0],
-                        padding=self.padding, dilation_rate=self.dilation_rate[0],
-                        groups=self.groups)
+    def _fused_relu_op(self):
+        return F.conv1d_relu
+
+    def _convolve(self, inputs, op=F.conv1d):
+        return op(inputs, self.kernel, self.bias, strides=self.strides[0], padding=self.padding,
+                  dilation_rate=self.dilation_rate[0], groups=self.groups)
 
 
 class Conv2D(BaseConv):

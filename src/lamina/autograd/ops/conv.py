@@ -1,5 +1,5 @@
 """Convolutions with Keras semantics (channels_last): conv2d, conv2d_relu, conv2d_transpose,
-conv1d.
+conv1d, conv1d_relu.
 
 conv2d is a cross-correlation. With the padded input ``xpad`` and each output pixel's window
 laid out as a row of ``cols`` (im2col, seed 004), it is one matrix product, and so are its
@@ -12,9 +12,11 @@ gradients::
 ``_conv_reference.py`` is that math as plain code (read it first); ``_conv_cpu.py`` runs the
 same numbers fast on the CPU, on the path ``plans.py`` picks for the shape. conv2d_transpose
 (Keras's Conv2DTranspose) is conv2d's input gradient used as a forward pass, so its gradients
-are a conv2d forward (input) and the same kernel-gradient product. conv1d runs as conv2d on a
-height-1 image. conv2d_relu is ``relu(conv2d(...))`` as one op: the fast path clips each chunk
-while it is in the cache, and applies ReLU's mask while it copies the gradient.
+are a conv2d forward (input) and the same kernel-gradient product. conv1d computes conv2d on
+a height-1 image: with strides > 1 it runs as one, at stride 1 as a sum of shifted products
+on the flattened sequence (``_conv1d_cpu.py``, no im2col; ``plans.conv1d`` picks).
+conv2d_relu (and conv1d_relu) is ``relu(conv2d(...))`` as one op: the fast path clips each
+chunk while it is in the cache, and applies ReLU's mask while it copies the gradient.
 
 ``groups=G`` (Keras's grouped convolution; AlexNet's two towers): the input channels are cut
 into G equal parts, part g is convolved with the kernel's filters ``g*O/G:(g+1)*O/G`` (the
@@ -26,7 +28,7 @@ with a block-diagonal kernel (the test compares the two).
 from __future__ import annotations
 
 from lamina.autograd.function import Function
-from lamina.autograd.ops import _conv_cpu
+from lamina.autograd.ops import _conv1d_cpu, _conv_cpu, plans
 from lamina.autograd.ops._spatial import (
     check_strides_and_dilation,
     expect_ndim,
@@ -37,7 +39,7 @@ from lamina.autograd.ops._spatial import (
 )
 from lamina.autograd.ops.shape import concatenate, getitem
 
-__all__ = ["conv2d", "conv2d_relu", "conv2d_transpose", "conv1d"]
+__all__ = ["conv2d", "conv2d_relu", "conv2d_transpose", "conv1d", "conv1d_relu"]
 
 
 def _check_arrays(op, x, kernel, bias, x_layout, k_layout, in_axis, out_axis):
@@ -167,12 +169,13 @@ class Conv2DTranspose(Function):
 
 
 class Conv1D(Conv2D):
-    """``x`` (N, L, C_in) with ``kernel`` (k, C_in, C_out): conv2d on a height-1 image."""
+    """``x`` (N, L, C_in) with ``kernel`` (k, C_in, C_out): at stride 1 a sum of shifted
+    products (``_conv1d_cpu.py``), else conv2d on a height-1 image (``plans.conv1d``)."""
 
     name = "conv1d"
 
     def forward(self, x, kernel, *bias, strides, padding, dilation_rate):
-        op = self.name
+        op, xp = self.name, self.xp
         _check_arrays(op, x, kernel, bias[0] if bias else None, "N, L, C", "k, C_in, C_out",
                       1, 2)
         (s,) = normalize_tuple(strides, 1, "strides", op)
@@ -186,13 +189,39 @@ class Conv1D(Conv2D):
                 padding = (tuple(padding),)  # one (before, after) pair for the one axis
             (pad,) = resolve_padding(padding, x.shape[1:2], (k,), (s,), (d,), op)
         output_length(x.shape[1], k, s, pad, d, op, "length")  # the 1-D error message
-        out = super().forward(x[:, None], kernel[None], *bias, strides=(1, s),
-                              padding=((0, 0), pad), dilation_rate=(1, d))
-        return out[:, 0]
+        self.path = plans.conv1d(s, x.shape[2])
+        if self.path == "as_conv2d":
+            out = super().forward(x[:, None], kernel[None], *bias, strides=(1, s),
+                                  padding=((0, 0), pad), dilation_rate=(1, d))
+            return out[:, 0]
+        x, kernel, *bias = _common(xp, [x, kernel, *bias])
+        out, xpad = _conv1d_cpu.conv1d_forward(xp, x, kernel, bias[0] if bias else None, pad,
+                                               d, relu=self.relu)
+        self.args = (d, pad, x.shape[1], kernel.shape, bool(bias))
+        if self.recording:  # as Conv2D: the padded input, the kernel, the fused op's output
+            need_x, need_k = self.needs_input_grad[:2]
+            self.save_for_backward(xpad if need_k else None, kernel if need_x else None,
+                                   out if self.relu else None)
+        return out
 
     def backward(self, grad):
-        gx, gk, *gb = super().backward(grad[:, None])
-        return (None if gx is None else gx[:, 0], None if gk is None else gk[0], *gb)
+        if self.path == "as_conv2d":
+            gx, gk, *gb = super().backward(grad[:, None])
+            return (None if gx is None else gx[:, 0], None if gk is None else gk[0], *gb)
+        d, pad, x_len, k_shape, has_bias = self.args
+        xpad, kernel, relu_out = self.saved
+        need = self.needs_input_grad
+        gx, gk, gb = _conv1d_cpu.conv1d_backward(
+            self.xp, grad, xpad, kernel, k_shape, x_len, pad, d,
+            (need[0], need[1], has_bias and need[2]), relu_out=relu_out)
+        return (gx, gk, gb) if has_bias else (gx, gk)
+
+
+class Conv1DReLU(Conv1D):
+    """``relu(conv1d(x, kernel, bias))`` as one op (the Conv1D layer's ``activation='relu'``)."""
+
+    name = "conv1d_relu"
+    relu = True
 
 
 def _inputs(x, kernel, bias):
@@ -276,4 +305,11 @@ def conv1d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, gr
     or one (before, after) pair. groups: as :func:`conv2d`.
     """
     return _grouped("conv1d", Conv1D, x, kernel, bias, groups, strides=strides,
+                    padding=padding, dilation_rate=dilation_rate)
+
+
+def conv1d_relu(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, groups=1):
+    """``relu(conv1d(x, kernel, bias, ...))`` as one op, with conv1d's arguments (the Conv1D
+    layer's ``activation='relu'``; as :func:`conv2d_relu`)."""
+    return _grouped("conv1d_relu", Conv1DReLU, x, kernel, bias, groups, strides=strides,
                     padding=padding, dilation_rate=dilation_rate)

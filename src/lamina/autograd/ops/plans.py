@@ -45,6 +45,12 @@ WINOGRAD_4X4_FROM = 16
 #: the Winograd path from this many input channels (below, the transforms cost more than
 #: the products save)
 WINOGRAD_MIN_C = 16
+#: a stride-1 conv1d with at least this many input channels runs as shifted products (one
+#: product per kernel offset, K = channels: measured at 64 only, the bound follows SMALL_C)
+CONV1D_MIN_C = SMALL_C
+#: bytes of (rows, filters) blocks per chunk of the shifted-product conv1d: 5 sequences of
+#: 128 x 100 float32 (chunks of 1, 2 and 25 measured no faster on the text CNN)
+CONV1D_CHUNK_BYTES = 1 << 18
 
 #: elementwise passes over at least this many elements are cut over lamina's threads
 ROWS_SPLIT_ELEMENTS = 1 << 16
@@ -55,6 +61,8 @@ CONV_FORWARD = ("column_chunks", "transposed_columns")
 CONV_INFERENCE = ("winograd_2x2", "winograd_4x4", "pointwise")
 #: the conv2d backward paths (``_conv_cpu_kernels``)
 CONV_BACKWARD = ("im2col_col2im", "stride1_fused", "stride1_products", "small_c_kernel_grad")
+#: the conv1d paths: its own (``_conv1d_cpu``), or conv2d's on a height-1 image
+CONV1D = ("shifted_products", "as_conv2d")
 #: the conv2d_transpose paths, forward and backward (``_conv_cpu_kernels``)
 CONV_TRANSPOSE = ("col2im", "tiles")
 
@@ -125,6 +133,14 @@ def linear_backward(m: int, k: int, n: int, threads: int) -> str:
     * ``'each'``: one after the other, each cut over the threads by :func:`lamina.parallel.matmul`.
     """
     return "pair" if threads == 2 and m * k * n >= MATMUL_SPLIT_MIN else "each"
+
+
+def conv1d(stride: int, channels: int) -> str:
+    """``'shifted_products'`` for stride 1 with ``CONV1D_MIN_C`` input channels or more: the
+    sequence is flattened over the batch and each kernel offset is one product on shifted
+    rows, no im2col copy; else ``'as_conv2d'`` (strided windows, or rows too narrow for a
+    product per offset: conv2d's paths above on a height-1 image)."""
+    return "shifted_products" if stride == 1 and channels >= CONV1D_MIN_C else "as_conv2d"
 
 
 def split_rows(size: int) -> bool:
