@@ -63,6 +63,8 @@ CONV_INFERENCE = ("winograd_2x2", "winograd_4x4", "pointwise")
 CONV_BACKWARD = ("im2col_col2im", "stride1_fused", "stride1_products", "small_c_kernel_grad")
 #: the conv1d paths: its own (``_conv1d_cpu``), or conv2d's on a height-1 image
 CONV1D = ("shifted_products", "as_conv2d")
+#: how getitem's backward scatters the rows of a lookup (``_scatter``)
+SCATTER_ROWS = ("add_at", "flat_add_at")
 #: the conv2d_transpose paths, forward and backward (``_conv_cpu_kernels``)
 CONV_TRANSPOSE = ("col2im", "tiles")
 
@@ -141,6 +143,13 @@ def conv1d(stride: int, channels: int) -> str:
     rows, no im2col copy; else ``'as_conv2d'`` (strided windows, or rows too narrow for a
     product per offset: conv2d's paths above on a height-1 image)."""
     return "shifted_products" if stride == 1 and channels >= CONV1D_MIN_C else "as_conv2d"
+
+
+def scatter_rows(row_size: int) -> str:
+    """How getitem's backward adds the gradients of looked-up rows into the table
+    (``_scatter.py``): ``'flat_add_at'`` (one index per element) for rows of more than one
+    element, where it measured 2-3x faster with the same bits; else ``'add_at'``."""
+    return "flat_add_at" if row_size > 1 else "add_at"
 
 
 def split_rows(size: int) -> bool:

@@ -11,6 +11,7 @@ import operator
 from itertools import accumulate
 
 from lamina.autograd.function import Function
+from lamina.autograd.ops._scatter import scatter_add
 from lamina.autograd.tensor import Tensor, as_tensor
 
 __all__ = ["reshape", "transpose", "getitem", "concatenate", "stack", "pad", "expand_dims",
@@ -230,7 +231,7 @@ class GetItem(Function):
     def backward(self, grad):
         g = self.xp.zeros(self.in_shape, grad.dtype)
         if self.accumulate:
-            self.xp.add.at(g, self.index, grad)  # x[[0, 0]]: both gradients add into x[0]
+            scatter_add(self.xp, g, self.index, grad)  # x[[0, 0]]: both add into x[0]
         else:
             g[self.index] = grad  # slices, ints and masks never reach an entry twice
         return g
