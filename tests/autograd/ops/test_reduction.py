@@ -45,6 +45,30 @@ def test_extreme_backward_stays_in_the_input_dtype(name):
     np.testing.assert_array_equal(grad, np.array(expected, dtype=np.float32))
 
 
+@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_extreme_cut_over_threads_gives_the_same_bits(name, threads, monkeypatch):
+    """Max over time of a big batch (cut along the batch over lamina's threads, ties
+    included) equals the formula on the whole array, bit for bit, for any thread count."""
+    from lamina import parallel
+    from lamina.autograd.ops import plans
+
+    monkeypatch.setattr(parallel, "_threads", threads)
+    rng = np.random.default_rng(3)
+    x = np.round(rng.standard_normal((8, 120, 100)), 1).astype(np.float32)  # many ties
+    g = rng.standard_normal((8, 100)).astype(np.float32)
+    assert x.size >= plans.ROWS_SPLIT_ELEMENTS
+    t = Tensor(x, requires_grad=True)
+    out = getattr(ops, name)(t, axis=1)
+    (out * Tensor(g)).sum().backward()
+    want = getattr(x, name)(axis=1, keepdims=True)
+    winners = x == want
+    np.testing.assert_array_equal(out.data, want[:, 0])
+    np.testing.assert_array_equal(t.grad, winners * (g[:, None] / winners.sum(
+        axis=1, keepdims=True, dtype=np.float32)))
+    assert t.grad.dtype == np.float32
+
+
 def test_var_ddof():
     x = rng.standard_normal((4, 3))
     np.testing.assert_allclose(ops.var(Tensor(x), axis=0, ddof=1).data, x.var(axis=0, ddof=1))

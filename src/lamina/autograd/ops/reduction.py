@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins  # this module defines sum, max and min
 
 from lamina.autograd.function import Function
+from lamina.autograd.ops._rows import by_rows
 
 __all__ = ["sum", "mean", "max", "min", "var", "prod"]
 
@@ -64,7 +65,11 @@ class Mean(Function):
 
 
 class _Extreme(Function):
-    """max / min: the gradient goes to the extreme entries, split evenly between ties."""
+    """max / min: the gradient goes to the extreme entries, split evenly between ties.
+
+    When the first axis is kept (max over time of a batch of sequences), big arrays are cut
+    along it over lamina's threads (``_rows.py``); every slot is reduced whole either way,
+    so the bits do not depend on the cut."""
 
     reducer = "max"
 
@@ -72,17 +77,38 @@ class _Extreme(Function):
         self.axes = _axes(axis, x.ndim, self.name)
         if x.size == 0:
             raise ValueError(f"{self.name}: cannot reduce an empty array of shape {x.shape}")
-        self.keepdims = keepdims
-        out = getattr(x, self.reducer)(axis=self.axes, keepdims=True)
-        if self.recording:  # the winners, and how many share each reduced slot
-            mask = x == out
-            self.save_for_backward(mask, mask.sum(axis=self.axes, keepdims=True, dtype=x.dtype))
+        self.keepdims, xp = keepdims, self.xp
+        out = xp.empty([1 if i in self.axes else n for i, n in enumerate(x.shape)], x.dtype)
+        mask = xp.empty(x.shape, dtype=bool) if self.recording else None
+        ties = xp.empty(out.shape, dtype=x.dtype) if self.recording else None
+
+        def work(part):  # the extremes, the winners, and how many share each slot
+            getattr(x[part], self.reducer)(axis=self.axes, keepdims=True, out=out[part])
+            if mask is not None:
+                xp.equal(x[part], out[part], out=mask[part])
+                mask[part].sum(axis=self.axes, keepdims=True, dtype=x.dtype, out=ties[part])
+
+        self._by_rows(work, x)
+        if mask is not None:
+            self.save_for_backward(mask, ties)
         return out if keepdims else out.reshape([n for i, n in enumerate(out.shape)
                                                 if i not in self.axes])
 
+    def _by_rows(self, fn, x):
+        """``fn(part)`` on parts ``lo:hi`` of the first axis when it is kept, else once on
+        all of ``x`` (``part``: ``...``)."""
+        if x.ndim and 0 not in self.axes:
+            by_rows(lambda lo, hi: fn(slice(lo, hi)), x)
+        else:
+            fn(Ellipsis)
+
     def backward(self, grad):
         mask, ties = self.saved  # the small gradient is split first, then spread to winners
-        return mask * (_expand(grad, self.axes, self.keepdims) / ties)
+        share = _expand(grad, self.axes, self.keepdims) / ties
+        out = self.xp.empty(mask.shape, dtype=self.xp.result_type(mask, share))
+        self._by_rows(lambda part: self.xp.multiply(mask[part], share[part], out=out[part]),
+                      mask)
+        return out
 
 
 class Max(_Extreme):
