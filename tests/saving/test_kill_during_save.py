@@ -6,8 +6,9 @@ as the second save's temp file holds its first bytes. Measured (two runs, timing
 kill lands after 637 bytes of 1.9 MB (``.lamina``), 1.0 of 2.1 MB (``.h5``), 2.0 of 2.1 MB
 (``.weights.npz``), 96 bytes or 1.1 MB of 2.1 MB (``.weights.h5``); ``.keras`` writes its
 archive in one call, so there the kill lands between the write and the rename. The file at
-the path must then load with exactly the first weights, and the next save removes the dead
-process's temp file.
+the path must then load with exactly the first weights (or, when a busy machine delayed the
+signal past the rename, exactly the second), and the next save removes the dead process's
+temp file.
 """
 
 from __future__ import annotations
@@ -89,13 +90,16 @@ def test_a_save_killed_mid_write_leaves_the_earlier_file_whole(tmp_path, suffix)
     assert proc.returncode == -9, proc.stdout + proc.stderr[-2000:]
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     temp = tmp_path / report["temp"]
-    assert temp.exists() and report["temp_bytes"] > 0  # killed while the temp was written
-
+    assert report["temp_bytes"] > 0  # the kill was sent while the temp file was written
+    # A whole file either way: the first save's while the temp file is still there; if the
+    # save renamed it between the watcher's look and the signal (a busy machine can delay
+    # the kill that long, most often for ``.keras``, written in one call), the second's.
     model = make_model()
     first = set_weights(model, 1)
+    expected_weights = first if temp.exists() else set_weights(model, 2)
     loaded = [v.data for v in _load(path).weights]
     assert sum(w.size for w in loaded) == 256 * 1024 + 1024 + 1024 * 256 + 256
-    for got, expected in zip(loaded, first, strict=True):  # the first save, whole
+    for got, expected in zip(loaded, expected_weights, strict=True):
         np.testing.assert_array_equal(got, expected)
 
     third = set_weights(model, 3)
