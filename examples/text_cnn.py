@@ -49,7 +49,9 @@ logistic regression with C=10 (0.7415) stays ahead. The 5 folds took 193 s of CP
 (37-40 s per fold, about 3.9 s per epoch); the wall time, 2,061 s, measured the shared
 machine (the process got about a tenth of the CPU). At 64 tokens (the earlier default,
 same machine, load 2-13): 0.7264 (0.7355 0.7258 0.7177 0.7161 0.7367) in 85 s of CPU time;
-at 64 tokens with ``--embedding-dim 128``: 0.7354 in 143 s.
+at 64 tokens with ``--embedding-dim 128``: 0.7354 in 143 s. After the 1-D convolution path
+of da34aa6 (the conv sums added in another order; 2026-12-07 16:40, load 12-17): text CNN
+0.7370 (0.7565 0.7323 0.7226 0.7290 0.7447) in 153 s of CPU time.
 """
 
 from __future__ import annotations
