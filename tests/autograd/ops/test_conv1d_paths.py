@@ -113,6 +113,7 @@ def test_the_op_gives_the_same_on_both_paths(seed, op, dtype, monkeypatch):
         weights = np.cos(np.arange(out.data.size)).reshape(out.shape).astype(dtype)
         (out * Tensor(weights)).sum().backward()
         results.append([out.data] + [t.grad for t in tensors])
+    assert len(results) == 2 and all(r is not None for run in results for r in run)
     terms = kernel.shape[0] * max(kernel.shape[1], kernel.shape[2]) * x.shape[0] * x.shape[1]
     for a, b in zip(*results, strict=True):
         _close(a, b, terms, dtype)
