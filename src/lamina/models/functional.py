@@ -14,7 +14,6 @@ from lamina.layers.input_layer import (
     InputLayer,
     SymbolicTensor,
     flatten_outputs,
-    replace_symbolic,
 )
 from lamina.layers.layer import Layer
 from lamina.models import inference_graph
@@ -207,23 +206,8 @@ class Functional(Model):
                                  f"layer: expected shape={sym.shape}, found shape={t.shape}")
 
     def call(self, inputs, training=None):
-        if not training and not is_grad_enabled():  # predict, evaluate: conv + BN fused
-            return self.pack_outputs(inference_graph.run(self, inputs, training))
-        flat = self.flatten_inputs(inputs)
-        self._check_inputs(flat)
-        values = {id(sym): t for sym, t in zip(self.inputs, flat)}
-        def value(t):
-            return values[id(t)]
-
-        for node in self._nodes:
-            main = [values[id(p)] for p in node.main_inputs]
-            result = node.layer(
-                main if isinstance(node.inputs, list) else main[0],
-                *replace_symbolic(node.args, value), training=training,
-                **replace_symbolic(node.kwargs, value))
-            for sym, out in zip(node.outputs, flatten_outputs(result)):
-                values[id(sym)] = out
-        return self.pack_outputs([values[id(t)] for t in self.outputs])
+        fuse = not training and not is_grad_enabled()  # predict, evaluate: conv + BN fused
+        return self.pack_outputs(inference_graph.run(self, inputs, training, fuse=fuse))
 
     @property
     def input_shape(self):

@@ -1,4 +1,4 @@
-"""Inference through a functional model with Conv2D + BatchNormalization run as one op.
+"""How a functional model runs its graph; in inference, Conv2D + BatchNormalization as one op.
 
 In inference a BatchNormalization uses its moving statistics: a per-channel affine map, which
 the convolution before it can apply to its output while that is in the cache. So when a
@@ -113,9 +113,10 @@ def find_chains(nodes, outputs) -> list[Chain]:
     return chains
 
 
-def run(model, inputs, training=None):
-    """``model.call(inputs, training)`` (``training`` not true) with its chains fused: the
-    flat output values."""
+def run(model, inputs, training=None, fuse=True):
+    """``model.call(inputs, training)``: the flat output values, each node's layer called on
+    its inputs in order; with ``fuse`` (only for a call that neither trains nor records a
+    gradient) each usable chain runs as one op instead of its layers."""
     flat = model.flatten_inputs(inputs)
     model._check_inputs(flat)
     values = {id(sym): t for sym, t in zip(model.inputs, flat)}
@@ -123,7 +124,7 @@ def run(model, inputs, training=None):
     def value(t):
         return values[id(t)]
 
-    chains = _CHAINS.get(model)
+    chains = _CHAINS.get(model) if fuse else ()
     if chains is None:
         chains = _CHAINS[model] = find_chains(model._nodes, model.outputs)
     ends, inner = {}, set()
