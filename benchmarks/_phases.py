@@ -4,8 +4,10 @@ Wraps the pieces of ``fit`` that a step goes through (fetching the batch, the lo
 backward pass, the gradient all-reduce, the optimizer update, the metrics) with a timer that
 adds their wall time (``perf_counter``) and CPU time (``process_time``) per phase; the
 forward pass is the step minus its timed parts, and "loop" is ``fit`` minus the steps and
-the data (callbacks, the epoch's logs). In a job of several ranks the all-reduce is split
-into the wait for the slowest rank (a barrier just before it) and the transfer itself.
+the data (callbacks, the epoch's logs). In a job of several ranks the gradient reduction is
+split into the wait for the slowest rank (a barrier just before it) and the transfer itself
+(with the sharded update, lamina.distributed.sharded, the reduce-scatter and the all-gather
+of the weights; the optimizer, on the rank's chunk, then runs between the two).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class Phases:
     def __init__(self):
         self.wall, self.cpu = defaultdict(float), defaultdict(float)
         self.steps, self._fit_start = 0, None
+        self.sharded = False  # whether the optimizer ran inside the reduction (sharded)
 
     def _timed(self, inner, label, first=None):
         def timed(*args, **kwargs):
@@ -60,26 +63,38 @@ class Phases:
         model._train_step = counted(self._timed(model._train_step, "step", started))
         self.wrap(model, "_compute_loss", "loss")
         self.wrap(model, "_update_metrics", "metrics")
-        self.wrap(model.optimizer, "apply_gradients", "optimizer")
+        self.wrap(model.optimizer, "apply", "optimizer")  # inside "reduce" when sharded
         self.wrap(Tensor, "backward", "backward")
         if dist.size() > 1:
             self.wrap(_Shards, "__getitem__", "data")
-            self.wrap(_Step, "reduce_step", "reduce")
-            original = _world.allreduce_
-            transfer = self._timed(original, "transfer")
+            reduce_step = self._timed(_Step.reduce_step, "reduce")
+
+            def reduce(step, *args):
+                value = reduce_step(step, *args)
+                self.sharded = step.sharded is not None
+                return value
+            _Step.reduce_step = reduce
             barrier = self._timed(
                 lambda: _world._wait(_world.WORLD.comm.Ibarrier(), "the barrier"), "wait")
-
-            def allreduce_(array, what="allreduce"):
-                if what != "the gradient allreduce":
-                    return original(array, what)
-                barrier()
-                return transfer(array, what)
-
-            _world.allreduce_ = allreduce_
+            for name in ("allreduce_", "reduce_scatter_", "allgather_"):
+                setattr(_world, name, self._split_wait(getattr(_world, name), barrier))
         else:
             self.wrap(ArrayAdapter, "_take", "data")
         return self
+
+    def _split_wait(self, original, barrier):
+        """``original`` (a collective) timed as "transfer" for the step's gradients and
+        weights, after a barrier timed as "wait" before the gradients' reduction."""
+        transfer = self._timed(original, "transfer")
+
+        def collective(*args, **kwargs):
+            what = args[-1] if isinstance(args[-1], str) else kwargs.get("what", "")
+            if what in ("the gradient allreduce", "the gradient reduce-scatter"):
+                barrier()
+            elif what != "the weight all-gather":
+                return original(*args, **kwargs)
+            return transfer(*args, **kwargs)
+        return collective
 
     def fit(self, fit, **kwargs):
         self._fit_start = (time.perf_counter(), time.process_time())
@@ -94,8 +109,10 @@ class Phases:
         for clock, name in ((self.wall, 0), (self.cpu, 1)):
             timed = ("loss", "backward", "reduce", "optimizer", "metrics")
             derived = {
-                "forward": clock["step"] - sum(clock[k] for k in timed),
-                "copy+scale": clock["reduce"] - clock["wait"] - clock["transfer"],
+                "forward": clock["step"] - sum(clock[k] for k in timed)
+                + (clock["optimizer"] if self.sharded else 0.0),
+                "copy+scale": clock["reduce"] - clock["wait"] - clock["transfer"]
+                - (clock["optimizer"] if self.sharded else 0.0),
                 "loop": clock["fit"] - clock["step"] - clock["data"] - clock["startup"],
             }
             for phase in NAMES:

@@ -24,12 +24,19 @@ def equality_runs(tmp_path_factory):
         code, _, err = run_worker("equality.py", root / str(ranks),
                                   ranks=None if ranks == 1 else ranks)
         assert code == 0, err
+    # the same on 2 ranks with the all-reduce and the whole update on every rank
+    (root / "2-allreduce").mkdir()
+    code, _, err = run_worker("equality.py", root / "2-allreduce", "--only", "adam_f32",
+                              ranks=2, extra_env={"LAMINA_DISTRIBUTED_SHARD": "0"})
+    assert code == 0, err
     return root
 
 
 def _max_difference(root, name, ranks):
     ref, got = np.load(root / "1" / f"{name}.npz"), np.load(root / str(ranks) / f"{name}.npz")
     assert bool(got["same_on_all_ranks"])  # every rank holds rank 0's weights, bit for bit
+    assert bool(got["same_state_on_all_ranks"])  # and its optimizer state (sharded or not)
+    assert int(got["iterations"]) == int(ref["iterations"]) == 50
     assert abs(float(got["loss"]) - float(ref["loss"])) < 1e-5 * float(ref["loss"]) + 1e-9
     return max(float(np.abs(ref[k] - got[k]).max()) for k in ref.files if k.startswith("arr"))
 
@@ -54,16 +61,60 @@ def test_ranks_at_batch_b_over_n_match_one_process_at_batch_b(equality_runs, nam
     assert _max_difference(equality_runs, name, ranks) < bound
 
 
+@pytest.mark.parametrize("ranks", [2, 4])
+@pytest.mark.parametrize("name, bound", [
+    # relative to each slot's largest value; measured 7e-6 (float32) and 2.4e-15 (float64):
+    # the rounding of the gradient sums, as for the weights. A slot left as it was on a rank
+    # that did not own it (the sharded update's chunks) would be off by O(1)
+    ("adam_f32", 1e-4), ("adam_f32_bn", 1e-4), ("adam_f64", 1e-10)])
+def test_the_optimizer_state_is_the_one_process_state(equality_runs, name, bound, ranks):
+    # the sharded update leaves each rank with its chunk's slots only; fit gathers them
+    ref, got = (np.load(equality_runs / r / f"{name}.npz") for r in ("1", str(ranks)))
+    slots = [k for k in ref.files if k.startswith("slot_")]
+    assert len(slots) == 2 * 8 if "bn" not in name else len(slots) > 2 * 8  # Adam: m and v
+    assert sorted(slots) == sorted(k for k in got.files if k.startswith("slot_"))
+    for key in slots:
+        scale = float(np.abs(ref[key]).max())
+        assert float(np.abs(ref[key] - got[key]).max()) <= bound * scale, key
+
+
+def test_the_sharded_update_gives_the_allreduce_bits_on_two_ranks(equality_runs):
+    # halving is exact and a sum of two is commutative: the two ways are the same arithmetic
+    sharded = np.load(equality_runs / "2" / "adam_f32.npz")
+    allreduce = np.load(equality_runs / "2-allreduce" / "adam_f32.npz")
+    for key in sharded.files:
+        if key.startswith(("arr_", "slot_")):
+            np.testing.assert_array_equal(sharded[key], allreduce[key])
+
+
+def _weights(got):
+    return sum(got[k].size for k in got.files if k.startswith("arr"))
+
+
 def test_one_allreduce_per_step(equality_runs):
-    got = np.load(equality_runs / "2" / "adam_f32.npz")
+    got = np.load(equality_runs / "2-allreduce" / "adam_f32.npz")
     # 50 steps + the weight broadcast + the epoch-log average + the stop vote + the test's
     # own weight comparison
     assert int(got["comm_calls"]) == 54
-    weights = sum(got[k].size for k in got.files if k.startswith("arr"))
+    weights = _weights(got)
     # bytes: the broadcast (float32 weights), the log average (accuracy and two weights,
     # float64), the stop vote, the SHA-256 digest (32 float64) and 50 fused buffers
     per_step = (int(got["comm_bytes"]) - 4 * weights - 3 * 8 - 8 - 32 * 8) / 50
     assert per_step == 4 * (weights + 8 + 1)  # gradients, one flag per variable, the loss
+
+
+@pytest.mark.parametrize("ranks", [2, 4])
+def test_sharded_a_reduce_scatter_and_an_all_gather_per_step(equality_runs, ranks):
+    got = np.load(equality_runs / str(ranks) / "adam_f32.npz")
+    weights = _weights(got)
+    chunk = -(-weights // ranks)
+    # 2 per step, the 4 of test_one_allreduce_per_step, and Adam's 2 slots gathered at the
+    # epoch's end and at the end of training
+    assert int(got["comm_calls"]) == 2 * 50 + 4 + 2 * 2
+    others = 4 * weights + 3 * 8 + 8 + 32 * 8 + 4 * 4 * ranks * chunk
+    per_step = (int(got["comm_bytes"]) - others) / 50
+    # the send buffer: every chunk with a flag per variable and the loss; the weights
+    assert per_step == 4 * ranks * (chunk + 8 + 1) + 4 * ranks * chunk
 
 
 @pytest.mark.parametrize("ranks", [2, 4])
@@ -112,7 +163,7 @@ def test_a_stuck_rank_ends_the_job_after_the_timeout():
     code, text, seconds = _fault("hang")
     assert code != 0 and seconds < 30
     assert "rank 0 of 2 waited 3 s (the timeout) for the other ranks in the gradient " \
-           "allreduce" in text
+           "reduce-scatter" in text
 
 
 @pytest.mark.parametrize("how", ["kill", "exit"])

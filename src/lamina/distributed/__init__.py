@@ -9,7 +9,8 @@ Slurm cluster); in it::
     model.fit(x, y, batch_size=256, epochs=5, distributed=True)   # 256 = the global batch
 
 ``fit(distributed=True)`` (lamina.distributed.fit) shards every global batch over the
-ranks, averages the gradients with one Allreduce per step and the logs at each epoch end,
+ranks, averages the gradients once per step (a reduce-scatter, each rank updating its 1/n
+of the weights, an all-gather; or one Allreduce) and the logs at each epoch end,
 and lets rank 0 alone print and write files. For your own loops, wrap the optimizer in
 :func:`DistributedOptimizer` and start from :func:`broadcast_weights`.
 ``BatchNormalization(synchronized=True)`` normalizes with the global batch's statistics.

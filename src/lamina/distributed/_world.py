@@ -139,6 +139,37 @@ def allreduce_(array, what: str = "allreduce"):
     return array
 
 
+def reduce_scatter_(send, recv, what: str = "reduce-scatter"):
+    """``recv`` (``send.size / size()`` elements) = the sum over the ranks of this rank's
+    block of ``send`` (``Reduce_scatter_block``); returns ``recv``. A nonblocking barrier
+    (watched, see :func:`_wait`) then the blocking collective: MPICH's nonblocking
+    reduce-scatter runs a slower schedule (measured 1.1-1.5 ms of CPU for 1 MB on 2 ranks
+    against 0.2-0.3 blocking), and once every rank is in, the collective cannot hang."""
+    if WORLD.comm is None:
+        recv[...] = send.reshape(recv.shape)
+        return recv
+    from mpi4py import MPI
+
+    start = time.perf_counter()
+    _wait(WORLD.comm.Ibarrier(), what)
+    WORLD.comm.Reduce_scatter_block(send, recv, op=MPI.SUM)
+    _count(start, send.nbytes)
+    return recv
+
+
+def allgather_(array, what: str = "all-gather"):
+    """Every rank's block ``r`` of ``array`` (r = its rank, ``array.size / size()`` elements)
+    to every rank, in place; returns ``array``."""
+    if WORLD.comm is None:
+        return array
+    from mpi4py import MPI
+
+    start = time.perf_counter()
+    _wait(WORLD.comm.Iallgather(MPI.IN_PLACE, array), what)
+    _count(start, array.nbytes)
+    return array
+
+
 def all_sum(array):
     """A new array: the sum of ``array`` over all ranks (the reduction of the ``all_sum`` op)."""
     return allreduce_(array.copy(order="C"), "all_sum")

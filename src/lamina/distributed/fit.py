@@ -8,8 +8,13 @@ What each rank does (Horovod's recipe, inside ``fit``):
   is cut to a multiple of the number of ranks (at most ``size() - 1`` samples are left out
   per epoch, a different few each epoch when shuffling);
 * after the backward pass the gradients of all ranks, each divided by the number of ranks,
-  and the loss are summed in one Allreduce on a fused flat buffer: the update is the
-  one-process update for the global batch, so the learning rate is per global batch;
+  and the loss are summed on a fused flat buffer: the update is the one-process update for
+  the global batch, so the learning rate is per global batch. With lamina's own optimizers
+  (without ``clipnorm`` / ``global_clipnorm``) the update is sharded
+  (lamina.distributed.sharded): a reduce-scatter, each rank updates its 1/n of the weights,
+  an all-gather; the optimizer's slots are made whole on every rank at each epoch's end;
+  with other optimizers, a callback that saves every few batches, or
+  ``LAMINA_DISTRIBUTED_SHARD=0``, one Allreduce and the whole update on every rank;
 * the batch logs' ``loss`` is that global loss (so ``TerminateOnNaN`` stops every rank at
   the same step); the other batch-level metrics are each rank's own; the epoch logs (the
   metrics and the validation results, each rank validating on its own part of the
@@ -25,6 +30,7 @@ What each rank does (Horovod's recipe, inside ``fit``):
 
 from __future__ import annotations
 
+import os
 import traceback
 
 import numpy
@@ -32,6 +38,7 @@ import numpy
 from lamina.distributed import _world
 from lamina.distributed.broadcast import broadcast_weights, common_seed
 from lamina.distributed.fused import FusedAllreduce
+from lamina.distributed.sharded import ShardedUpdate, shardable
 
 
 def _rank_zero_only(callback) -> bool:
@@ -104,18 +111,44 @@ class _Shards:
 
 
 class _Step:
-    """``model._distribution`` during ``fit``: the trainer's hook between backward and update."""
+    """``model._distribution`` during ``fit``: the trainer's hook between backward and update.
 
-    def __init__(self):
-        self.allreduce = FusedAllreduce()
+    Sharded (lamina.distributed.sharded) when the optimizer allows it: the hook then does
+    the update itself and empties ``grads_and_vars``, so the trainer's ``apply_gradients``
+    has nothing left to do; otherwise one all-reduce, and the trainer updates."""
+
+    def __init__(self, optimizer, shard=True):
+        self.optimizer, self.shard = optimizer, shard
+        self.allreduce, self.sharded = FusedAllreduce(), None
 
     def reduce_step(self, grads_and_vars, loss):
+        variables = [v for _, v in grads_and_vars]
+        if self.shard and self.sharded is None and shardable(self.optimizer, variables):
+            self.sharded = ShardedUpdate(self.optimizer)
+        if self.sharded is not None:
+            (loss_sum,) = self.sharded(grads_and_vars, [loss])
+            grads_and_vars.clear()  # updated: nothing left for apply_gradients
+            return loss_sum / _world.size()
         grads, _ = zip(*grads_and_vars) if grads_and_vars else ((), ())
-        shapes = [v.data.shape for _, v in grads_and_vars]
+        shapes = [v.data.shape for v in variables]
         averaged, (loss_sum,) = self.allreduce(list(grads), shapes, [loss])
         for i, (g, (_, v)) in enumerate(zip(averaged, grads_and_vars)):
             grads_and_vars[i] = (g, v)
         return loss_sum / _world.size()
+
+    def gather_state(self):
+        """The optimizer's state whole on every rank (a no-op unless sharded)."""
+        if self.sharded is not None:
+            self.sharded.gather_state()
+
+
+def _shard_allowed(callbacks) -> bool:
+    """Sharding leaves the optimizer's slots whole only at epoch ends: not with a callback
+    that saves every few batches, nor when LAMINA_DISTRIBUTED_SHARD=0."""
+    if os.environ.get("LAMINA_DISTRIBUTED_SHARD", "1") == "0":
+        return False
+    listed = callbacks if isinstance(callbacks, (list, tuple)) else [callbacks]
+    return not any(getattr(c, "save_freq", "epoch") != "epoch" for c in listed if c)
 
 
 def _average_logs(logs, val_weight):
@@ -132,7 +165,7 @@ def _average_logs(logs, val_weight):
         logs[k] = float(vec[i] / total) if total else float("nan")
 
 
-def _callbacks(callbacks, val_weight, shards):
+def _callbacks(callbacks, val_weight, shards, step):
     from lamina.callbacks import BackupAndRestore, Callback
 
     class AverageLogs(Callback):  # first: every later callback sees the averaged logs
@@ -140,7 +173,11 @@ def _callbacks(callbacks, val_weight, shards):
             shards.start_epoch(epoch)  # also right after a BackupAndRestore resume
 
         def on_epoch_end(self, epoch, logs=None):
+            step.gather_state()  # before any callback saves the optimizer's state
             _average_logs(logs, val_weight)
+
+        def on_train_end(self, logs=None):
+            step.gather_state()
 
     class RestoreOnly(Callback):  # BackupAndRestore off rank 0: reads the backup, never writes
         def __init__(self, inner):
@@ -231,12 +268,12 @@ def fit_distributed(model, x=None, y=None, batch_size=None, epochs=1, verbose="a
         with no_grad():
             model([a[:1] for a in data.xs] if data.multi_input else data.xs[0][:1])
     broadcast_weights(model)
-    model._distribution = _Step()
+    step = model._distribution = _Step(model.optimizer, _shard_allowed(callbacks))
     shards = _Shards(data, initial_epoch)
     try:  # a rank leaving fit early (an exception, sys.exit) would leave the others waiting
         return model.fit(
             shards, epochs=epochs, verbose=verbose if rank == 0 else 0,
-            callbacks=_callbacks(callbacks, float(val_weight), shards), validation_data=val,
+            callbacks=_callbacks(callbacks, float(val_weight), shards, step), validation_data=val,
             shuffle=False, initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
             validation_steps=validation_steps,
             validation_batch_size=validation_batch_size or max(1, (batch_size or 32) // n),

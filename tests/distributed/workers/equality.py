@@ -73,11 +73,19 @@ def train(name, optimizer, bn, args):
     digest = np.frombuffer(hashlib.sha256(b"".join(w.tobytes() for w in weights)).digest(),
                            dtype=np.uint8).astype(np.float64)
     same = dist.allreduce(digest) == digest * dist.size()
+    stats = dist.comm_stats()
+    # the optimizer's state: whole on every rank after fit, also when the update was sharded
+    state = model.optimizer.get_state()
+    slots = {f"slot_{k.replace('/', '_')}": v for k, v in state.items() if "/" in k}
+    state_digest = np.frombuffer(hashlib.sha256(b"".join(
+        state[k].tobytes() for k in sorted(state))).digest(), dtype=np.uint8).astype(np.float64)
+    same_state = dist.allreduce(state_digest) == state_digest * dist.size()
     if dist.rank() == 0:
-        stats = dist.comm_stats()
         np.savez(f"{args.out}/{name}.npz", *weights, loss=history.history["loss"][-1],
                  accuracy=history.history["accuracy"][-1], same_on_all_ranks=bool(same.all()),
-                 comm_calls=stats["calls"], comm_bytes=stats["bytes"])
+                 same_state_on_all_ranks=bool(same_state.all()),
+                 iterations=int(state["iterations"]), comm_calls=stats["calls"],
+                 comm_bytes=stats["bytes"], **slots)
 
 
 def main():

@@ -1,0 +1,213 @@
+"""The optimizer update sharded over the ranks (ZeRO stage 1): each rank updates 1/n of it.
+
+With one all-reduce per step every rank receives the whole averaged gradient and runs the
+whole optimizer update, the same work n times. Here the trainable weights live in one flat
+buffer (each variable's ``data`` is a view of it), cut into n equal chunks; per step:
+
+1. each rank writes its gradients, divided by n, into a flat send buffer laid out the same
+   way (plus, in every chunk, one "present" flag per variable and the extras: the loss);
+2. ``Reduce_scatter_block``: rank r receives the sum over the ranks of chunk r only;
+3. rank r runs the optimizer on chunk r: every variable's slice that falls in the chunk is
+   updated as a variable of its own, with the matching slices of the optimizer's slots
+   (lamina's update rules are elementwise, so a slice gives the same bits as the whole:
+   lamina.optimizers.split does the same to spread a big variable over threads);
+4. ``Allgather`` in place into the flat weight buffer: every rank receives every updated
+   chunk, straight into the variables, then applies the variables' constraints.
+
+The bytes moved are those of the all-reduce (a reduce-scatter and an all-gather are its two
+halves), the optimizer work per rank is 1/n, and nothing is copied back: the all-gather
+writes into the variables themselves. The optimizer's slots are then current on each rank
+only for its own chunk; :meth:`ShardedUpdate.gather_state` makes them whole on every rank
+(``fit`` calls it at each epoch's end, before any callback saves, and when training ends).
+
+Only for lamina's own elementwise update rules without ``clipnorm`` / ``global_clipnorm``
+(those need each variable's whole gradient) and one dtype for all the weights and
+gradients; :func:`shardable` says so, and ``fit`` uses the all-reduce otherwise.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy
+
+from lamina.distributed import _world
+
+
+class _Shard:
+    """The flat slice ``lo:hi`` of variable ``base``'s data that falls in this rank's chunk,
+    updated by the optimizer as a variable (it has the name, path and the data it needs)."""
+
+    __slots__ = ("base", "data", "lo", "hi", "index", "name", "path")
+
+    def __init__(self, base, data, lo, hi, index):
+        self.base, self.data, self.lo, self.hi, self.index = base, data, lo, hi, index
+        self.name, self.path = getattr(base, "name", None), getattr(base, "path", None)
+
+
+def shardable(optimizer, variables) -> bool:
+    """Whether :class:`ShardedUpdate` can update ``variables`` with ``optimizer`` (module
+    docstring): lamina's own rule, no norm clipping, one float dtype, several ranks."""
+    if _world.size() < 2 or not variables:
+        return False
+    own_rule = type(optimizer).update_step.__module__.startswith("lamina.optimizers.")
+    if not own_rule or optimizer.clipnorm is not None or optimizer.global_clipnorm is not None:
+        return False
+    return len({v.data.dtype for v in variables}) == 1
+
+
+class ShardedUpdate:
+    """One step = reduce-scatter of the gradients, the update of this rank's chunk, an
+    all-gather of the weights (module docstring)."""
+
+    def __init__(self, optimizer):
+        self.optimizer = optimizer
+        self._variables = None   # the variables of the layout, in order
+        self._views = ()         # their data: views of self._weights
+        self._warned = False
+
+    # ------------------------------------------------------------------ layout
+    def _ensure_layout(self, variables, extras):
+        if (self._variables is not None and len(variables) == len(self._variables)
+                and all(a is b for a, b in zip(variables, self._variables))
+                and all(v.data is w for v, w in zip(variables, self._views))
+                and self._n_extras == extras):
+            return
+        n, r = _world.size(), _world.rank()
+        dtype = variables[0].data.dtype
+        sizes = [v.data.size for v in variables]
+        total = sum(sizes)
+        chunk = -(-total // n)
+        k = len(variables)
+        self._variables, self._n_extras = list(variables), extras
+        self._chunk, self._stride = chunk, chunk + k + extras
+        weights = numpy.zeros(n * chunk, dtype=dtype)
+        views, offsets, lo = [], [], 0
+        for v, size in zip(variables, sizes):
+            view = weights[lo:lo + size].reshape(v.data.shape)
+            view[...] = v.data
+            v.data = view
+            views.append(view)
+            offsets.append(lo)
+            lo += size
+        self._weights, self._views = weights, tuple(views)
+        self._send = numpy.zeros(n * self._stride, dtype=dtype)
+        self._received = numpy.empty(self._stride, dtype=dtype)
+        # where each variable's flat gradient goes in the send buffer: (lo, hi, destination)
+        self._copies = []
+        for off, size in zip(offsets, sizes):
+            pieces, start = [], off
+            while start < off + size:
+                owner = start // chunk
+                end = min(off + size, (owner + 1) * chunk)
+                pieces.append((start - off, end - off, owner * self._stride + start % chunk))
+                start = end
+            self._copies.append(pieces)
+        # this rank's chunk: the slices of the variables that fall in it
+        self._shards = []
+        first, last = r * chunk, (r + 1) * chunk
+        for i, (v, off, size) in enumerate(zip(variables, offsets, sizes)):
+            a, b = max(off, first), min(off + size, last)
+            if a < b:
+                shard = _Shard(v, weights[a:b], a - off, b - off, i)
+                self._shards.append((shard, a - first))
+        self._registered = None
+
+    def _register(self):
+        """Make the optimizer know this rank's shards as variables (virtual indices after
+        its own, slot lists extended with the slots' matching slices; see split.py)."""
+        opt = self.optimizer
+        if not opt.built:
+            opt.build(self._variables)
+        if self._registered is opt._index and all(id(s) in opt._index for s, _ in self._shards):
+            return
+        first = len(opt._variables) + opt._n_parts
+        opt._n_parts += len(self._shards)
+        for j, (shard, _) in enumerate(self._shards):
+            index = first + j
+            opt._index[id(shard)] = index
+            base_index = opt._index[id(shard.base)]
+            for slots in opt._slot_lists:
+                slots.extend([None] * (index + 1 - len(slots)))
+                slots[index] = slots[base_index].reshape(-1)[shard.lo:shard.hi]
+            if id(shard.base) in opt._exclude_ids:
+                opt._exclude_ids.add(id(shard))
+        self._registered = opt._index
+
+    # ------------------------------------------------------------------ the step
+    def __call__(self, grads_and_vars, extras=()):
+        """Average the gradients over the ranks and update the variables (every rank ends
+        with the same weights); returns the extras summed over the ranks."""
+        grads = [g for g, _ in grads_and_vars]
+        variables = [v for _, v in grads_and_vars]
+        self._ensure_layout(variables, len(extras))
+        n = _world.size()
+        scale = 1.0 / n
+        send, stride, chunk, k = self._send, self._stride, self._chunk, len(variables)
+        present = []
+        for g, v, pieces in zip(grads, variables, self._copies):
+            if g is None:
+                for lo, hi, dst in pieces:
+                    send[dst:dst + hi - lo] = 0
+                present.append(0.0)
+                continue
+            flat = numpy.asarray(g.data if hasattr(g, "requires_grad") else g)
+            if flat.shape != v.data.shape:
+                raise ValueError(f"fit(distributed=True): the gradient of variable "
+                                 f"{v.path!r} has shape {flat.shape}; expected {v.data.shape}")
+            flat = flat.reshape(-1)
+            for lo, hi, dst in pieces:
+                numpy.multiply(flat[lo:hi], scale, out=send[dst:dst + hi - lo])
+            present.append(1.0)
+        tail = send.reshape(n, stride)
+        tail[:, chunk:chunk + k] = present
+        tail[:, chunk + k:] = extras
+        received = self._received
+        _world.reduce_scatter_(send, received, "the gradient reduce-scatter")
+        flags = received[chunk:chunk + k]
+        self._update(received, flags)
+        _world.allgather_(self._weights, "the weight all-gather")
+        constrained = [v for v in variables if getattr(v, "constraint", None) is not None]
+        if constrained:
+            from lamina.autograd import no_grad
+
+            with no_grad():
+                for v in constrained:
+                    v.assign(v.constraint(v.data))
+        return [float(e) for e in received[chunk + k:]]
+
+    def _update(self, received, flags):
+        opt = self.optimizer
+        if not (flags > 0).any():  # the optimizer's own error: no gradient for any variable
+            opt.apply([None] * len(self._variables), self._variables)
+        if not self._warned and not (flags > 0).all():
+            self._warned = True
+            missing = [repr(v.path) for v, f in zip(self._variables, flags) if not f > 0]
+            warnings.warn(f"{type(opt).__name__}: gradients do not exist for variables "
+                          f"[{', '.join(missing)}]; they are not updated", stacklevel=4)
+        self._register()
+        pairs = [(received[at:at + shard.hi - shard.lo], shard) for shard, at in self._shards
+                 if flags[shard.index] > 0]
+        if pairs:
+            opt.apply([g for g, _ in pairs], [s for _, s in pairs])
+        else:  # nothing of this rank's chunk to update: the step still counts
+            opt._prepare_step()
+            opt.iterations = opt.iterations + 1
+
+    def gather_state(self):
+        """Make the optimizer's slots whole on every rank: each rank holds its chunk's."""
+        opt = self.optimizer
+        if self._variables is None or not opt.built:
+            return
+        n = len(self._variables)
+        buffer = numpy.empty_like(self._weights)
+        for slots in opt._slot_lists:
+            lo = 0
+            for slot in slots[:n]:
+                buffer[lo:lo + slot.size] = slot.reshape(-1)
+                lo += slot.size
+            _world.allgather_(buffer, "the optimizer-state all-gather")
+            lo = 0
+            for slot in slots[:n]:
+                slot.reshape(-1)[...] = buffer[lo:lo + slot.size]
+                lo += slot.size
