@@ -206,3 +206,30 @@ def test_bad_arguments_and_inputs():
         LayerNormalization(axis="last")
     with pytest.raises(ValueError, match=r"repeated axes in axis=\[1, -1\]"):
         LayerNormalization(axis=[1, -1])(np.ones((2, 3), "float32"))
+
+
+@pytest.mark.parametrize("cls", [BatchNormalization, LayerNormalization])
+@pytest.mark.parametrize("layer_dtype,input_dtype", [("float64", "float32"),
+                                                     ("float32", "float64")])
+@pytest.mark.parametrize("training", [True, False])
+def test_floating_inputs_are_cast_to_the_layer_dtype(cls, layer_dtype, input_dtype, training):
+    """Keras's autocast: the layer computes in its own dtype, whatever float comes in; the
+    input's gradient keeps the input's dtype."""
+    x = Tensor(_data(8, 5, seed=3).astype(input_dtype), requires_grad=True)
+    layer = cls(dtype=layer_dtype)
+    out = layer(x, training=training)
+    assert out.dtype == np.dtype(layer_dtype)
+    out.backward(np.ones(out.shape, dtype=layer_dtype))
+    assert x.grad.dtype == np.dtype(input_dtype)
+    same = cls(dtype=layer_dtype)(Tensor(x.data.astype(layer_dtype)), training=training)
+    np.testing.assert_allclose(out.data, same.data, rtol=1e-6, atol=1e-6)
+
+
+def test_autocast_off_keeps_the_input_precision_and_is_saved():
+    x = Tensor(_data(8, 5, seed=4).astype("float64"))
+    layer = BatchNormalization(autocast=False)
+    assert layer(x, training=True).dtype == np.float64  # NumPy promotion
+    config = layer.get_config()
+    assert config["autocast"] is False
+    assert BatchNormalization.from_config(config).autocast is False
+    assert "autocast" not in BatchNormalization().get_config()

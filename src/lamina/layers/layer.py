@@ -62,12 +62,19 @@ class Layer:
         input_shape: the input shape without the batch axis; lets a Sequential model build
             at once (Keras 2 style; ``Input(shape=...)`` is the Keras 3 way).
         activity_regularizer: a regularizer applied to the layer's output.
+        autocast: cast floating inputs of another float dtype to ``dtype`` before ``call``
+            (Keras's autocast: a float64 layer computes in float64 on float32 inputs, and a
+            float32 layer in float32 on float64 ones). So far only the layers whose class
+            sets ``_casts_inputs`` (the normalization layers) cast; the others compute in
+            the inputs' precision, which many tests rely on.
     """
 
     _accepts_text = False  # True: string inputs are passed on as they are (models, text layers)
+    _casts_inputs = False  # True: ``autocast`` applies (see the Args above)
 
     def __init__(self, *, trainable=True, name=None, dtype=None, input_shape=None,
-                 batch_input_shape=None, input_dim=None, activity_regularizer=None, **kwargs):
+                 batch_input_shape=None, input_dim=None, activity_regularizer=None,
+                 autocast=True, **kwargs):
         if kwargs:
             bad = ", ".join(sorted(kwargs))
             raise TypeError(f"{type(self).__name__}: unrecognized keyword argument(s): {bad}")
@@ -76,6 +83,7 @@ class Layer:
         self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
         self.dtype = str(dtype or floatx())
+        self.autocast = bool(autocast)
         self.built = False
         self._variables: list[Variable] = []
         self._regularized: list[tuple] = []
@@ -306,9 +314,11 @@ class Layer:
         if text is not None:  # strings, passed on to a TextVectorization layer
             inputs, shape = text, text.shape
         elif isinstance(inputs, Tensor):
+            inputs = self._cast_input(inputs)
             shape = inputs.data.shape
         elif isinstance(inputs, (list, tuple)):
-            inputs = [t if isinstance(t, Tensor) else Tensor(t, dtype=self.dtype) for t in inputs]
+            inputs = [self._cast_input(t) if isinstance(t, Tensor) else Tensor(t, dtype=self.dtype)
+                      for t in inputs]
             shape = [t.shape for t in inputs]
         else:
             if not isinstance(inputs, Tensor):
@@ -322,10 +332,24 @@ class Layer:
             self._activity_losses = activity_penalties(self.activity_regularizer, out)
         return out
 
+    def _cast_input(self, tensor):
+        """``tensor`` cast to the layer's dtype when it is a float of another precision and
+        ``autocast`` is on (Keras's ``DTypePolicy.convert_input``); else itself."""
+        kind = tensor.data.dtype
+        if kind.kind != "f" or kind == self.dtype or not (self.autocast and self._casts_inputs):
+            return tensor
+        if numpy.dtype(self.dtype).kind != "f":
+            return tensor
+        from lamina.autograd import ops as F
+
+        return F.cast(tensor, self.dtype)
+
     # ------------------------------------------------------------ serialization
     def get_config(self) -> dict:
         """The arguments that rebuild this layer (JSON-able), as in Keras."""
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if not self.autocast:
+            config["autocast"] = False
         if self.activity_regularizer is not None:
             from lamina import regularizers
 

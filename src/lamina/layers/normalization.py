@@ -12,6 +12,7 @@ import numbers
 
 from lamina import constraints, initializers, regularizers
 from lamina.autograd import ops as F
+from lamina.autograd.ops._batch_norm_cpu import KERNELS as _BATCH_NORM_KERNELS
 from lamina.layers.layer import InputSpec, Layer, serialize_or_none
 
 __all__ = ["BatchNormalization", "LayerNormalization"]
@@ -60,6 +61,8 @@ def _check_axes(layer, axes, input_shape, lowest=0):
 
 class _AffineNorm(Layer):
     """Shared arguments of the two normalization layers: epsilon, gamma (scale), beta (center)."""
+
+    _casts_inputs = True  # floating inputs computed in the layer's dtype (Keras's autocast)
 
     def __init__(self, epsilon, center, scale, beta_initializer, gamma_initializer,
                  beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint,
@@ -135,6 +138,8 @@ class BatchNormalization(_AffineNorm):
         >>> bn.count_params()
         12
     """
+
+    accel_kernels = (_BATCH_NORM_KERNELS,)  # loaded by Model.compile (lamina.accel)
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",

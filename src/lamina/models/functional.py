@@ -16,7 +16,7 @@ from lamina.layers.input_layer import (
     flatten_outputs,
 )
 from lamina.layers.layer import Layer
-from lamina.models import inference_graph
+from lamina.models import inference_graph, training_graph
 from lamina.models.model import Model
 
 
@@ -207,7 +207,9 @@ class Functional(Model):
 
     def call(self, inputs, training=None):
         fuse = not training and not is_grad_enabled()  # predict, evaluate: conv + BN fused
-        return self.pack_outputs(inference_graph.run(self, inputs, training, fuse=fuse))
+        pairs = () if fuse else training_graph.pairs(self, training)  # else BN + ReLU fused
+        return self.pack_outputs(inference_graph.run(self, inputs, training, fuse=fuse,
+                                                     chains=pairs))
 
     @property
     def input_shape(self):

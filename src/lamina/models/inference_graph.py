@@ -113,10 +113,12 @@ def find_chains(nodes, outputs) -> list[Chain]:
     return chains
 
 
-def run(model, inputs, training=None, fuse=True):
+def run(model, inputs, training=None, fuse=True, chains=()):
     """``model.call(inputs, training)``: the flat output values, each node's layer called on
     its inputs in order; with ``fuse`` (only for a call that neither trains nor records a
-    gradient) each usable chain runs as one op instead of its layers."""
+    gradient) each usable chain runs as one op instead of its layers. Without, ``chains``
+    (objects with ``nodes``, ``last``, ``usable()`` and ``run(value)``: the batch norm +
+    ReLU pairs of ``training_graph``) run as one op each instead."""
     flat = model.flatten_inputs(inputs)
     model._check_inputs(flat)
     values = {id(sym): t for sym, t in zip(model.inputs, flat)}
@@ -124,9 +126,10 @@ def run(model, inputs, training=None, fuse=True):
     def value(t):
         return values[id(t)]
 
-    chains = _CHAINS.get(model) if fuse else ()
-    if chains is None:
-        chains = _CHAINS[model] = find_chains(model._nodes, model.outputs)
+    if fuse:
+        chains = _CHAINS.get(model)
+        if chains is None:
+            chains = _CHAINS[model] = find_chains(model._nodes, model.outputs)
     ends, inner = {}, set()
     for chain in chains:
         if chain.usable():

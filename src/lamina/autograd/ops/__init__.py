@@ -22,11 +22,14 @@
 * ``affine_transform``: affine warps of images (rotation, zoom, translation)
 * ``dropout``: inverted, seeded dropout
 * ``normalization``: batch_norm, layer_norm
+* ``batch_norm_relu``: batch norm then ReLU as one op (a functional model trains its
+  ``BatchNormalization -> ReLU`` pairs with it, ``lamina.models.training_graph``)
 """
 
 from lamina.autograd.ops.activation import *  # noqa: F403
 from lamina.autograd.ops.affine_transform import *  # noqa: F403
 from lamina.autograd.ops.arithmetic import *  # noqa: F403
+from lamina.autograd.ops.batch_norm_relu import *  # noqa: F403
 from lamina.autograd.ops.conv import *  # noqa: F403
 from lamina.autograd.ops.conv_inference import *  # noqa: F403
 from lamina.autograd.ops.cumulative import *  # noqa: F403

@@ -10,13 +10,19 @@ Both compute ``x_hat = (x - mean) / sqrt(var + epsilon)`` and ``out = gamma * x_
 where the means run over the normalised axes and the gamma / beta sums over the others.
 Batch norm in inference uses fixed (moving) statistics, so there it is a per-channel affine
 map and ``dx = gamma / sqrt(moving_var + eps) * grad``.
+
+The NumPy code below is the reference. Batch norm in training with the channels last runs
+the same formulas in fewer passes with numba kernels when ``plans.batch_norm`` picks them
+(``_batch_norm_cpu``); ``batch_norm_relu`` is this op with a ReLU after it.
 """
 
 from __future__ import annotations
 
 import math
 
+from lamina import accel
 from lamina.autograd.function import Function
+from lamina.autograd.ops import _batch_norm_cpu as _cpu
 from lamina.autograd.ops._rows import by_rows
 from lamina.autograd.tensor import Tensor
 from lamina.parallel import parallel_for
@@ -112,6 +118,8 @@ def _block_sums(xp, a, b):
 
 class BatchNorm(Function):
     name = "batch_norm"
+    #: whether a ReLU follows the norm in this op (``batch_norm_relu``)
+    relu = False
 
     def forward(self, x, *params, has, moving_mean, moving_variance, training, momentum,
                 epsilon, axis):
@@ -143,20 +151,26 @@ class BatchNorm(Function):
         gamma_b = gamma.reshape(self.bshape) if gamma is not None else None
         beta_b = beta.reshape(self.bshape) if beta is not None else None
         self.training = training
+        self.kernels = None
         if training:
+            same = all(a is None or a.dtype == x.dtype for a in (gamma, beta))
+            self.kernels = _cpu.kernels_for(xp, x, inner) if same else None
+            if self.kernels is not None:
+                try:
+                    return self._compiled_training(x, gamma, beta, moving_mean,
+                                                   moving_variance, momentum, epsilon)
+                except self.kernels.COMPILE_ERRORS as error:  # numba cannot compile here
+                    self.kernels = accel.failed(_cpu.KERNELS, error)
             mean = (self._channel_sum(x) * (1.0 / self.n)).reshape(self.bshape)
             centered = xp.empty_like(x)
             by_rows(lambda lo, hi: xp.subtract(x[lo:hi], mean, out=centered[lo:hi]), x, (mean,))
             var = self._channel_sum(centered, centered) * (1.0 / self.n)  # biased, as Keras
             inv = (1.0 / xp.sqrt(var + epsilon)).reshape(self.bshape)
-            # Keras: moving = moving * momentum + batch * (1 - momentum), in place
-            moving_mean *= momentum
-            moving_mean += mean.reshape(c) * (1.0 - momentum)
-            moving_variance *= momentum
-            moving_variance += var * (1.0 - momentum)
+            _update_moving(moving_mean, moving_variance, mean.reshape(c), var, momentum)
             if self.recording:  # x_hat = centered * inv is never stored: one pass fewer
                 self.save_for_backward(centered, inv, gamma_b)
-            return _affine(xp, centered, inv if gamma_b is None else inv * gamma_b, beta_b)
+            return self._activate(_affine(xp, centered, inv if gamma_b is None
+                                          else inv * gamma_b, beta_b))
         inv = 1.0 / xp.sqrt(xp.asarray(moving_variance, dtype=x.dtype).reshape(self.bshape)
                             + epsilon)
         mean = xp.asarray(moving_mean, dtype=x.dtype).reshape(self.bshape)
@@ -167,7 +181,51 @@ class BatchNorm(Function):
         if self.recording:
             need_gamma = has[0] and self.needs_input_grad[1]
             self.save_for_backward((x - mean) * inv if need_gamma else None, None, scale)
-        return _affine(xp, x, scale, shift)
+        return self._activate(_affine(xp, x, scale, shift))
+
+    def _activate(self, out):
+        """The op's output from the normalized one: itself here; ``batch_norm_relu`` applies
+        its ReLU in place and keeps the result for the backward."""
+        return out
+
+    def _upstream(self, grad):
+        """The gradient of the normalized output: ``grad`` here (``batch_norm_relu``: ReLU's
+        derivative applied first)."""
+        return grad
+
+    def _compiled_training(self, x, gamma, beta, moving_mean, moving_variance, momentum,
+                           epsilon):
+        """The training forward in three reads of ``x`` and one write (``_batch_norm_cpu``)."""
+        xp, kern, relu = self.xp, self.kernels, self.relu
+        x2 = xp.ascontiguousarray(x).reshape(-1, self.c)
+        mean, var = _cpu.statistics(kern, xp, x2)
+        inv = 1.0 / xp.sqrt(var + epsilon)
+        _update_moving(moving_mean, moving_variance, mean, var, momentum)
+        scale = inv if gamma is None else inv * gamma
+        shift = xp.zeros_like(inv) if beta is None else beta
+        y2 = _cpu.normalize(kern, xp, x2, mean, scale, shift, relu)
+        if self.recording:
+            self.save_for_backward(x2, inv, gamma)
+            self.mean, self.y2 = mean, y2
+        return y2.reshape(x.shape)
+
+    def _compiled_backward(self, grad):
+        """The training backward in two reads of ``grad`` and ``x`` and one write."""
+        x2, inv, gamma = self.saved
+        xp, kern, relu = self.xp, self.kernels, self.relu
+        need_x, need_gamma, need_beta = _needs(self)
+        grad2 = xp.ascontiguousarray(grad).reshape(x2.shape)
+        sum_g, sum_gx = _cpu.grad_sums(kern, xp, grad2, x2, self.mean, self.y2, relu)
+        sum_gx *= inv  # sum(g * x_hat)
+        dx = None
+        if need_x:  # the reference's formula (``backward``), per channel then per value
+            k = 1.0 / self.n
+            s = inv if gamma is None else inv * gamma
+            dx = _cpu.input_grad(kern, xp, grad2, x2, self.mean, self.y2, relu,
+                                 (sum_gx * k) * inv, sum_g * k, s).reshape(grad.shape)
+        self.mean = self.y2 = None
+        return _param_grads(self, dx, sum_gx if need_gamma else None,
+                            sum_g if need_beta else None)
 
     def _channel_sum(self, a, b=None):
         """Per-channel sum of ``a`` (or of ``a * b``) over every other axis, shape (C,)."""
@@ -175,6 +233,9 @@ class BatchNorm(Function):
                            b.reshape(self.view))
 
     def backward(self, grad):
+        if self.kernels is not None:
+            return self._compiled_backward(grad)
+        grad = self._upstream(grad)
         # training: (x - batch mean, 1 / sqrt(var + eps), gamma or None);
         # inference: (x_hat or None, None, gamma / sqrt(moving_var + eps))
         saved, inv, scale = self.saved
@@ -203,12 +264,26 @@ class BatchNorm(Function):
             by_rows(part, saved, (a, b, s))
         elif need_x:
             dx = grad * scale
-        grads = [dx]
-        if self.has[0]:
-            grads.append(sum_gx if need_gamma else None)
-        if self.has[1]:
-            grads.append(sum_g if need_beta else None)
-        return tuple(grads)
+        return _param_grads(self, dx, sum_gx if need_gamma else None,
+                            sum_g if need_beta else None)
+
+
+def _update_moving(moving_mean, moving_variance, mean, var, momentum):
+    """Keras: ``moving = moving * momentum + batch * (1 - momentum)``, in place."""
+    moving_mean *= momentum
+    moving_mean += mean * (1.0 - momentum)
+    moving_variance *= momentum
+    moving_variance += var * (1.0 - momentum)
+
+
+def _param_grads(fn, dx, dgamma, dbeta):
+    """(dx, [dgamma], [dbeta]): one gradient per input the op was given."""
+    grads = [dx]
+    if fn.has[0]:
+        grads.append(dgamma)
+    if fn.has[1]:
+        grads.append(dbeta)
+    return tuple(grads)
 
 
 class LayerNorm(Function):

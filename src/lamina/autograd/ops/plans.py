@@ -67,6 +67,9 @@ CONV1D = ("shifted_products", "as_conv2d")
 SCATTER_ROWS = ("add_at", "flat_add_at")
 #: the conv2d_transpose paths, forward and backward (``_conv_cpu_kernels``)
 CONV_TRANSPOSE = ("col2im", "tiles")
+#: batch norm in training: the NumPy reference (``normalization``) or the numba kernels of
+#: ``_batch_norm_cpu`` (channels last, lamina[fast])
+BATCH_NORM = ("reference", "channels_last")
 
 
 def conv2d_forward(channels: int) -> str:
@@ -150,6 +153,14 @@ def scatter_rows(row_size: int) -> str:
     (``_scatter.py``): ``'flat_add_at'`` (one index per element) for rows of more than one
     element, where it measured 2-3x faster with the same bits; else ``'add_at'``."""
     return "flat_add_at" if row_size > 1 else "add_at"
+
+
+def batch_norm(inner: int) -> str:
+    """How batch norm (and ``batch_norm_relu``) trains: ``'channels_last'`` when the channel
+    axis is the last one (``inner``, the size of the axes after it, is 1: a (rows, C) array,
+    one pass per sum and one for the output); else ``'reference'``. The kernels need
+    lamina[fast]; without numba the reference runs."""
+    return "channels_last" if inner == 1 else "reference"
 
 
 def split_rows(size: int) -> bool:

@@ -1,0 +1,111 @@
+"""numba kernels for batch norm in training (see :mod:`lamina.accel`); imported only when enabled.
+
+They compute what the NumPy reference in ``normalization.py`` computes, for a channels-last
+input seen as ``(rows, C)``, in fewer passes over memory:
+
+* statistics: the per-channel sum of ``x``, then of ``(x - mean) ** 2``, one read each,
+  block by block (``block`` rows per block, each block summed in float64);
+* output: ``(x - mean) * scale + shift`` in one pass (``scale = gamma / sqrt(var + eps)``,
+  ``shift = beta``), with the ReLU of ``batch_norm_relu`` in the same pass;
+* backward: the per-channel sums of ``g`` and ``g * (x - mean)`` in one read of ``g`` and
+  ``x``, then ``dx = (g - (x - mean) * a - b) * s`` in one pass, where ``g`` is the upstream
+  gradient (masked by ``y > 0`` after a ReLU).
+
+Sums run block by block in a fixed order, so they have the same bits whatever the number of
+threads that share the blocks. Every call works on whole blocks of rows of one part of the
+batch; the caller cuts the parts (``lamina.parallel.parallel_for``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+from numba.core.errors import NumbaError
+
+#: what a kernel raises when numba cannot compile it (the caller then uses NumPy)
+COMPILE_ERRORS = (NumbaError,)
+
+_JIT = {"nogil": True, "cache": True, "error_model": "numpy"}
+
+
+@njit(**_JIT)
+def block_sums(x, block, out):
+    """``out[b, c]``: the float64 sum of ``x[r, c]`` over the rows ``r`` of block ``b``."""
+    rows, c = x.shape
+    for b in range(out.shape[0]):
+        acc = out[b]
+        acc[:] = 0.0
+        for r in range(b * block, min((b + 1) * block, rows)):
+            for q in range(c):
+                acc[q] += x[r, q]
+
+
+@njit(**_JIT)
+def block_squares(x, mean, block, out):
+    """``out[b, c]``: the float64 sum of ``(x[r, c] - mean[c]) ** 2`` over block ``b``'s rows
+    (the difference in ``x``'s precision, as the reference's centred array)."""
+    rows, c = x.shape
+    for b in range(out.shape[0]):
+        acc = out[b]
+        acc[:] = 0.0
+        for r in range(b * block, min((b + 1) * block, rows)):
+            for q in range(c):
+                d = np.float64(x[r, q] - mean[q])
+                acc[q] += d * d
+
+
+@njit(**_JIT)
+def normalize(x, mean, scale, shift, relu, zero, out):
+    """``out = (x - mean) * scale + shift``, then ``max(out, 0)`` when ``relu`` (NaN stays).
+    ``zero``: 0 in ``x``'s dtype (a literal 0 would make numba compute in float64)."""
+    rows, c = x.shape
+    for r in range(rows):
+        for q in range(c):
+            v = (x[r, q] - mean[q]) * scale[q] + shift[q]
+            if relu and v < 0:
+                v = zero
+            out[r, q] = v
+
+
+@njit(**_JIT)
+def block_grad_sums(grad, x, mean, y, relu, zero, block, sum_g, sum_gx):
+    """``sum_g[b, c]``, ``sum_gx[b, c]``: the float64 sums of ``g`` and ``g * (x - mean)``
+    over block ``b``'s rows, ``g = grad`` (0 where ``y <= 0`` when ``relu``)."""
+    rows, c = x.shape
+    for b in range(sum_g.shape[0]):
+        acc_g, acc_gx = sum_g[b], sum_gx[b]
+        acc_g[:] = 0.0
+        acc_gx[:] = 0.0
+        for r in range(b * block, min((b + 1) * block, rows)):
+            for q in range(c):
+                g = grad[r, q]
+                if relu and not y[r, q] > 0:
+                    g = g * zero  # as grad * (y > 0): NaN stays NaN
+                acc_g[q] += g
+                acc_gx[q] += np.float64(g * (x[r, q] - mean[q]))
+
+
+@njit(**_JIT)
+def input_grad(grad, x, mean, y, relu, zero, a, b, s, dx):
+    """``dx = (g - (x - mean) * a - b) * s``, ``g`` as in :func:`block_grad_sums`."""
+    rows, c = x.shape
+    for r in range(rows):
+        for q in range(c):
+            g = grad[r, q]
+            if relu and not y[r, q] > 0:
+                g = 0
+            dx[r, q] = (g - (x[r, q] - mean[q]) * a[q] - b[q]) * s[q]
+
+
+def warm(dtype):
+    """Load (or compile) the kernels for ``dtype`` arrays (see lamina.accel.preload)."""
+    x = np.zeros((2, 3), dtype=dtype)
+    v = np.zeros(3, dtype=dtype)
+    sums = np.zeros((1, 3))
+    block_sums(x, 2, sums)
+    block_squares(x, v, 2, sums)
+    for relu in (False, True):
+        zero = np.dtype(dtype).type(0)
+        normalize(x, v, v, v, relu, zero, x)
+        block_grad_sums(x, x, v, x, relu, zero, 2, sums, sums.copy())
+        input_grad(x, x, v, x, relu, zero, v, v, v, x)
