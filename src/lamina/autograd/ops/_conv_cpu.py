@@ -8,6 +8,7 @@ exist for those tests; callers leave them to the plan.
 
 from __future__ import annotations
 
+from lamina.autograd.ops import _conv_winograd_training as winograd_training
 from lamina.autograd.ops import plans
 from lamina.autograd.ops._conv_cpu_kernels import (
     col2im,
@@ -37,22 +38,29 @@ def conv2d_forward(xp, x, kernel, bias, pads, strides, dilation, out_hw, relu=Fa
     what the backward needs.
 
     ``inference``: no gradient will be asked for, so ``plans.conv2d_inference`` may pick a
-    path of ``_conv_inference`` (then ``xpad`` is None). ``scale``, ``shift`` (O,) and
-    ``residual`` (N, Ho, Wo, O) make the epilogue of a fused op, run on each chunk of the
-    output while it is in the cache: ``relu(scale * (conv + bias) + shift + residual)``.
+    path of ``_conv_inference`` (then ``xpad`` is None). Else ``plans.conv2d_winograd`` may
+    pick a path of ``_conv_winograd_training`` (then ``xpad`` is on its tiles' grid).
+    ``scale``, ``shift`` (O,) and ``residual`` (N, Ho, Wo, O) make the epilogue of a fused
+    op, run on each chunk of the output while it is in the cache:
+    ``relu(scale * (conv + bias) + shift + residual)``.
     """
     kh, kw, c, o = kernel.shape
     needs_pad = any(p for pair in pads for p in pair)
     out = xp.empty((x.shape[0], *out_hw, o), dtype=xp.result_type(x, kernel))
-    if path is None:
-        path = (plans.conv2d_inference(c, (kh, kw), strides, dilation, needs_pad, out_hw)
-                if inference else plans.conv2d_forward(c))
-    if path in plans.CONV_INFERENCE:
+    if path is None and inference:
+        path = plans.conv2d_inference(c, (kh, kw), strides, dilation, needs_pad, out_hw)
+    elif path is None:
+        path = (plans.conv2d_winograd(c, o, (kh, kw), strides, dilation, pads, out_hw)
+                or plans.conv2d_forward(c))
+    if path in plans.CONV_INFERENCE or path in plans.CONV_TRAINING_WINOGRAD:
         add = bias if bias is None or scale is None else bias * scale
         if shift is not None:
             add = shift if add is None else add + shift
-        return _inference_forward(xp, x, kernel, pads, strides, out, path,
-                                  _epilogue(xp, scale, add, residual, relu)), None
+        finish = _epilogue(xp, scale, add, residual, relu)
+        if inference:
+            return _inference_forward(xp, x, kernel, pads, strides, out, path, finish), None
+        size = int(path[-1])  # 'winograd_2x2', 'winograd_4x4': the output tile
+        return out, winograd_training.forward(xp, x, kernel, pads, out, size, finish)
     w = kernel.reshape(kh * kw * c, o)
     if bias is not None:  # the bias as one more row of the weights (a column of ones in cols)
         w = xp.concatenate([w, bias.reshape(1, o)])
@@ -126,8 +134,15 @@ def conv2d_backward(xp, grad, xpad, kernel, k_shape, x_shape, pads, strides, dil
     need_x, need_k, need_b = need
     n, c, o = x_shape[0], k_shape[2], k_shape[3]
     padded = (x_shape[1] + sum(pads[0]), x_shape[2] + sum(pads[1]))
+    path = path or plans.conv2d_winograd(c, o, k_shape[:2], strides, dilation, pads,
+                                         grad.shape[1:3]) or plans.conv2d_backward(
+        c, o, strides, need_x, need_k)
+    if path in plans.CONV_TRAINING_WINOGRAD:
+        return _winograd_backward(xp, grad, xpad, kernel, x_shape, pads, need, relu_out,
+                                  int(path[-1]))
+    if xpad is not None and xpad.shape[1:3] != padded:  # a Winograd forward's grid
+        xpad = xp.ascontiguousarray(xpad[:, :padded[0], :padded[1]])
     full = xp.empty((n, *padded, c), dtype=grad.dtype) if need_x else None
-    path = path or plans.conv2d_backward(c, o, strides, need_x, need_k)
 
     def work(lo, hi):  # one part of the batch per thread; kernel and bias gradients are summed
         part = None if full is None else full[lo:hi]
@@ -162,6 +177,20 @@ def conv2d_backward(xp, grad, xpad, kernel, k_shape, x_shape, pads, strides, dil
     if need_x:
         (top, _), (left, _) = pads
         gx = full[:, top:top + x_shape[1], left:left + x_shape[2]]
+    return gx, gk, gb
+
+
+def _winograd_backward(xp, grad, xpad, kernel, x_shape, pads, need, relu_out, size):
+    """:func:`conv2d_backward` on a path of ``plans.CONV_TRAINING_WINOGRAD``."""
+    need_x, need_k, need_b = need
+    g = grad if relu_out is None else relu_grad(xp, grad, relu_out)
+    gx = winograd_training.input_grad(xp, g, kernel, pads, x_shape[1:3], size) \
+        if need_x else None
+    gk = winograd_training.kernel_grad(xp, xpad, g, size) if need_k else None
+    gb = None
+    if need_b:  # ones @ grad: a product, several times faster than grad.sum(axis=0)
+        g2 = g.reshape(-1, g.shape[3])
+        gb = xp.ones(g2.shape[0], dtype=g2.dtype) @ g2
     return gx, gk, gb
 
 

@@ -123,7 +123,7 @@ def winograd_forward(xp, xpad, u, out, size=2, finish=None):
     v = xp.empty((t, t, most, c), dtype=xpad.dtype)
     m = xp.empty((t * t, most, o), dtype=out.dtype)
     rows_out = xp.empty((size, t, most, o), dtype=out.dtype)
-    scratch = xp.empty(max(t * most * c, size * most * o), dtype=out.dtype)
+    scratch = xp.empty(t * most * max(c, o), dtype=out.dtype)
     spare = None if even else xp.empty((most * size * size, o), dtype=out.dtype)
     for n0, n1, h0, h1 in chunks:
         nn, hh = n1 - n0, h1 - h0

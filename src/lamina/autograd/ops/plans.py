@@ -45,6 +45,12 @@ WINOGRAD_4X4_FROM = 16
 #: the Winograd path from this many input channels (below, the transforms cost more than
 #: the products save)
 WINOGRAD_MIN_C = 16
+#: tiles per chunk of the Winograd kernel gradient at least: each of its t*t products sums
+#: over the chunk's tiles, so long chunks make long products
+WINOGRAD_GRAD_TILES = 256
+#: training's Winograd paths (``_conv_winograd_training``): F(4x4, 3x3) from outputs this
+#: high and wide, else F(2x2, 3x3)
+WINOGRAD_TRAIN_4X4_FROM = 6
 #: a stride-1 conv1d with at least this many input channels runs as shifted products (one
 #: product per kernel offset, K = channels: measured at 64 only, the bound follows SMALL_C)
 CONV1D_MIN_C = SMALL_C
@@ -61,6 +67,8 @@ CONV_FORWARD = ("column_chunks", "transposed_columns")
 CONV_INFERENCE = ("winograd_2x2", "winograd_4x4", "pointwise")
 #: the conv2d backward paths (``_conv_cpu_kernels``)
 CONV_BACKWARD = ("im2col_col2im", "stride1_fused", "stride1_products", "small_c_kernel_grad")
+#: the 3x3 stride-1 forward and backward paths of training (``_conv_winograd_training``)
+CONV_TRAINING_WINOGRAD = ("winograd_2x2", "winograd_4x4")
 #: the conv1d paths: its own (``_conv1d_cpu``), or conv2d's on a height-1 image
 CONV1D = ("shifted_products", "as_conv2d")
 #: how getitem's backward scatters the rows of a lookup (``_scatter``)
@@ -96,9 +104,24 @@ def conv2d_inference(channels: int, ksize, strides, dilation, padded: bool, out_
     return conv2d_forward(channels)
 
 
+def conv2d_winograd(channels: int, filters: int, ksize, strides, dilation, pads,
+                    out_hw) -> str | None:
+    """The Winograd path of a conv2d that records its gradient (training), or None: 3x3,
+    stride 1, no dilation, before-pads of at most 2 (the input gradient is then the same
+    correlation), at least ``WINOGRAD_MIN_C`` channels in and filters out (both are the
+    channels a product sums over, forward and backward). ``'winograd_4x4'`` for outputs from
+    ``WINOGRAD_TRAIN_4X4_FROM`` pixels high and wide, else ``'winograd_2x2'``. The forward,
+    the input gradient and the kernel gradient then all take it."""
+    if (tuple(ksize) != (3, 3) or tuple(strides) != (1, 1) or tuple(dilation) != (1, 1)
+            or min(channels, filters) < WINOGRAD_MIN_C or pads[0][0] > 2 or pads[1][0] > 2):
+        return None
+    return "winograd_4x4" if min(out_hw) >= WINOGRAD_TRAIN_4X4_FROM else "winograd_2x2"
+
+
 def conv2d_backward(channels: int, filters: int, strides, need_input: bool,
                     need_kernel: bool) -> str:
-    """The backward path of a conv2d with ``channels`` in and ``filters`` out.
+    """The backward path of a conv2d with ``channels`` in and ``filters`` out (when
+    :func:`conv2d_winograd` gives none).
 
     * ``'small_c_kernel_grad'``: only the kernel gradient of a few-channel input (the first
       layer on images): transposed columns times the gradient;
