@@ -114,10 +114,9 @@ def _tile_sums(xp, xpad, grad, size):
     hg, wg = size * th + 2, size * tw + 2
     if xpad.shape[1:3] != (hg, wg):  # another grid: the same values on this one
         xpad = pad_input(xp, xpad[:, :hg, :wg], ((0, 0), (0, 0)), shape=(hg, wg))
-    gz = pad_input(xp, grad, ((0, 0), (0, 0)), shape=(size * th, size * tw))
-    dy = gz.reshape(n, th, size, tw, size, o)
     fast = accel.kernels(xp, KERNELS, xpad)
-    fast_grad = accel.kernels(xp, GRAD_KERNELS, gz)
+    fast_grad = accel.kernels(xp, GRAD_KERNELS, grad)
+    dy = None  # the NumPy path's gradient on whole tiles, (N, th, m, tw, m, O)
     a_matrix = xp.asarray(a, dtype=grad.dtype)
     consts = () if fast is None or size == 2 else fast.constants(xpad.dtype, size)
     s0, s1, s2, s3 = xpad.strides
@@ -152,8 +151,11 @@ def _tile_sums(xp, xpad, grad, size):
                      [vk[:, j] for j in range(t)], scratch[:t * k * c].reshape(t, k, c))
         # W = A dY A^T: along the tile's rows (dY's rows i), then its columns
         if fast_grad is not None:
-            fast_grad = _grad_kernel(fast_grad, gz, a_matrix, n0, h0, nn, hh, tw, wk)
+            fast_grad = _grad_kernel(fast_grad, grad, a_matrix, n0, h0, nn, hh, tw, wk)
         if fast_grad is None:
+            if dy is None:
+                dy = pad_input(xp, grad, ((0, 0), (0, 0)), shape=(size * th, size * tw)
+                               ).reshape(n, th, size, tw, size, o)
             _grad_transform(xp, a, dy[n0:n1, h0:h1], rows[:, :k], wk, scratch)
         xp.matmul(vk.reshape(t * t, k, c).transpose(0, 2, 1), wk.reshape(t * t, k, o),
                   out=part)

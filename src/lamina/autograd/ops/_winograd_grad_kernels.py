@@ -23,7 +23,7 @@ _JIT = {"nogil": True, "cache": True, "error_model": "numpy"}
 @njit(**_JIT)
 def _weighted_sum(coefs, sources, out):
     """``out = sum over i of coefs[i] * sources[i]`` over the nonzero coefficients, left to
-    right (the first term a product, then adds)."""
+    right (the first term a product, then adds): ``_combine``'s order."""
     first = True
     for i in range(coefs.shape[0]):
         coef = coefs[i]
@@ -42,22 +42,35 @@ def _weighted_sum(coefs, sources, out):
 @njit(**_JIT)
 def grad_tiles(dy, a, n0, h0, nn, hh, tw, w):
     """``w`` (t, t, nn*hh*tw, O): ``A dY A^T`` of the m x m tiles of images ``n0:n0+nn``,
-    tile rows ``h0:h0+hh`` of ``dy`` (N, m*th, m*tw, O; whole tiles), in (image, row,
-    column) order; ``a`` is A (t, m) in the arrays' dtype."""
+    tile rows ``h0:h0+hh`` of ``dy`` (N, Ho, Wo, O; a tile past its edge reads zeros), in
+    (image, row, column) order; ``a`` is A (t, m) in the arrays' dtype."""
     t, m = a.shape
-    o = dy.shape[3]
+    ho, wo, o = dy.shape[1], dy.shape[2], dy.shape[3]
     rows = np.empty((t, m, o), dtype=dy.dtype)  # A along the tile's rows
-    src = np.empty((m, o), dtype=dy.dtype)
+    zero = np.zeros(o, dtype=dy.dtype)
     k = 0
     for b in range(n0, n0 + nn):
         for ty in range(h0, h0 + hh):
             for tx in range(tw):
                 for j in range(m):
-                    for i in range(m):
-                        src[i] = dy[b, ty * m + i, tx * m + j]
+                    x = tx * m + j
                     for r in range(t):
-                        _weighted_sum(a[r], src, rows[r, j])
-                for r in range(t):
+                        out = rows[r, j]
+                        first = True
+                        for i in range(m):
+                            coef = a[r, i]
+                            if coef == 0:
+                                continue
+                            y = ty * m + i
+                            src = dy[b, y, x] if y < ho and x < wo else zero
+                            if first:
+                                for q in range(o):
+                                    out[q] = src[q] * coef
+                                first = False
+                            else:
+                                for q in range(o):
+                                    out[q] = out[q] + src[q] * coef
+                for r in range(t):  # then along its columns
                     for cc in range(t):
                         _weighted_sum(a[cc], rows[r], w[r, cc, k])
                 k += 1
@@ -66,5 +79,5 @@ def grad_tiles(dy, a, n0, h0, nn, hh, tw, w):
 def warm(dtype):
     """Load (or compile) the kernel for ``dtype`` arrays (see lamina.accel.preload)."""
     a = np.ones((4, 2), dtype=dtype)
-    grad_tiles(np.zeros((1, 2, 2, 1), dtype=dtype), a, 0, 0, 1, 1, 1,
+    grad_tiles(np.zeros((1, 1, 2, 1), dtype=dtype), a, 0, 0, 1, 1, 1,
                np.empty((4, 4, 1, 1), dtype=dtype))
