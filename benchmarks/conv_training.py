@@ -1,0 +1,149 @@
+"""The convolutions of the small ResNet's training step (examples/fashion_mnist_resnet.py),
+one by one, against PyTorch: forward, input gradient and kernel gradient, CPU ms per batch of
+128, then the whole training step (SGD with Nesterov momentum on both sides).
+
+Both libraries run in this process on one thread (``LAMINA_NUM_THREADS=1``,
+``torch.set_num_threads(1)``) and are timed in CPU seconds (``time.process_time``, the best of
+``--repeats`` calls after a warm-up), so the figures hold up on a machine other programs load;
+``--threads 2`` times wall seconds instead. lamina's side calls ``_conv_cpu`` as the Conv2D op
+does (the path ``plans.py`` picks); torch's calls ``conv2d`` and ``convolution_backward``.
+
+Run: ``PYTHONPATH=src .venv/bin/python benchmarks/conv_training.py [--repeats 5] [--steps 5]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+#: (height = width, channels in, filters, how many such convs in the network)
+SHAPES = [(28, 1, 32, 1), (14, 32, 64, 1), (14, 64, 64, 2), (7, 64, 128, 1), (7, 128, 128, 2)]
+
+
+def _best(fn, repeats, clock):
+    fn()
+    best = float("inf")
+    for _ in range(repeats):
+        start = clock()
+        fn()
+        best = min(best, clock() - start)
+    return best * 1e3
+
+
+def convs(repeats, clock):
+    """Rows (shape, lamina fwd/dx/dk, torch fwd/dx/dk) in ms, times the count of the shape."""
+    import torch
+
+    from lamina.autograd.ops import _conv_cpu
+    from lamina.parallel import lamina_threads
+
+    rng = np.random.default_rng(0)
+    pads, one = ((1, 1), (1, 1)), (1, 1)
+    rows = []
+    for hw, c, o, count in SHAPES:
+        x = rng.standard_normal((128, hw, hw, c), dtype=np.float32)
+        k = rng.standard_normal((3, 3, c, o), dtype=np.float32) * 0.1
+        g = rng.standard_normal((128, hw, hw, o), dtype=np.float32)
+        need_x = c > 1  # the first layer's input gradient is never asked for
+        with lamina_threads():
+            _, xpad = _conv_cpu.conv2d_forward(np, x, k, None, pads, one, one, (hw, hw))
+
+            def ours(need, xpad=xpad, x=x, k=k, g=g):
+                return _conv_cpu.conv2d_backward(np, g, xpad, k, k.shape, x.shape, pads, one,
+                                                 one, need)
+
+            def forward(x=x, k=k, hw=hw):
+                return _conv_cpu.conv2d_forward(np, x, k, None, pads, one, one, (hw, hw))
+
+            lam = [_best(forward, repeats, clock),
+                   _best(lambda: ours((True, False, False)), repeats, clock) if need_x else 0,
+                   _best(lambda: ours((False, True, False)), repeats, clock)]
+        xt = torch.from_numpy(x.transpose(0, 3, 1, 2).copy())
+        kt = torch.from_numpy(k.transpose(3, 2, 0, 1).copy())
+        gt = torch.from_numpy(g.transpose(0, 3, 1, 2).copy())
+
+        def theirs(mask, xt=xt, kt=kt, gt=gt):
+            return torch.ops.aten.convolution_backward(gt, xt, kt, None, [1, 1], [1, 1],
+                                                       [1, 1], False, [0, 0], 1, mask)
+
+        def torch_forward(xt=xt, kt=kt):
+            return torch.nn.functional.conv2d(xt, kt, padding=1)
+
+        tor = [_best(torch_forward, repeats, clock),
+               _best(lambda: theirs([True, False, False]), repeats, clock) if need_x else 0,
+               _best(lambda: theirs([False, True, False]), repeats, clock)]
+        rows.append((f"{hw}x{hw} {c}->{o} x{count}", [v * count for v in lam],
+                     [v * count for v in tor]))
+    return rows
+
+
+def step(steps, clock):
+    """(lamina ms, torch ms): medians of ``steps`` training steps, taken in turns."""
+    import torch
+    from architectures import _data, _example, _torch_resnet_small
+
+    from lamina.optimizers import SGD
+
+    x, y = _data("resnet_small")
+    model = _example().build()
+    model.compile(optimizer=SGD(0.1, momentum=0.9, nesterov=True),
+                  loss="sparse_categorical_crossentropy")
+    net = _torch_resnet_small(torch.nn).train()
+    opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9, nesterov=True)
+    xt, yt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2))), torch.from_numpy(y)
+    loss = torch.nn.CrossEntropyLoss()
+
+    def torch_step():
+        opt.zero_grad()
+        loss(net(xt), yt).backward()
+        opt.step()
+
+    sides = {"lamina": lambda: model.train_on_batch(x, y), "torch": torch_step}
+    times = {name: [] for name in sides}
+    for fn in sides.values():
+        fn()
+    for _ in range(steps):
+        for name, fn in sides.items():
+            start = clock()
+            fn()
+            times[name].append(clock() - start)
+    return tuple(float(np.median(times[name])) * 1e3 for name in sides)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="timed calls per conv")
+    parser.add_argument("--steps", type=int, default=5, help="timed training steps per side")
+    parser.add_argument("--threads", type=int, default=1, help="1: CPU time; else wall time")
+    args = parser.parse_args(argv)
+    os.environ["LAMINA_NUM_THREADS"] = str(args.threads)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import torch
+
+    torch.set_num_threads(args.threads)
+    clock = time.process_time if args.threads == 1 else time.perf_counter
+    print(f"load average {os.getloadavg()[0]:.1f}, {args.threads} thread(s), "
+          f"{'CPU' if args.threads == 1 else 'wall'} ms")
+    print(f"{'conv (batch 128)':20s} {'fwd':>6s} {'dx':>6s} {'dk':>6s} | torch {'fwd':>6s} "
+          f"{'dx':>6s} {'dk':>6s}")
+    total = np.zeros(6)
+    for name, lam, tor in convs(args.repeats, clock):
+        total += lam + tor
+        print(f"{name:20s} " + " ".join(f"{v:6.1f}" for v in lam) + " |       "
+              + " ".join(f"{v:6.1f}" for v in tor))
+    print(f"{'all convs':20s} " + " ".join(f"{v:6.1f}" for v in total[:3]) + " |       "
+          + " ".join(f"{v:6.1f}" for v in total[3:])
+          + f"   {total[:3].sum():.0f} vs {total[3:].sum():.0f} ms: "
+            f"{total[:3].sum() / total[3:].sum():.2f}x")
+    ours, theirs = step(args.steps, clock)
+    print(f"training step: lamina {ours:.0f} ms, torch {theirs:.0f} ms, "
+          f"{ours / theirs:.2f}x (load average {os.getloadavg()[0]:.1f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
