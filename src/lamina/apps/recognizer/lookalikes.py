@@ -80,18 +80,28 @@ def _line(a, b, bow=0.0, n=12, s_bend=False):
     return a + s * d + bow * profile * normal
 
 
+def _cross(w, bows, n=12, s_bend=False):
+    """Two strokes crossing in a ``w`` x 1 box, top left to bottom right then top right to
+    bottom left, bowed by ``bows[0]`` and ``bows[1]`` of their length (see :func:`_line`)."""
+    return [_line((-w / 2, -0.5), (w / 2, 0.5), bows[0], n, s_bend),
+            _line((w / 2, -0.5), (-w / 2, 0.5), bows[1], n, s_bend)]
+
+
+def _bows(rng, sd):
+    """Two random bows, one per stroke of :func:`_cross`, drawn in stroke order."""
+    return rng.normal(0, sd), rng.normal(0, sd)
+
+
 def _times(rng):
     w = rng.uniform(0.85, 1.15)
-    return [_line((-w / 2, -0.5), (w / 2, 0.5), rng.normal(0, 0.02)),
-            _line((w / 2, -0.5), (-w / 2, 0.5), rng.normal(0, 0.02))]
+    return _cross(w, _bows(rng, 0.02))
 
 
 def _x_letter(rng):
     w = rng.uniform(0.8, 1.2)
     form = rng.random()
     if form < 1 / 3:                                               # as ×: two straight strokes
-        return [_line((-w / 2, -0.5), (w / 2, 0.5), rng.normal(0, 0.03)),
-                _line((w / 2, -0.5), (-w / 2, 0.5), rng.normal(0, 0.03))]
+        return _cross(w, _bows(rng, 0.03))
     if form < 2 / 3:                                               # cursive: ɔ then c
         t = numpy.linspace(-math.pi / 2, math.pi / 2, 16)
         r = rng.uniform(0.2, 0.3) * w
@@ -99,14 +109,12 @@ def _x_letter(rng):
         right = numpy.stack([r - r * numpy.cos(t), 0.5 * numpy.sin(t)], axis=1)
         return [left, right]
     bow = rng.uniform(0.06, 0.2)                                   # two S strokes: )( crossed
-    return [_line((-w / 2, -0.5), (w / 2, 0.5), -bow, 16, s_bend=True),
-            _line((w / 2, -0.5), (-w / 2, 0.5), bow, 16, s_bend=True)]
+    return _cross(w, (-bow, bow), 16, s_bend=True)
 
 
 def _x_capital(rng):
     w = rng.uniform(0.65, 0.9)
-    return [_line((-w / 2, -0.5), (w / 2, 0.5), rng.normal(0, 0.04)),
-            _line((w / 2, -0.5), (-w / 2, 0.5), rng.normal(0, 0.04))]
+    return _cross(w, _bows(rng, 0.04))
 
 
 def _chi(rng):
