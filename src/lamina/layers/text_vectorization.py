@@ -30,6 +30,19 @@ STRIP_REGEX = re.compile(r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
 STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation")
 SPLIT = ("whitespace", "character")
 OUTPUT_MODES = ("int", "multi_hot", "count", "tf_idf")
+
+
+class _Words:
+    """A vocabulary (special tokens excluded) and its index, held in one plain object: a
+    Layer's list and dict attributes are searched for sub-layers on every training step
+    (:meth:`Layer._tracked_layers`, as Keras tracks them), and a 20,000-word list and dict
+    made that search most of a small text model's step."""
+
+    def __init__(self, tokens: list[str], n_special: int):
+        self.tokens = tokens
+        self.index = {t: i + n_special for i, t in enumerate(tokens)}
+
+
 _EXACT_FLOAT32 = 2**24  # float32 holds every integer up to this exactly
 
 
@@ -134,8 +147,7 @@ class TextVectorization(Layer):
                 raise ValueError(f"{where}: only {name}={allowed!r} is supported (lamina has "
                                  f"dense float tensors and Python strings); received "
                                  f"{name}={value!r}")
-        self._tokens: list[str] | None = None
-        self._index: dict[str, int] = {}
+        self._words: _Words | None = None
         self._idf = None
         if vocabulary is not None:
             self.set_vocabulary(vocabulary, idf_weights)
@@ -173,8 +185,7 @@ class TextVectorization(Layer):
             raise ValueError(f"{where}: the vocabulary has {size} entries with the special "
                              f"tokens, more than max_tokens={self.max_tokens}")
         self._idf = self._check_idf(idf_weights, len(tokens), where)
-        self._tokens = tokens
-        self._index = {t: i + n_special for i, t in enumerate(tokens)}
+        self._words = _Words(tokens, n_special)
 
     def _check_idf(self, idf_weights, n, where):
         if self.output_mode != "tf_idf":
@@ -192,12 +203,12 @@ class TextVectorization(Layer):
 
     def get_vocabulary(self, include_special_tokens=True) -> list[str]:
         """The tokens by index: ``["", "[UNK]", most frequent, ...]`` for ``"int"``."""
-        tokens = list(self._tokens or [])
+        tokens = [] if self._words is None else list(self._words.tokens)
         return self._special + tokens if include_special_tokens else tokens
 
     def vocabulary_size(self) -> int:
         """The number of entries, special tokens included."""
-        return len(self._special) + len(self._tokens or [])
+        return len(self._special) + (0 if self._words is None else len(self._words.tokens))
 
     def adapt(self, data, batch_size=None, steps=None) -> None:
         """Learn the vocabulary from ``data`` (strings): the ``max_tokens`` most frequent
@@ -296,7 +307,7 @@ class TextVectorization(Layer):
         return texts
 
     def _require_vocabulary(self):
-        if self._tokens is None:
+        if self._words is None:
             raise ValueError(f"TextVectorization '{self.name}' has no vocabulary: call "
                              "adapt(texts) or pass vocabulary= before using it")
 
@@ -304,7 +315,7 @@ class TextVectorization(Layer):
         """The output for ``inputs`` as a NumPy array (int64 ids, or float32 vectors)."""
         self._require_vocabulary()
         rows = [self._tokenize(text) for text in self._texts(inputs)]
-        get, oov = self._index.get, self._special.index(OOV)
+        get, oov = self._words.index.get, self._special.index(OOV)
         ids = [[get(t, oov) for t in row] for row in rows]
         if self.output_mode == "int":
             length = self.output_sequence_length
@@ -350,7 +361,7 @@ class TextVectorization(Layer):
             return (batch, self.output_sequence_length)
         if self.pad_to_max_tokens:
             return (batch, self.max_tokens)
-        return (batch, None if self._tokens is None else self.vocabulary_size())
+        return (batch, None if self._words is None else self.vocabulary_size())
 
     def get_config(self):
         for name in ("standardize", "split"):
@@ -364,7 +375,7 @@ class TextVectorization(Layer):
                   "output_mode": self.output_mode,
                   "output_sequence_length": self.output_sequence_length,
                   "pad_to_max_tokens": self.pad_to_max_tokens,
-                  "vocabulary": None if self._tokens is None else list(self._tokens),
+                  "vocabulary": None if self._words is None else list(self._words.tokens),
                   "idf_weights": None if self._idf is None else self._idf.tolist(),
                   "sparse": False, "ragged": False, "encoding": "utf-8"}
         return config
