@@ -14,6 +14,7 @@ closely in float64 only (in float32 its bound is a few percent of the output).
 import numpy as np
 import pytest
 
+from lamina import parallel
 from lamina.autograd.ops import _conv_cpu, _conv_reference, plans
 from lamina.autograd.ops._spatial import output_length, resolve_padding
 from tests.tolerance import assert_sums_close
@@ -94,12 +95,54 @@ def test_the_inference_plan_depends_on_the_shape_only():
     big, small = (plans.WINOGRAD_4X4_FROM,) * 2, (plans.WINOGRAD_4X4_FROM - 1,) * 2
     assert plans.conv2d_inference(64, (3, 3), (1, 1), (1, 1), True, big) == "winograd_4x4"
     assert plans.conv2d_inference(64, (3, 3), (1, 1), (1, 1), True, small) == "winograd_2x2"
-    assert plans.conv2d_inference(3, (3, 3), (1, 1), (1, 1), True) == "transposed_columns"
+    assert plans.conv2d_inference(3, (3, 3), (1, 1), (1, 1), True) == "column_chunks"
+    assert plans.conv2d_inference(1, (3, 3), (1, 1), (1, 1), True) == "transposed_columns"
+    assert plans.conv2d_inference(1, (7, 7), (2, 2), (1, 1), True) == "transposed_columns"
     assert plans.conv2d_inference(64, (3, 3), (2, 2), (1, 1), True) == "column_chunks"
     assert plans.conv2d_inference(64, (3, 3), (1, 1), (2, 2), True) == "column_chunks"
     assert plans.conv2d_inference(64, (1, 1), (2, 2), (1, 1), False) == "pointwise"
     assert plans.conv2d_inference(64, (1, 1), (1, 1), (1, 1), True) == "column_chunks"
-    assert plans.conv2d_inference(3, (7, 7), (2, 2), (1, 1), False) == "transposed_columns"
+    assert plans.conv2d_inference(3, (7, 7), (2, 2), (1, 1), False) == "column_chunks"
+    # ResNet50's last stage at batch 8: 392 output pixels, one product; 14x14 stays Winograd
+    assert plans.conv2d_inference(512, (3, 3), (1, 1), (1, 1), True, (7, 7), 8) == "one_product"
+    assert plans.conv2d_inference(2048, (1, 1), (1, 1), (1, 1), False, (7, 7), 8) == \
+        "one_product"
+    assert plans.conv2d_inference(256, (3, 3), (1, 1), (1, 1), True, (14, 14), 8) == \
+        "winograd_2x2"
+    assert plans.conv2d_inference(1024, (1, 1), (1, 1), (1, 1), False, (14, 14), 8) == \
+        "pointwise"
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("ksize, strides", [((3, 3), (1, 1)), ((3, 3), (2, 1)), ((1, 1), (2, 2)),
+                                            ((1, 1), (1, 1))])
+@pytest.mark.parametrize("seed", range(4))
+def test_one_product_equals_the_reference(seed, ksize, strides, dtype):
+    _, x, kernel, bias, pads, out_hw = _case(seed, dtype, ksize, strides)
+    want = _conv_reference.conv2d_forward(np, x, kernel, bias, pads, strides, (1, 1), out_hw)
+    got, _ = _conv_cpu.conv2d_forward(np, x, kernel, bias, pads, strides, (1, 1), out_hw,
+                                      relu=True, path="one_product", inference=True)
+    terms = ksize[0] * ksize[1] * kernel.shape[2] + 1
+    assert_sums_close(got, np.maximum(want, 0), terms=terms, scale=PRODUCT, dtype=dtype)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_one_product_cut_over_threads_equals_the_reference(threads):
+    """A product big enough for lamina.parallel.matmul to cut (by rows or by filters)."""
+    rng = np.random.default_rng(threads)
+    x = rng.standard_normal((2, 7, 7, 64)).astype("float32")
+    for o in (48, 160):  # fewer filters than rows (cut by rows), more (cut by filters)
+        kernel = rng.standard_normal((3, 3, 64, o)).astype("float32")
+        pads = ((1, 1), (1, 1))
+        want = _conv_reference.conv2d_forward(np, x, kernel, None, pads, (1, 1), (1, 1), (7, 7))
+        before = parallel.num_threads()
+        parallel.set_num_threads(threads)
+        try:
+            got, _ = _conv_cpu.conv2d_forward(np, x, kernel, None, pads, (1, 1), (1, 1), (7, 7),
+                                              path="one_product", inference=True)
+        finally:
+            parallel.set_num_threads(before)
+        assert_sums_close(got, want, terms=9 * 64, scale=PRODUCT, dtype="float32")
 
 
 @pytest.mark.parametrize("path", list(WINOGRAD))

@@ -22,7 +22,9 @@ from lamina.autograd.ops._conv_cpu_kernels import (
     tile_transpose_backward,
     tile_transpose_forward,
 )
+from lamina.autograd.ops._conv_epilogue import epilogue
 from lamina.autograd.ops._conv_inference import (
+    one_product_forward,
     pointwise_forward,
     winograd_forward,
     winograd_kernel,
@@ -48,7 +50,8 @@ def conv2d_forward(xp, x, kernel, bias, pads, strides, dilation, out_hw, relu=Fa
     needs_pad = any(p for pair in pads for p in pair)
     out = xp.empty((x.shape[0], *out_hw, o), dtype=xp.result_type(x, kernel))
     if path is None and inference:
-        path = plans.conv2d_inference(c, (kh, kw), strides, dilation, needs_pad, out_hw)
+        path = plans.conv2d_inference(c, (kh, kw), strides, dilation, needs_pad, out_hw,
+                                      x.shape[0])
     elif path is None:
         path = (plans.conv2d_winograd(c, o, (kh, kw), strides, dilation, pads, out_hw)
                 or plans.conv2d_forward(c))
@@ -56,7 +59,11 @@ def conv2d_forward(xp, x, kernel, bias, pads, strides, dilation, out_hw, relu=Fa
         add = bias if bias is None or scale is None else bias * scale
         if shift is not None:
             add = shift if add is None else add + shift
-        finish = _epilogue(xp, scale, add, residual, relu)
+        finish = epilogue(xp, scale, add, residual, relu)
+        if path == "one_product":  # the whole batch: the product is cut over the threads
+            xpad = pad_input(xp, x, pads) if needs_pad else x
+            return one_product_forward(xp, xpad, kernel.reshape(kh * kw * c, o), (kh, kw),
+                                       strides, dilation, out, finish(0, x.shape[0])), None
         if inference:
             return _inference_forward(xp, x, kernel, pads, strides, out, path, finish), None
         size = int(path[-1])  # 'winograd_2x2', 'winograd_4x4': the output tile
@@ -65,7 +72,7 @@ def conv2d_forward(xp, x, kernel, bias, pads, strides, dilation, out_hw, relu=Fa
     if bias is not None:  # the bias as one more row of the weights (a column of ones in cols)
         w = xp.concatenate([w, bias.reshape(1, o)])
     xpad = xp.empty(padded_shape(x.shape, pads), dtype=x.dtype) if needs_pad else x
-    finish = _epilogue(xp, scale, shift, residual, relu)
+    finish = epilogue(xp, scale, shift, residual, relu)
 
     def work(lo, hi):  # one part of the batch per thread
         if needs_pad:
@@ -97,33 +104,6 @@ def _inference_forward(xp, x, kernel, pads, strides, out, path, finish):
 
     parallel_for(work, x.shape[0])
     return out
-
-
-def _epilogue(xp, scale, shift, residual, relu):
-    """``part(lo, hi)``: the ``finish(result, start)`` of the images ``lo:hi`` (None when
-    there is nothing to do): ``relu(result * scale + shift + residual)`` on a chunk of output
-    rows, each step only when given."""
-    if scale is None and shift is None and residual is None and not relu:
-        return lambda lo, hi: None
-    if residual is not None:
-        residual = xp.ascontiguousarray(residual)
-
-    def part(lo, hi):
-        res = None if residual is None else residual[lo:hi].reshape(-1, residual.shape[-1])
-
-        def finish(result, start):
-            if scale is not None:
-                xp.multiply(result, scale, out=result)
-            if shift is not None:
-                xp.add(result, shift, out=result)
-            if res is not None:
-                xp.add(result, res[start:start + result.shape[0]], out=result)
-            if relu:
-                xp.maximum(result, 0, out=result)
-
-        return finish
-
-    return part
 
 
 def conv2d_backward(xp, grad, xpad, kernel, k_shape, x_shape, pads, strides, dilation, need,

@@ -23,6 +23,7 @@ tested against it; ``plans.py`` says which one runs for a given shape. What make
 from __future__ import annotations
 
 from lamina.autograd.ops import plans
+from lamina.autograd.ops._chunk_products import chunk_products
 
 
 def pad_input(xp, x, pads, shape=None, out=None):
@@ -133,14 +134,7 @@ def conv_forward(xp, xpad, w, out_hw, ksize, strides, dilation, out=None, relu=F
         return out
     chunks = _chunks(n, ho, wo * width * xpad.itemsize)
     buf = _column_buffer(xp, chunks, wo, width, ones, xpad.dtype)
-    for n0, n1, h0, h1 in chunks:
-        rows = (n1 - n0) * (h1 - h0) * wo
-        xp.copyto(buf[:rows, :width].reshape(view[n0:n1, h0:h1].shape), view[n0:n1, h0:h1])
-        start = (n0 * ho + h0) * wo
-        result = out2[start:start + rows]
-        xp.matmul(buf[:rows], w, out=result)
-        if finish is not None:
-            finish(result, start)
+    chunk_products(xp, view, chunks, buf, w, out2, finish)
     return out
 
 

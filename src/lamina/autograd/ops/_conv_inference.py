@@ -23,18 +23,22 @@ takes them, so training results do not depend on them.
   coefficients up to 8; 2e-6 relative in float32 on random 3x3x512 convolutions).
 * ``'pointwise'`` (1x1 kernels, no padding): the input is already im2col's matrix. Stride 1
   is one product per chunk of rows with no copy; a strided 1x1 first copies the pixels it
-  reads (a slice) into a buffer.
+  reads (a slice) into a buffer (``_chunk_products``, as im2col's chunks).
+* ``'one_product'`` (small maps: few output pixels in the whole batch, fewer than the kernel
+  matrix has rows): im2col of the whole batch and one product cut over the threads, so the
+  kernel matrix is read once (ResNet50's 7x7 stage), not once per thread's part.
 
 Each chunk's result gets the op's epilogue (``finish``: bias, batch norm's scale and
-shift, a residual, ReLU) while it is in the cache.
+shift, a residual, ReLU; ``_conv_epilogue``) while it is in the cache.
 """
 
 from __future__ import annotations
 
 from lamina import accel
 from lamina.autograd.ops import plans
-from lamina.autograd.ops._conv_cpu_kernels import _chunks
-from lamina.parallel import matmul
+from lamina.autograd.ops._chunk_products import chunk_products
+from lamina.autograd.ops._conv_cpu_kernels import _chunks, _patches
+from lamina.parallel import matmul, parallel_for
 
 #: the numba kernels of the Winograd transforms (lamina[fast], see lamina.accel)
 KERNELS = "lamina.autograd.ops._winograd_kernels"
@@ -194,12 +198,30 @@ def pointwise_forward(xp, x, w, strides, out, finish=None):
     chunks = _chunks(n, ho, wo * row_bytes, plans.POINTWISE_BYTES)
     buf = xp.empty((max((n1 - n0) * (h1 - h0) for n0, n1, h0, h1 in chunks) * wo, c),
                    dtype=x.dtype)
-    for n0, n1, h0, h1 in chunks:
-        rows = (n1 - n0) * (h1 - h0) * wo
-        xp.copyto(buf[:rows].reshape(n1 - n0, h1 - h0, wo, c), picked[n0:n1, h0:h1])
-        start = (n0 * ho + h0) * wo
-        result = out2[start:start + rows]
-        xp.matmul(buf[:rows], w, out=result)
-        if finish is not None:
-            finish(result, start)
+    chunk_products(xp, picked, chunks, buf, w, out2, finish)
+    return out
+
+
+def one_product_forward(xp, xpad, w, ksize, strides, dilation, out, finish=None):
+    """The correlation of the whole batch ``xpad`` (N, Hp, Wp, C) with ``w`` (kh*kw*C, O)
+    into ``out`` (N, Ho, Wo, O) as one product: im2col of every image into one buffer (the
+    images cut over lamina's threads), the product cut over them by
+    :func:`lamina.parallel.matmul` (by filters when there are fewer rows than filters), then
+    ``finish(result, start)`` on the output's rows, cut over the threads too.
+
+    For small maps (ResNet's 7x7 last stage), where a part of the batch per thread reads the
+    whole kernel matrix for a few hundred rows and Winograd pads 7 to 8 and reads a kernel
+    matrix 16/9 as large: one read of the kernel for all rows."""
+    n, ho, wo, o = out.shape
+    view = _patches(xp, xpad, ksize, (ho, wo), strides, dilation)
+    cols = xp.empty((n, ho, wo, w.shape[0]), dtype=xpad.dtype)
+
+    def copy(lo, hi):
+        xp.copyto(cols[lo:hi].reshape(view[lo:hi].shape), view[lo:hi])
+
+    parallel_for(copy, n)
+    out2 = out.reshape(n * ho * wo, o)
+    matmul(xp, cols.reshape(n * ho * wo, w.shape[0]), w, out=out2)
+    if finish is not None:
+        parallel_for(lambda lo, hi: finish(out2[lo:hi], lo), n * ho * wo)
     return out

@@ -51,7 +51,7 @@ def grid(out_hw, size):
 def forward(xp, x, kernel, pads, out, size, finish):
     """``out`` (N, Ho, Wo, O) = the 3x3 stride-1 correlation of ``x`` (N, H, W, C) padded by
     ``pads``, by F(size x size, 3x3); ``finish(lo, hi)`` gives the epilogue of images
-    ``lo:hi`` (``_conv_cpu._epilogue``). Returns the padded input on the tiles' grid, which
+    ``lo:hi`` (``_conv_epilogue.epilogue``). Returns the padded input on the tiles' grid, which
     :func:`kernel_grad` takes."""
     (top, _), (left, _) = pads
     hg, wg = grid(out.shape[1:3], size)

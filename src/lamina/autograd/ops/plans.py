@@ -51,6 +51,20 @@ WINOGRAD_GRAD_TILES = 256
 #: training's Winograd paths (``_conv_winograd_training``): F(4x4, 3x3) from outputs this
 #: high and wide, else F(2x2, 3x3)
 WINOGRAD_TRAIN_4X4_FROM = 6
+#: Winograd for 3x3 outputs at least this high and wide: a 7x7 map pads to 8x8 (30% more
+#: tiles) and few tiles per kernel matrix read; smaller maps take 'one_product'
+WINOGRAD_MIN_HW = 8
+#: a convolution with at most this many output pixels in the whole batch, fewer than its
+#: kernel matrix has rows (kh*kw*C), runs as one product for the batch ('one_product'):
+#: ResNet50's 7x7 stage at batch 8, 392 rows (3x3 on 512 channels, one core: 16.0 ms
+#: against 17.5 for F(2x2, 3x3); on two threads the kernel matrix is read once, not per part)
+ONE_PRODUCT_ROWS = 1024
+#: in inference, a few-channel convolution whose kernel row spans at least this many values
+#: (kw * C: 21 for ResNet's 7x7 stem on RGB) copies its columns row by row after all: the
+#: window's row is one contiguous run. Batch 4 at 224x224, one core: 7x7/2 on 3 channels
+#: 12.0 ms against 19.8 transposed, 5x5 on 3 channels 29.4 against 35.2, 3x3 on 3 17 / 18;
+#: runs of 3-7 values (1 channel) tie
+WIDE_WINDOW_ROW = 8
 #: a stride-1 conv1d with at least this many input channels runs as shifted products (one
 #: product per kernel offset, K = channels: measured at 64 only, the bound follows SMALL_C)
 CONV1D_MIN_C = SMALL_C
@@ -64,7 +78,7 @@ ROWS_SPLIT_ELEMENTS = 1 << 16
 #: the conv2d forward paths (``_conv_cpu_kernels``)
 CONV_FORWARD = ("column_chunks", "transposed_columns")
 #: the conv2d forward paths taken only when no gradient is recorded (``_conv_inference``)
-CONV_INFERENCE = ("winograd_2x2", "winograd_4x4", "pointwise")
+CONV_INFERENCE = ("winograd_2x2", "winograd_4x4", "pointwise", "one_product")
 #: the conv2d backward paths (``_conv_cpu_kernels``)
 CONV_BACKWARD = ("im2col_col2im", "stride1_fused", "stride1_products", "small_c_kernel_grad")
 #: the 3x3 stride-1 forward and backward paths of training (``_conv_winograd_training``)
@@ -86,21 +100,32 @@ def conv2d_forward(channels: int) -> str:
     return "transposed_columns" if channels < SMALL_C else "column_chunks"
 
 
-def conv2d_inference(channels: int, ksize, strides, dilation, padded: bool, out_hw=(0, 0)) -> str:
+def conv2d_inference(channels: int, ksize, strides, dilation, padded: bool, out_hw=(0, 0),
+                     batch: int = 1) -> str:
     """The forward path of a conv2d that records no gradient (``predict``, ``evaluate``):
 
     * ``'winograd_4x4'`` / ``'winograd_2x2'``: 3x3, stride 1, no dilation, at least
-      ``WINOGRAD_MIN_C`` channels: Winograd's F(4x4, 3x3) (4x fewer multiply-adds than
-      im2col) for outputs from ``WINOGRAD_4X4_FROM`` pixels high and wide, else F(2x2, 3x3)
-      (2.25x fewer);
+      ``WINOGRAD_MIN_C`` channels, outputs from ``WINOGRAD_MIN_HW`` pixels high and wide:
+      Winograd's F(4x4, 3x3) (4x fewer multiply-adds than im2col) for outputs from
+      ``WINOGRAD_4X4_FROM`` pixels, else F(2x2, 3x3) (2.25x fewer);
+    * ``'one_product'``: the ``batch``'s output pixels are at most ``ONE_PRODUCT_ROWS`` and
+      fewer than the kernel matrix's rows: im2col of the whole batch, one product;
     * ``'pointwise'``: 1x1 kernels without padding (the input is the im2col matrix);
+    * ``'column_chunks'`` for a few-channel input whose kernel rows are ``WIDE_WINDOW_ROW``
+      values or longer (the stem of an RGB network);
     * else :func:`conv2d_forward`'s path.
     """
     one = tuple(dilation) == (1, 1)
-    if tuple(ksize) == (3, 3) and tuple(strides) == (1, 1) and one and channels >= WINOGRAD_MIN_C:
+    if tuple(ksize) == (3, 3) and tuple(strides) == (1, 1) and one and \
+            channels >= WINOGRAD_MIN_C and min(out_hw) >= WINOGRAD_MIN_HW:
         return "winograd_4x4" if min(out_hw) >= WINOGRAD_4X4_FROM else "winograd_2x2"
+    rows = batch * out_hw[0] * out_hw[1]
+    if 0 < rows <= ONE_PRODUCT_ROWS and rows < ksize[0] * ksize[1] * channels:
+        return "one_product"
     if tuple(ksize) == (1, 1) and not padded:
         return "pointwise"
+    if ksize[1] * channels >= WIDE_WINDOW_ROW:
+        return "column_chunks"
     return conv2d_forward(channels)
 
 
