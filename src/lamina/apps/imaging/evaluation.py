@@ -6,7 +6,9 @@ degradations drawn from a fixed seed, networks and baselines on the same crops i
 run. PSNR is per crop, then averaged (images in [0, 1]; network outputs clipped to [0, 1]).
 
 * denoise: sigma = 25/255 (Gaussian filter with its best width, BM3D when installed), and
-  15/255 and 50/255 with the same (blind) network;
+  15/255 and 50/255 with the same (blind) network, each crop denoised as
+  :func:`lamina.apps.imaging.denoise` denoises a picture of its size (:mod:`.ensemble`: 8
+  passes for a 32x32 crop, rotated and mirrored copies, in two stages for strong noise);
 * upscale: x2 against bicubic;
 * colorize: PSNR of the RGB against the gray image, the AuC of the cumulative distribution of
   the per-pixel ab error in CIELAB over thresholds 0-150 (Zhang et al. 2016), and the
@@ -25,7 +27,7 @@ import time
 
 import numpy
 
-from lamina.apps.imaging import baselines, pairs, registry
+from lamina.apps.imaging import baselines, ensemble, pairs, registry
 
 __all__ = ["SEED", "evaluate", "table", "ab_auc", "colourfulness", "hole_psnr"]
 
@@ -41,6 +43,14 @@ def _psnr(clean, out):
 
 def _predict(model, x):
     return numpy.clip(model.predict(x, batch_size=64, verbose=0), 0, 1)
+
+
+def _denoised(model, noisy):
+    """What :func:`lamina.apps.imaging.denoise` gives for each crop alone: as many passes as
+    a picture of the crop's size gets (:func:`.ensemble.denoise_passes`)."""
+    passes = ensemble.passes_for(*noisy.shape[1:3])
+    return numpy.clip(ensemble.denoise_passes(
+        lambda x: model.predict(x, batch_size=64, verbose=0), noisy, passes), 0, 1)
 
 
 def ab_auc(rgb_true, rgb_pred):
@@ -93,7 +103,7 @@ def _denoise(model, bm3d=True):
         noisy = pairs.noisy(clean, level / 255, seed=SEED + level)
         filtered, width = baselines.best_gaussian_filter(noisy, clean)
         base = _psnr(clean, filtered)
-        net = _psnr(clean, _predict(model, noisy))
+        net = _psnr(clean, _denoised(model, noisy))
         extra = {"filter_sigma": width}
         if level == 25:
             if bm3d and baselines.bm3d_available():

@@ -61,7 +61,8 @@ def denoiser(depth: int = 8, filters: int = 32) -> Model:
 
     (Dilating the middle convolutions 1-2-3-4-3-2 as IRCNN does, for a receptive field of 33
     instead of 17 at the same cost, trained worse in the same budget: 27.12 dB at sigma 25
-    and 23.84 at sigma 50 after 15 of 20 rounds, against 27.82 and 24.34. FFDNet's layout -
+    and 23.84 at sigma 50 after 15 of 20 rounds, against 27.82 and 24.34 (one pass, without the
+    test-time passes of :mod:`.ensemble`). FFDNet's layout -
     ``SpaceToDepth(2)``, 10 layers of 64 filters at half resolution, ``DepthToSpace(2)``:
     a receptive field of 47 at about the same cost, 301,636 parameters - learned slower:
     26.9 dB on held-out training crops after 7 of 20 rounds, where this network ends at 29.6;
