@@ -8,8 +8,10 @@ turns in blocks of --steps steps (the ranks start each block together, after a b
 
 * ``allreduce``: the fused all-reduce of the gradients (lamina.distributed.fused), then the
   whole Adam update on every rank;
-* ``sharded``: reduce-scatter, Adam on the rank's half, all-gather of the weights
-  (lamina.distributed.sharded);
+* ``sharded MPI``: reduce-scatter, Adam on the rank's half, all-gather of the weights
+  (lamina.distributed.sharded, as between machines);
+* ``sharded shm``: the same through shared memory (lamina.distributed._node: the ranks on
+  one machine);
 * ``alone``: the whole Adam update and nothing else: what one process pays.
 
 Prints, per way, the median over the blocks of the wall and CPU milliseconds per step of
@@ -20,6 +22,7 @@ without the wait for a slower rank. CPU time counts the time MPI spends polling,
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -43,28 +46,38 @@ def main():
     from lamina.optimizers import Adam
 
     dist.init()
-    lamina.random.set_random_seed(0)
-    model = Sequential([Input(shape=(28, 28, 1)), Conv2D(16, (3, 3)),
-                        MaxPooling2D(pool_size=(2, 2)), Conv2D(16, (3, 3)), Flatten(),
-                        Dense(128, activation="relu"), Dense(10, activation="softmax")])
-    variables = model.trainable_weights
+
+    def seed_cnn():
+        lamina.random.set_random_seed(0)
+        return Sequential([Input(shape=(28, 28, 1)), Conv2D(16, (3, 3)),
+                           MaxPooling2D(pool_size=(2, 2)), Conv2D(16, (3, 3)), Flatten(),
+                           Dense(128, activation="relu"), Dense(10, activation="softmax")])
+
+    names = ("allreduce", "sharded MPI", "sharded shm", "alone")
+    models = {name: seed_cnn().trainable_weights for name in names}  # one set per way
     rng = np.random.default_rng(dist.rank())
-    grads = [rng.normal(0, 1e-3, v.data.shape).astype(v.data.dtype) for v in variables]
-    shapes = [v.data.shape for v in variables]
-    optimizers = {name: Adam(1e-6) for name in ("allreduce", "sharded", "alone")}
-    fused, sharded = FusedAllreduce(), ShardedUpdate(optimizers["sharded"])
+    grads = [rng.normal(0, 1e-3, v.data.shape).astype(v.data.dtype)
+             for v in models["alone"]]
+    shapes = [g.shape for g in grads]
+    optimizers = {name: Adam(1e-6) for name in names}
+    fused = FusedAllreduce()
+    sharded = {name: ShardedUpdate(optimizers[name]) for name in names[1:3]}
 
     def allreduce():
         averaged, _ = fused(grads, shapes, [1.0])
-        optimizers["allreduce"].apply(averaged, variables)
+        optimizers["allreduce"].apply(averaged, models["allreduce"])
 
-    def shard():
-        sharded(list(zip(grads, variables)), [1.0])
+    def shard(name):
+        sharded[name](list(zip(grads, models[name])), [1.0])
 
     def alone():
-        optimizers["alone"].apply(grads, variables)
+        optimizers["alone"].apply(grads, models["alone"])
 
-    ways = {"allreduce": allreduce, "sharded": shard, "alone": alone}
+    for name, memory in (("sharded MPI", "0"), ("sharded shm", "1")):  # lay them out
+        os.environ["LAMINA_DISTRIBUTED_SHARED_MEMORY"] = memory
+        shard(name)
+    ways = {"allreduce": allreduce, "sharded MPI": lambda: shard("sharded MPI"),
+            "sharded shm": lambda: shard("sharded shm"), "alone": alone}
     times = {name: [] for name in ways}
     for block in range(args.blocks + 1):
         for name, way in ways.items():
@@ -86,7 +99,9 @@ def main():
               "ms per step: wall (CPU) per rank")
         for i, name in enumerate(ways):
             cells = "  ".join(f"{w:6.3f} ({c:6.3f})" for w, c in rows[:, i])
-            print(f"  {name:<10} {cells}")
+            print(f"  {name:<12} {cells}")
+    for update in sharded.values():
+        update.release()
     return 0
 
 

@@ -170,6 +170,16 @@ def allgather_(array, what: str = "all-gather"):
     return array
 
 
+def barrier_(what: str = "barrier", nbytes: int = 0):
+    """Wait until every rank is here (watched, see :func:`_wait`); counted in
+    :func:`comm_stats` with ``nbytes`` (what the ranks exchange through shared memory)."""
+    if WORLD.comm is None:
+        return
+    start = time.perf_counter()
+    _wait(WORLD.comm.Ibarrier(), what)
+    _count(start, nbytes)
+
+
 def all_sum(array):
     """A new array: the sum of ``array`` over all ranks (the reduction of the ``all_sum`` op)."""
     return allreduce_(array.copy(order="C"), "all_sum")
@@ -214,14 +224,17 @@ def _wait(request, what):
 
 
 _SPIN_SECONDS = 0.05
+_PROBE = [None, None]  # the fault probe's MPI.Status and MPI.ANY_SOURCE
 _yield = getattr(os, "sched_yield", lambda: None)
 
 
 def _relay_faults():
-    from mpi4py import MPI
+    if _PROBE[0] is None:  # made once: this runs at every poll of rank 0's waits
+        from mpi4py import MPI
 
-    status = MPI.Status()
-    if not WORLD.comm.Iprobe(source=MPI.ANY_SOURCE, tag=_ERROR, status=status):
+        _PROBE[:] = [MPI.Status(), MPI.ANY_SOURCE]
+    status, any_source = _PROBE
+    if not WORLD.comm.Iprobe(source=any_source, tag=_ERROR, status=status):
         return
     source = status.Get_source()
     message = WORLD.comm.recv(source=source, tag=_ERROR)

@@ -141,6 +141,12 @@ class _Step:
         if self.sharded is not None:
             self.sharded.gather_state()
 
+    def finish(self):
+        """At the end of training: the whole state, and each rank's own weight arrays."""
+        if self.sharded is not None:
+            self.sharded.gather_state()
+            self.sharded.release()
+
 
 def _shard_allowed(callbacks) -> bool:
     """Sharding leaves the optimizer's slots whole only at epoch ends: not with a callback
@@ -177,7 +183,7 @@ def _callbacks(callbacks, val_weight, shards, step):
             _average_logs(logs, val_weight)
 
         def on_train_end(self, logs=None):
-            step.gather_state()
+            step.finish()
 
     class RestoreOnly(Callback):  # BackupAndRestore off rank 0: reads the backup, never writes
         def __init__(self, inner):

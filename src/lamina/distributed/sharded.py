@@ -27,11 +27,13 @@ gradients; :func:`shardable` says so, and ``fit`` uses the all-reduce otherwise.
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy
 
 from lamina.distributed import _world
+from lamina.distributed._node import NodeExchange, on_one_machine
 
 
 class _Shard:
@@ -64,15 +66,21 @@ class ShardedUpdate:
         self.optimizer = optimizer
         self._variables = None   # the variables of the layout, in order
         self._views = ()         # their data: views of self._weights
+        self._exchange = None    # a NodeExchange when all ranks share this machine's memory
         self._warned = False
 
     # ------------------------------------------------------------------ layout
     def _ensure_layout(self, variables, extras):
-        if (self._variables is not None and len(variables) == len(self._variables)
-                and all(a is b for a, b in zip(variables, self._variables))
-                and all(v.data is w for v, w in zip(variables, self._views))
-                and self._n_extras == extras):
+        same = (self._variables is not None and len(variables) == len(self._variables)
+                and all(a is b for a, b in zip(variables, self._variables)))
+        if same and all(v.data is w for v, w in zip(variables, self._views)):
             return
+        if same and self._exchange is not None:  # the ranks must agree: no new windows
+            moved = [repr(v.path) for v, w in zip(variables, self._views) if v.data is not w]
+            raise ValueError(f"fit(distributed=True): the data of variable(s) {', '.join(moved)}"
+                             " was replaced during training; change weights in place "
+                             "(Variable.assign, set_weights)")
+        self.release()
         n, r = _world.size(), _world.rank()
         dtype = variables[0].data.dtype
         sizes = [v.data.size for v in variables]
@@ -81,28 +89,40 @@ class ShardedUpdate:
         k = len(variables)
         self._variables, self._n_extras = list(variables), extras
         self._chunk, self._stride = chunk, chunk + k + extras
-        weights = numpy.zeros(n * chunk, dtype=dtype)
+        if on_one_machine() and os.environ.get("LAMINA_DISTRIBUTED_SHARED_MEMORY") != "0":
+            self._exchange = NodeExchange(chunk, k + extras, dtype)
+            weights, row = self._exchange.weights, self._exchange.rows[r]
+        else:
+            weights = numpy.zeros(n * chunk, dtype=dtype)
+            row = self._send = numpy.zeros(n * self._stride, dtype=dtype)
         views, offsets, lo = [], [], 0
         for v, size in zip(variables, sizes):
             view = weights[lo:lo + size].reshape(v.data.shape)
-            view[...] = v.data
+            if self._exchange is None or r == 0:  # shared: the same weights on every rank
+                view[...] = v.data
             v.data = view
             views.append(view)
             offsets.append(lo)
             lo += size
         self._weights, self._views = weights, tuple(views)
-        self._send = numpy.zeros(n * self._stride, dtype=dtype)
         self._received = numpy.empty(self._stride, dtype=dtype)
-        # where each variable's flat gradient goes in the send buffer: (lo, hi, destination)
+        # where each variable's flat gradient goes in the rank's row or the send buffer, and
+        # the flags and extras: (lo, hi, destination)
         self._copies = []
         for off, size in zip(offsets, sizes):
             pieces, start = [], off
-            while start < off + size:
-                owner = start // chunk
-                end = min(off + size, (owner + 1) * chunk)
-                pieces.append((start - off, end - off, owner * self._stride + start % chunk))
+            while start < off + size:  # one piece per chunk (in the shared row: one)
+                owner = 0 if self._exchange is not None else start // chunk
+                end = off + size if self._exchange is not None else \
+                    min(off + size, (owner + 1) * chunk)
+                destination = start if self._exchange is not None else \
+                    owner * self._stride + start % chunk
+                pieces.append((start - off, end - off, destination))
                 start = end
             self._copies.append(pieces)
+        self._row = row
+        self._tails = [row[row.size - k - extras:]] if self._exchange is not None else \
+            list(row.reshape(n, self._stride)[:, chunk:])
         # this rank's chunk: the slices of the variables that fall in it
         self._shards = []
         first, last = r * chunk, (r + 1) * chunk
@@ -112,6 +132,12 @@ class ShardedUpdate:
                 shard = _Shard(v, weights[a:b], a - off, b - off, i)
                 self._shards.append((shard, a - first))
         self._registered = None
+
+    def release(self):
+        """Back to each rank's own weight arrays (from shared memory, if they were there)."""
+        if self._exchange is not None:
+            self._exchange.release(self._variables)
+            self._exchange, self._variables, self._views = None, None, ()
 
     def _register(self):
         """Make the optimizer know this rank's shards as variables (virtual indices after
@@ -141,14 +167,13 @@ class ShardedUpdate:
         grads = [g for g, _ in grads_and_vars]
         variables = [v for _, v in grads_and_vars]
         self._ensure_layout(variables, len(extras))
-        n = _world.size()
-        scale = 1.0 / n
-        send, stride, chunk, k = self._send, self._stride, self._chunk, len(variables)
+        scale = 1.0 / _world.size()
+        row, chunk, k = self._row, self._chunk, len(variables)
         present = []
         for g, v, pieces in zip(grads, variables, self._copies):
             if g is None:
                 for lo, hi, dst in pieces:
-                    send[dst:dst + hi - lo] = 0
+                    row[dst:dst + hi - lo] = 0
                 present.append(0.0)
                 continue
             flat = numpy.asarray(g.data if hasattr(g, "requires_grad") else g)
@@ -157,23 +182,32 @@ class ShardedUpdate:
                                  f"{v.path!r} has shape {flat.shape}; expected {v.data.shape}")
             flat = flat.reshape(-1)
             for lo, hi, dst in pieces:
-                numpy.multiply(flat[lo:hi], scale, out=send[dst:dst + hi - lo])
+                numpy.multiply(flat[lo:hi], scale, out=row[dst:dst + hi - lo])
             present.append(1.0)
-        tail = send.reshape(n, stride)
-        tail[:, chunk:chunk + k] = present
-        tail[:, chunk + k:] = extras
+        for tail in self._tails:
+            tail[:k] = present
+            tail[k:] = extras
         received = self._received
-        _world.reduce_scatter_(send, received, "the gradient reduce-scatter")
+        if self._exchange is not None:
+            self._exchange.reduce(received, "the gradient reduce-scatter")
+        else:
+            _world.reduce_scatter_(row, received, "the gradient reduce-scatter")
         flags = received[chunk:chunk + k]
         self._update(received, flags)
-        _world.allgather_(self._weights, "the weight all-gather")
+        if self._exchange is not None:  # every chunk is in the shared weights once all are done
+            self._exchange.barrier("the weight update")
+        else:
+            _world.allgather_(self._weights, "the weight all-gather")
         constrained = [v for v in variables if getattr(v, "constraint", None) is not None]
-        if constrained:
+        if constrained:  # on the whole variables: by every rank, or once in shared memory
             from lamina.autograd import no_grad
 
-            with no_grad():
-                for v in constrained:
-                    v.assign(v.constraint(v.data))
+            if self._exchange is None or _world.rank() == 0:
+                with no_grad():
+                    for v in constrained:
+                        v.assign(v.constraint(v.data))
+            if self._exchange is not None:
+                self._exchange.barrier("the constraints")
         return [float(e) for e in received[chunk + k:]]
 
     def _update(self, received, flags):

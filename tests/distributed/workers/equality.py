@@ -17,15 +17,21 @@ import sys
 import numpy as np
 
 import lamina.distributed as dist
+from lamina.constraints import MaxNorm
 from lamina.layers import BatchNormalization, Conv2D, Dense, Flatten, Input, MaxPooling2D, ReLU
 from lamina.models import Sequential
 from lamina.optimizers import SGD, Adam
 
 
-def seed_cnn(bn: bool):
+def seed_cnn(bn: bool, constrained: bool = False):
     import lamina.random
 
     lamina.random.set_random_seed(0)
+    if constrained:  # a constraint on the big kernel: applied on the whole after each update
+        return Sequential([Input(shape=(28, 28, 1)), Conv2D(16, (3, 3)),
+                           MaxPooling2D(pool_size=(2, 2)), Conv2D(16, (3, 3)), Flatten(),
+                           Dense(128, activation="relu", kernel_constraint=MaxNorm(0.3)),
+                           Dense(10, activation="softmax")])
     if not bn:  # seed 001's network
         return Sequential([Input(shape=(28, 28, 1)), Conv2D(16, (3, 3)),
                            MaxPooling2D(pool_size=(2, 2)), Conv2D(16, (3, 3)), Flatten(),
@@ -41,10 +47,10 @@ def seed_cnn(bn: bool):
                        Dense(128, activation="relu"), Dense(10, activation="softmax")])
 
 
-#: (name, optimizer, floatx, synchronized batch norm)
+#: (name, optimizer, floatx, synchronized batch norm; None: no BN, a MaxNorm constraint)
 CONFIGS = [("adam_f32", "adam", "float32", False), ("adam_f32_bn", "adam", "float32", True),
            ("adam_f64", "adam", "float64", False), ("adam_f64_bn", "adam", "float64", True),
-           ("sgd_f32", "sgd", "float32", False)]
+           ("sgd_f32", "sgd", "float32", False), ("adam_f32_maxnorm", "adam", "float32", None)]
 
 
 def run(name, optimizer, dtype, bn, args):
@@ -63,7 +69,7 @@ def train(name, optimizer, bn, args):
     n = args.steps * args.batch
     x = rng.random((n, 28, 28, 1), dtype=np.float32)
     y = rng.integers(0, 10, n)
-    model = seed_cnn(bn)
+    model = seed_cnn(bool(bn), constrained=bn is None)
     model.compile(optimizer=Adam(1e-3) if optimizer == "adam" else SGD(0.1),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     dist.reset_comm_stats()
