@@ -78,6 +78,7 @@ class Phases:
                 lambda: _world._wait(_world.WORLD.comm.Ibarrier(), "the barrier"), "wait")
             for name in ("allreduce_", "reduce_scatter_", "allgather_"):
                 setattr(_world, name, self._split_wait(getattr(_world, name), barrier))
+            self._shared_memory(_world)
         else:
             self.wrap(ArrayAdapter, "_take", "data")
         return self
@@ -95,6 +96,35 @@ class Phases:
                 return original(*args, **kwargs)
             return transfer(*args, **kwargs)
         return collective
+
+    def _shared_memory(self, _world):
+        """The shared-memory exchange (lamina.distributed._node): its first barrier is the
+        "wait"; the sum of the gradient rows and the barrier after the update, "transfer"."""
+        from lamina.distributed._node import NodeExchange
+
+        original_barrier, original_reduce = _world.barrier_, NodeExchange.reduce
+        wait, after = self._timed(original_barrier, "wait"), self._timed(original_barrier,
+                                                                          "transfer")
+
+        def barrier_(what="barrier", nbytes=0):
+            if what == "the gradient reduce-scatter":
+                return wait(what, nbytes)
+            if what == "the weight update":
+                return after(what, nbytes)
+            return original_barrier(what, nbytes)
+
+        def reduce(exchange, received, what):
+            wall, cpu = time.perf_counter(), time.process_time()
+            waited = (self.wall["wait"], self.cpu["wait"])
+            try:
+                return original_reduce(exchange, received, what)
+            finally:  # the time in it but not in its barrier
+                self.wall["transfer"] += time.perf_counter() - wall - (
+                    self.wall["wait"] - waited[0])
+                self.cpu["transfer"] += time.process_time() - cpu - (
+                    self.cpu["wait"] - waited[1])
+
+        _world.barrier_, NodeExchange.reduce = barrier_, reduce
 
     def fit(self, fit, **kwargs):
         self._fit_start = (time.perf_counter(), time.process_time())

@@ -26,6 +26,8 @@ arrays of each rank's own and frees them (a collective, at the end of training).
 
 from __future__ import annotations
 
+import os
+
 import numpy
 
 from lamina.distributed import _world
@@ -34,6 +36,18 @@ from lamina.distributed import _world
 def on_one_machine() -> bool:
     """Whether all the job's ranks share this machine's memory (several ranks)."""
     return _world.WORLD.comm is not None and _world.WORLD.local_size == _world.WORLD.size
+
+
+def fits(chunk, tail, dtype) -> bool:
+    """Whether the windows of :class:`NodeExchange` fit twice in the free shared memory
+    (``/dev/shm``, 64 MB in a default Docker container); every rank sees the same."""
+    n = _world.WORLD.size
+    need = (n * chunk + n * (n * chunk + tail)) * numpy.dtype(dtype).itemsize
+    try:
+        stat = os.statvfs("/dev/shm")
+    except OSError:  # not Linux: the MPI library knows where its shared memory is
+        return True
+    return stat.f_bavail * stat.f_frsize >= 2 * need
 
 
 class NodeExchange:

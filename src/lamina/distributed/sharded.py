@@ -33,7 +33,7 @@ import warnings
 import numpy
 
 from lamina.distributed import _world
-from lamina.distributed._node import NodeExchange, on_one_machine
+from lamina.distributed._node import NodeExchange, fits, on_one_machine
 
 
 class _Shard:
@@ -89,7 +89,8 @@ class ShardedUpdate:
         k = len(variables)
         self._variables, self._n_extras = list(variables), extras
         self._chunk, self._stride = chunk, chunk + k + extras
-        if on_one_machine() and os.environ.get("LAMINA_DISTRIBUTED_SHARED_MEMORY") != "0":
+        if (on_one_machine() and os.environ.get("LAMINA_DISTRIBUTED_SHARED_MEMORY") != "0"
+                and fits(chunk, k + extras, dtype)):
             self._exchange = NodeExchange(chunk, k + extras, dtype)
             weights, row = self._exchange.weights, self._exchange.rows[r]
         else:
