@@ -80,6 +80,8 @@ class ShardedUpdate:
             raise ValueError(f"fit(distributed=True): the data of variable(s) {', '.join(moved)}"
                              " was replaced during training; change weights in place "
                              "(Variable.assign, set_weights)")
+        if self._variables is not None:  # new chunks: each rank's slots must be whole first
+            self.gather_state()
         self.release()
         n, r = _world.size(), _world.rank()
         dtype = variables[0].data.dtype
@@ -234,15 +236,16 @@ class ShardedUpdate:
         opt = self.optimizer
         if self._variables is None or not opt.built:
             return
-        n = len(self._variables)
+        indices = [opt._index[id(v)] for v in self._variables]  # the layout's, in its order
         buffer = numpy.empty_like(self._weights)
         for slots in opt._slot_lists:
+            mine = [slots[i] for i in indices]
             lo = 0
-            for slot in slots[:n]:
+            for slot in mine:
                 buffer[lo:lo + slot.size] = slot.reshape(-1)
                 lo += slot.size
             _world.allgather_(buffer, "the optimizer-state all-gather")
             lo = 0
-            for slot in slots[:n]:
+            for slot in mine:
                 slot.reshape(-1)[...] = buffer[lo:lo + slot.size]
                 lo += slot.size
