@@ -4,12 +4,14 @@ The reference (``normalization.BatchNorm``) makes seven NumPy passes over the ba
 (two sums, the centred copy, its squares, the affine map) and five backward; here the
 forward reads ``x`` three times and writes the output once, and the backward reads
 ``grad`` and ``x`` twice and writes ``dx`` once, with a ReLU after the norm
-(``batch_norm_relu``) in the same passes. Taken when ``plans.batch_norm`` says
-``'channels_last'`` and the kernels load (``lamina.accel``); the tests compare both paths.
+(``batch_norm_relu``) in the same passes (its mask recomputed from ``x``). Taken when
+``plans.batch_norm`` says ``'channels_last'`` and the kernels load (``lamina.accel``); the
+tests compare both paths.
 
-Arrays are seen as ``(rows, C)``. Sums run over blocks of ``SUM_BLOCK`` rows (float64 inside
-a block, blocks added in order), and the blocks are shared among lamina's threads, so the
-results have the same bits on any number of threads.
+Arrays are seen as ``(rows, C)``. Sums run over blocks of ``SUM_BLOCK`` rows (in the input's
+precision inside a block, as ``normalization.channel_sum``; the blocks added in float64, in
+order), and the blocks are shared among lamina's threads, so the results have the same bits
+on any number of threads.
 """
 
 from __future__ import annotations
@@ -73,24 +75,24 @@ def normalize(kern, xp, x2, mean, scale, shift, relu: bool):
     return out
 
 
-def grad_sums(kern, xp, grad2, x2, mean, y2, relu: bool):
-    """Per channel, ``sum(g)`` and ``sum(g * (x - mean))`` (``g``: ``grad2``, 0 where
-    ``y2 <= 0`` when ``relu``), in ``x2``'s dtype."""
+def grad_sums(kern, xp, grad2, x2, mean, scale, shift, relu: bool):
+    """Per channel, ``sum(g)`` and ``sum(g * (x - mean))`` (``g``: ``grad2``, 0 where the
+    output ``(x - mean) * scale + shift <= 0`` when ``relu``), in ``x2``'s dtype."""
     rows, c = x2.shape
     count = max(-(-rows // SUM_BLOCK), 1)
     sum_g = xp.empty((count, c), dtype=xp.float64)
     sum_gx = xp.empty_like(sum_g)
     zero = x2.dtype.type(0)
     _by_blocks(x2, lambda r0, r1, b0, b1: kern.block_grad_sums(
-        grad2[r0:r1], x2[r0:r1], mean, y2[r0:r1], relu, zero, SUM_BLOCK, sum_g[b0:b1],
+        grad2[r0:r1], x2[r0:r1], mean, scale, shift, relu, zero, SUM_BLOCK, sum_g[b0:b1],
         sum_gx[b0:b1]))
     return sum_g.sum(axis=0).astype(x2.dtype), sum_gx.sum(axis=0).astype(x2.dtype)
 
 
-def input_grad(kern, xp, grad2, x2, mean, y2, relu: bool, a, b, s):
+def input_grad(kern, xp, grad2, x2, mean, scale, shift, relu: bool, a, b, s):
     """``dx = (g - (x - mean) * a - b) * s``, a new (rows, C) array."""
     dx = xp.empty_like(x2)
     zero = x2.dtype.type(0)
     _by_blocks(x2, lambda r0, r1, b0, b1: kern.input_grad(
-        grad2[r0:r1], x2[r0:r1], mean, y2[r0:r1], relu, zero, a, b, s, dx[r0:r1]))
+        grad2[r0:r1], x2[r0:r1], mean, scale, shift, relu, zero, a, b, s, dx[r0:r1]))
     return dx

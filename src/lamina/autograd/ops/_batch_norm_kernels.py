@@ -4,12 +4,13 @@ They compute what the NumPy reference in ``normalization.py`` computes, for a ch
 input seen as ``(rows, C)``, in fewer passes over memory:
 
 * statistics: the per-channel sum of ``x``, then of ``(x - mean) ** 2``, one read each,
-  block by block (``block`` rows per block, each block summed in float64);
+  block by block (``block`` rows per block, summed in ``x``'s precision; the caller adds
+  the blocks in float64, as the reference's ``channel_sum``);
 * output: ``(x - mean) * scale + shift`` in one pass (``scale = gamma / sqrt(var + eps)``,
   ``shift = beta``), with the ReLU of ``batch_norm_relu`` in the same pass;
 * backward: the per-channel sums of ``g`` and ``g * (x - mean)`` in one read of ``g`` and
   ``x``, then ``dx = (g - (x - mean) * a - b) * s`` in one pass, where ``g`` is the upstream
-  gradient (masked by ``y > 0`` after a ReLU).
+  gradient (masked by ``y > 0`` after a ReLU, ``y`` recomputed from ``x``: not read).
 
 Sums run block by block in a fixed order, so they have the same bits whatever the number of
 threads that share the blocks. Every call works on whole blocks of rows of one part of the
@@ -30,28 +31,30 @@ _JIT = {"nogil": True, "cache": True, "error_model": "numpy"}
 
 @njit(**_JIT)
 def block_sums(x, block, out):
-    """``out[b, c]``: the float64 sum of ``x[r, c]`` over the rows ``r`` of block ``b``."""
+    """``out[b, c]``: the sum of ``x[r, c]`` over the rows ``r`` of block ``b`` (summed in
+    ``x``'s precision, as the reference's blocks)."""
     rows, c = x.shape
+    acc = np.zeros(c, x.dtype)
     for b in range(out.shape[0]):
-        acc = out[b]
-        acc[:] = 0.0
+        acc[:] = 0
         for r in range(b * block, min((b + 1) * block, rows)):
             for q in range(c):
                 acc[q] += x[r, q]
+        out[b] = acc
 
 
 @njit(**_JIT)
 def block_squares(x, mean, block, out):
-    """``out[b, c]``: the float64 sum of ``(x[r, c] - mean[c]) ** 2`` over block ``b``'s rows
-    (the difference in ``x``'s precision, as the reference's centred array)."""
+    """``out[b, c]``: the sum of ``(x[r, c] - mean[c]) ** 2`` over block ``b``'s rows."""
     rows, c = x.shape
+    acc = np.zeros(c, x.dtype)
     for b in range(out.shape[0]):
-        acc = out[b]
-        acc[:] = 0.0
+        acc[:] = 0
         for r in range(b * block, min((b + 1) * block, rows)):
             for q in range(c):
-                d = np.float64(x[r, q] - mean[q])
+                d = x[r, q] - mean[q]
                 acc[q] += d * d
+        out[b] = acc
 
 
 @njit(**_JIT)
@@ -68,33 +71,38 @@ def normalize(x, mean, scale, shift, relu, zero, out):
 
 
 @njit(**_JIT)
-def block_grad_sums(grad, x, mean, y, relu, zero, block, sum_g, sum_gx):
-    """``sum_g[b, c]``, ``sum_gx[b, c]``: the float64 sums of ``g`` and ``g * (x - mean)``
-    over block ``b``'s rows, ``g = grad`` (0 where ``y <= 0`` when ``relu``)."""
+def block_grad_sums(grad, x, mean, scale, shift, relu, zero, block, sum_g, sum_gx):
+    """``sum_g[b, c]``, ``sum_gx[b, c]``: the sums of ``g`` and ``g * (x - mean)`` over
+    block ``b``'s rows, ``g = grad``; with ``relu``, ``g = grad * (y > 0)`` where ``y`` is
+    the output, recomputed as in :func:`normalize` (the same bits; one array less to read)."""
     rows, c = x.shape
+    acc_g, acc_gx = np.zeros(c, x.dtype), np.zeros(c, x.dtype)
     for b in range(sum_g.shape[0]):
-        acc_g, acc_gx = sum_g[b], sum_gx[b]
-        acc_g[:] = 0.0
-        acc_gx[:] = 0.0
+        acc_g[:] = 0
+        acc_gx[:] = 0
         for r in range(b * block, min((b + 1) * block, rows)):
             for q in range(c):
                 g = grad[r, q]
-                if relu and not y[r, q] > 0:
+                d = x[r, q] - mean[q]
+                if relu and not d * scale[q] + shift[q] > 0:
                     g = g * zero  # as grad * (y > 0): NaN stays NaN
                 acc_g[q] += g
-                acc_gx[q] += np.float64(g * (x[r, q] - mean[q]))
+                acc_gx[q] += g * d
+        sum_g[b] = acc_g
+        sum_gx[b] = acc_gx
 
 
 @njit(**_JIT)
-def input_grad(grad, x, mean, y, relu, zero, a, b, s, dx):
+def input_grad(grad, x, mean, scale, shift, relu, zero, a, b, s, dx):
     """``dx = (g - (x - mean) * a - b) * s``, ``g`` as in :func:`block_grad_sums`."""
     rows, c = x.shape
     for r in range(rows):
         for q in range(c):
             g = grad[r, q]
-            if relu and not y[r, q] > 0:
-                g = 0
-            dx[r, q] = (g - (x[r, q] - mean[q]) * a[q] - b[q]) * s[q]
+            d = x[r, q] - mean[q]
+            if relu and not d * scale[q] + shift[q] > 0:
+                g = g * zero
+            dx[r, q] = (g - d * a[q] - b[q]) * s[q]
 
 
 def warm(dtype):
@@ -107,5 +115,5 @@ def warm(dtype):
     for relu in (False, True):
         zero = np.dtype(dtype).type(0)
         normalize(x, v, v, v, relu, zero, x)
-        block_grad_sums(x, x, v, x, relu, zero, 2, sums, sums.copy())
-        input_grad(x, x, v, x, relu, zero, v, v, v, x)
+        block_grad_sums(x, x, v, v, v, relu, zero, 2, sums, sums.copy())
+        input_grad(x, x, v, v, v, relu, zero, v, v, v, x)

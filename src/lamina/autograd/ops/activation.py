@@ -72,7 +72,13 @@ def relu_grad(xp, grad, out):
     if grad.shape != out.shape or not grad.ndim:
         return xp.multiply(grad, out > 0)
     result = xp.empty(grad.shape, dtype=xp.result_type(grad.dtype, xp.bool_))
-    by_rows(lambda lo, hi: xp.multiply(grad[lo:hi], out[lo:hi] > 0, out=result[lo:hi]), grad)
+
+    def part(lo, hi):  # the mask written as 1.0 / 0.0, then times grad: the bits of
+        r = result[lo:hi]  # grad * (out > 0), without its bool array and mixed-type loop
+        xp.greater(out[lo:hi], 0, out=r)
+        r *= grad[lo:hi]
+
+    by_rows(part, grad)
     return result
 
 

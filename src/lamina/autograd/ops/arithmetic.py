@@ -8,6 +8,7 @@ return full-size gradients.
 from __future__ import annotations
 
 from lamina.autograd.function import Function
+from lamina.autograd.ops._rows import by_rows
 from lamina.autograd.tensor import Tensor, as_tensor
 from lamina.parallel import matmul as split_matmul
 
@@ -34,6 +35,10 @@ class Add(Function):
     name = "add"
 
     def forward(self, a, b):
+        if a.shape == b.shape and a.dtype == b.dtype and a.ndim:  # a residual's sum: by
+            xp, out = self.xp, self.xp.empty(a.shape, dtype=a.dtype)  # parts over threads
+            by_rows(lambda lo, hi: xp.add(a[lo:hi], b[lo:hi], out=out[lo:hi]), a)
+            return out
         try:
             return a + b
         except ValueError:

@@ -206,7 +206,7 @@ class BatchNorm(Function):
         y2 = _cpu.normalize(kern, xp, x2, mean, scale, shift, relu)
         if self.recording:
             self.save_for_backward(x2, inv, gamma)
-            self.mean, self.y2 = mean, y2
+            self.mean, self.scale_shift = mean, (scale, shift)
         return y2.reshape(x.shape)
 
     def _compiled_backward(self, grad):
@@ -215,15 +215,16 @@ class BatchNorm(Function):
         xp, kern, relu = self.xp, self.kernels, self.relu
         need_x, need_gamma, need_beta = _needs(self)
         grad2 = xp.ascontiguousarray(grad).reshape(x2.shape)
-        sum_g, sum_gx = _cpu.grad_sums(kern, xp, grad2, x2, self.mean, self.y2, relu)
+        sum_g, sum_gx = _cpu.grad_sums(kern, xp, grad2, x2, self.mean, *self.scale_shift,
+                                       relu)
         sum_gx *= inv  # sum(g * x_hat)
         dx = None
         if need_x:  # the reference's formula (``backward``), per channel then per value
             k = 1.0 / self.n
             s = inv if gamma is None else inv * gamma
-            dx = _cpu.input_grad(kern, xp, grad2, x2, self.mean, self.y2, relu,
+            dx = _cpu.input_grad(kern, xp, grad2, x2, self.mean, *self.scale_shift, relu,
                                  (sum_gx * k) * inv, sum_g * k, s).reshape(grad.shape)
-        self.mean = self.y2 = None
+        self.mean = self.scale_shift = None
         return _param_grads(self, dx, sum_gx if need_gamma else None,
                             sum_g if need_beta else None)
 
