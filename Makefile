@@ -22,8 +22,13 @@ demo: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check src tests benchmarks examples
 
+# The suite in TEST_WORKERS processes (pytest-xdist, dev extra): one process keeps about 1.2
+# of 2 cores busy, most tests being single-threaded Python. An idle worker takes tests queued
+# for the other (worksteal): the slow example tests come last. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
+
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal -rs
 
 bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/kernels.py; status=$$?; $(PY) benchmarks/compare.py && exit $$status
