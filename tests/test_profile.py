@@ -6,10 +6,19 @@ import pytest
 import lamina.profile
 import lamina.random
 from lamina.autograd import Tensor, function, tensor
-from lamina.layers import Conv2D, Dense, Flatten, Input, MaxPooling2D
+from lamina.layers import (
+    Activation,
+    BatchNormalization,
+    Conv2D,
+    Dense,
+    Flatten,
+    Input,
+    MaxPooling2D,
+)
 from lamina.layers.layer import Layer
-from lamina.models import Sequential
+from lamina.models import Model, Sequential
 from lamina.models.trainer import Trainer
+from lamina.models.training_graph import Pair
 from lamina.optimizers.base import Optimizer
 
 
@@ -29,7 +38,23 @@ def _cnn(seed=0):
 def _wrapped_places():
     return [vars(Layer)["_call_with_training"], vars(function.Function)["apply"],
             vars(tensor)["_run_backward"], vars(Optimizer)["apply_gradients"],
-            vars(Trainer)["_compute_loss"], vars(Trainer)["_train_step"]]
+            vars(Trainer)["_compute_loss"], vars(Trainer)["_train_step"], vars(Pair)["run"]]
+
+
+def test_a_fused_batch_norm_relu_pair_counts_as_its_batch_norm_layer():
+    lamina.random.set_random_seed(0)
+    x = Input((6, 6, 2))
+    h = Activation("relu")(BatchNormalization(name="bn")(Conv2D(4, 3, name="conv")(x)))
+    model = Model(x, Dense(3, activation="softmax")(Flatten()(h)))
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    rng = np.random.default_rng(1)
+    p = lamina.profile.profile_model(model, rng.random((16, 6, 6, 2)), rng.integers(0, 3, 16),
+                                     batch_size=8, steps=2)
+    by_name = {r["name"]: r for r in p.rows()}
+    bn = by_name["bn (BatchNormalization)"]
+    assert bn["calls"] == 2 and bn["forward_s"] > 0 and bn["backward_s"] > 0
+    assert any(r["name"] == "BatchNormReLU" for r in p.rows(by="op"))
+    assert sum(r["total_s"] for r in p.rows()) == pytest.approx(p.wall, rel=1e-6)
 
 
 def test_profile_model_has_a_row_per_layer_with_real_times():

@@ -13,12 +13,12 @@ Three ways in::
 
     python -m lamina.profile examples/demo.py --epochs 1   # a whole script
 
-While a :class:`Profiler` is active it temporarily wraps four places, and puts
-them back on exit (nothing is left when it is not running, so profiling costs
-nothing otherwise):
+While a :class:`Profiler` is active it temporarily wraps these places, and puts them
+back on exit (nothing is left when it is not running, so it costs nothing otherwise):
 
-* ``Layer._call_with_training``, which runs every layer's ``call``: the layer's
-  forward time, excluding the layers it calls (a model's own code is "other");
+* ``Layer._call_with_training``, which runs every layer's ``call`` (and the batch norm +
+  ReLU pairs that ``models/training_graph`` runs as one op, counted as the batch norm):
+  the layer's forward time, excluding the layers it calls (a model's own code is "other");
 * ``Function.apply``, which runs every op: the op's forward time, and the graph
   node it records is tagged with the innermost running layer;
 * each tagged node's ``backward``: its time goes to that layer (nodes made outside
@@ -86,6 +86,7 @@ class Profiler:
         from lamina.autograd import function, tensor
         from lamina.layers.layer import Layer
         from lamina.models.trainer import Trainer
+        from lamina.models.training_graph import Pair
         from lamina.optimizers.base import Optimizer
 
         self._patch(Layer, "_call_with_training", self._wrap_layer_call)
@@ -95,6 +96,8 @@ class Profiler:
         self._patch(Optimizer, "apply_gradients", self._wrap_optimizer)
         self._patch(Trainer, "_compute_loss", self._wrap_loss)
         self._patch(Trainer, "_train_step", self._wrap_train_step)
+        self._patch(Pair, "run", lambda run: lambda pair, value: self._wrap_layer_call(
+            lambda _, v, training: run(pair, v))(pair.bn.layer, value, None))  # as its BN
         _active.append(self)
         self._thread = threading.get_ident()
         self._running = True
