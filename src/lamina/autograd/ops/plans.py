@@ -51,6 +51,11 @@ WINOGRAD_GRAD_TILES = 256
 #: training's Winograd paths (``_conv_winograd_training``): F(4x4, 3x3) from outputs this
 #: high and wide, else F(2x2, 3x3)
 WINOGRAD_TRAIN_4X4_FROM = 6
+#: ... and from this many channels in and filters out (training sums over both): at 16 the
+#: transforms cost more than the products save (one thread, forward + both gradients, b128:
+#: 16->16 on 13x13 12.6 ms against 8.1 without, on 28x28 37.1 against 35.9; 32->32 on
+#: 32x32 at b32 19.2 against 29.6; 32->64 on 14x14 31.8 against 37.7)
+WINOGRAD_TRAIN_MIN_C = 32
 #: Winograd for 3x3 outputs at least this high and wide: a 7x7 map pads to 8x8 (30% more
 #: tiles) and few tiles per kernel matrix read; smaller maps take 'one_product'
 WINOGRAD_MIN_HW = 8
@@ -133,12 +138,13 @@ def conv2d_winograd(channels: int, filters: int, ksize, strides, dilation, pads,
                     out_hw) -> str | None:
     """The Winograd path of a conv2d that records its gradient (training), or None: 3x3,
     stride 1, no dilation, before-pads of at most 2 (the input gradient is then the same
-    correlation), at least ``WINOGRAD_MIN_C`` channels in and filters out (both are the
+    correlation), at least ``WINOGRAD_TRAIN_MIN_C`` channels in and filters out (both are the
     channels a product sums over, forward and backward). ``'winograd_4x4'`` for outputs from
     ``WINOGRAD_TRAIN_4X4_FROM`` pixels high and wide, else ``'winograd_2x2'``. The forward,
     the input gradient and the kernel gradient then all take it."""
     if (tuple(ksize) != (3, 3) or tuple(strides) != (1, 1) or tuple(dilation) != (1, 1)
-            or min(channels, filters) < WINOGRAD_MIN_C or pads[0][0] > 2 or pads[1][0] > 2):
+            or min(channels, filters) < WINOGRAD_TRAIN_MIN_C or pads[0][0] > 2
+            or pads[1][0] > 2):
         return None
     return "winograd_4x4" if min(out_hw) >= WINOGRAD_TRAIN_4X4_FROM else "winograd_2x2"
 
