@@ -40,7 +40,8 @@ def on_one_machine() -> bool:
 
 def fits(chunk, tail, dtype) -> bool:
     """Whether the windows of :class:`NodeExchange` fit twice in the free shared memory
-    (``/dev/shm``, 64 MB in a default Docker container); every rank sees the same."""
+    (``/dev/shm``, 64 MB in a default Docker container), as this rank sees it now (the
+    caller lets rank 0's answer decide for all)."""
     n = _world.WORLD.size
     need = (n * chunk + n * (n * chunk + tail)) * numpy.dtype(dtype).itemsize
     try:

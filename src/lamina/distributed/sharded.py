@@ -12,7 +12,8 @@ buffer (each variable's ``data`` is a view of it), cut into n equal chunks; per 
    (lamina's update rules are elementwise, so a slice gives the same bits as the whole:
    lamina.optimizers.split does the same to spread a big variable over threads);
 4. ``Allgather`` in place into the flat weight buffer: every rank receives every updated
-   chunk, straight into the variables, then applies the variables' constraints.
+   chunk, straight into the variables, then applies the variables' constraints (on one
+   machine, where the weights are one shared buffer, rank 0 alone applies them).
 
 The bytes moved are those of the all-reduce (a reduce-scatter and an all-gather are its two
 halves), the optimizer work per rank is 1/n, and nothing is copied back: the all-gather
@@ -91,8 +92,12 @@ class ShardedUpdate:
         k = len(variables)
         self._variables, self._n_extras = list(variables), extras
         self._chunk, self._stride = chunk, chunk + k + extras
-        if (on_one_machine() and os.environ.get("LAMINA_DISTRIBUTED_SHARED_MEMORY") != "0"
-                and fits(chunk, k + extras, dtype)):
+        shared = (on_one_machine() and os.environ.get("LAMINA_DISTRIBUTED_SHARED_MEMORY")
+                  != "0" and fits(chunk, k + extras, dtype))
+        # every rank must take the same way (Allocate_shared is collective): rank 0 decides,
+        # as each rank reads /dev/shm's free space and its own environment at another moment
+        comm = _world.WORLD.comm
+        if comm.bcast(bool(shared), root=0) if comm is not None else shared:
             self._exchange = NodeExchange(chunk, k + extras, dtype)
             weights, row = self._exchange.weights, self._exchange.rows[r]
         else:

@@ -9,9 +9,8 @@ from __future__ import annotations
 import math
 
 from lamina import activations as A
+from lamina.autograd.ops.activation import SELU_ALPHA, SELU_SCALE
 from lamina.export._graph import Graph, Value, file_axis
-
-SELU_ALPHA, SELU_SCALE = 1.6732632423543772, 1.0507009873554805  # Klambauer et al. 2017
 
 
 class ExportError(ValueError):

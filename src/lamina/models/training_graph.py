@@ -8,8 +8,9 @@ in which the batch norm's output feeds only the ReLU runs as
 :func:`lamina.autograd.ops.batch_norm_relu`, the layers' two ops as one: the same numbers
 (batch statistics in training, moving ones otherwise), and in training the ReLU costs no
 passes of its own over the batch. Which pairs run fused depends on the graph alone; a pair
-whose layers were changed since (an activation, a regularizer, a frozen or synchronized batch
-norm, another dtype) runs as its layers.
+whose layers were changed since (a ReLU layer no longer a ReLU, an activity regularizer, a
+synchronized batch norm, an input of another dtype) runs as its layers; a frozen batch norm
+(``trainable=False``) runs fused with its moving statistics, as Keras runs it.
 """
 
 from __future__ import annotations

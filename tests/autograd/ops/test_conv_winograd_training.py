@@ -159,12 +159,19 @@ def test_training_takes_the_winograd_path_for_a_layer_shape(monkeypatch):
     the case small) runs it (its padded input is kept on the tiles' grid) and its gradients
     equal the reference's."""
     monkeypatch.setattr(plans, "WINOGRAD_TRAIN_MIN_C", 16)
+    ran = []
+    for name in ("forward", "input_grad", "kernel_grad"):
+        real = getattr(_conv_cpu.winograd_training, name)
+        monkeypatch.setattr(_conv_cpu.winograd_training, name,
+                            lambda *a, _real=real, _name=name, **k: (ran.append(_name),
+                                                                       _real(*a, **k))[1])
     rng = np.random.default_rng(0)
     x = Tensor(rng.standard_normal((2, 7, 7, 16)), requires_grad=True)
     kernel = Tensor(rng.standard_normal((3, 3, 16, 16)), requires_grad=True)
     out = ops.conv2d(x, kernel, padding="same")
     grad = rng.standard_normal(out.shape)
     (out * Tensor(grad)).sum().backward()
+    assert sorted(ran) == ["forward", "input_grad", "kernel_grad"]
     want = _conv_reference.conv2d_backward(np, grad, x.data, kernel.data, ((1, 1), (1, 1)),
                                            (1, 1), (1, 1))
     assert_sums_close(x.grad, want[0], terms=25 * 16, scale=6400 * PRODUCT, dtype="float64")

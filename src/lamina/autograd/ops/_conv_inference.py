@@ -1,10 +1,11 @@
-"""The inference-only forward paths of conv2d: Winograd's F(m x m, 3x3), and 1x1 as products.
+"""The inference forward paths of conv2d: Winograd's F(m x m, 3x3), and 1x1 as products.
 
 When no gradient is recorded (``predict``, ``evaluate``), a conv2d's forward keeps nothing
 for a backward, and ``plans.conv2d_inference`` may send it here instead of im2col. These
 paths compute what ``_conv_reference.conv2d_forward`` computes, in another order of the sums
-(tested against it, ``tests/autograd/ops/test_conv_inference_paths.py``); training never
-takes them, so training results do not depend on them.
+(tested against it, ``tests/autograd/ops/test_conv_inference_paths.py``). Training takes
+only the Winograd forward and kernel transform, through ``_conv_winograd_training`` when
+``plans.conv2d_winograd`` chooses it; the 1x1 and one-product paths are inference's alone.
 
 * ``'winograd_2x2'`` / ``'winograd_4x4'`` (3x3, stride 1, no dilation; Lavin & Gray 2016,
   "Fast Algorithms for Convolutional Neural Networks"). The padded input is cut into t x t

@@ -1,5 +1,5 @@
 """Winograd's F(m x m, 3x3) on the training paths of a 3x3 stride-1 conv2d: the forward, the
-input gradient and the kernel gradient (``plans.conv2d_training``, ``plans.conv2d_backward``).
+input gradient and the kernel gradient (chosen by ``plans.conv2d_winograd``).
 
 The forward is ``_conv_inference``'s (read its docstring first): the padded input cut into
 t x t tiles (t = m + 2), ``Y = A^T [sum over c of U_c * V_c] A`` with ``U = G g G^T`` and ``V =
@@ -19,7 +19,8 @@ beyond the padding), for the kernel gradient.
 Every sum is the reference's sum in another order; F(2x2, 3x3) rounds like im2col, F(4x4,
 3x3) about 10x more (its transforms have coefficients up to 8). The transforms of the
 input run as numba kernels when ``lamina.accel`` has them (``_winograd_kernels``), else as
-NumPy passes; the gradient's transform ``A dY A^T`` is NumPy passes over a chunk in cache.
+NumPy passes; the gradient's transform ``A dY A^T`` runs as a numba kernel
+(``_winograd_grad_kernels``, the NumPy passes' bits) when loaded, else as NumPy passes.
 Tested against ``_conv_reference`` in ``tests/autograd/ops/test_conv_winograd_training.py``.
 """
 

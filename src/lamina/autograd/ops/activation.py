@@ -21,8 +21,7 @@ __all__ = ["identity", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "el
            "softplus", "gelu", "silu", "swish", "hard_sigmoid", "softmax", "log_softmax",
            "activation_by_name"]
 
-SELU_ALPHA = 1.6732632423543772  # SELU constants (Klambauer et al. 2017), as in Keras
-SELU_SCALE = 1.0507009873554805
+SELU_ALPHA, SELU_SCALE = 1.6732632423543772, 1.0507009873554805  # Klambauer et al. 2017
 
 
 def _real(op, arg, value, minimum=None):
@@ -66,17 +65,15 @@ def sigmoid_grad(xp, grad, s):
 
 
 def relu_grad(xp, grad, out):
-    """``grad`` where ReLU's output ``out`` is > 0, else 0 (0 at the kink, as Keras). The one
-    place it is written: the relu op and the fused ``linear(..., 'relu')``. Big arrays are
-    cut over lamina's threads (``_rows.py``)."""
+    """``grad`` where ReLU's output ``out`` is > 0, else 0 (0 at the kink, as Keras); the one
+    place it is written (relu, ``linear(..., 'relu')``, batch_norm_relu), cut over threads."""
     if grad.shape != out.shape or not grad.ndim:
         return xp.multiply(grad, out > 0)
     result = xp.empty(grad.shape, dtype=xp.result_type(grad.dtype, xp.bool_))
 
-    def part(lo, hi):  # the mask written as 1.0 / 0.0, then times grad: the bits of
-        r = result[lo:hi]  # grad * (out > 0), without its bool array and mixed-type loop
-        xp.greater(out[lo:hi], 0, out=r)
-        r *= grad[lo:hi]
+    def part(lo, hi):  # grad * (out > 0)'s bits, without its bool array and mixed-type loop
+        xp.greater(out[lo:hi], 0, out=result[lo:hi])
+        result[lo:hi] *= grad[lo:hi]
 
     by_rows(part, grad)
     return result

@@ -200,10 +200,12 @@ class BatchNorm(Function):
         x2 = xp.ascontiguousarray(x).reshape(-1, self.c)
         mean, var = _cpu.statistics(kern, xp, x2)
         inv = 1.0 / xp.sqrt(var + epsilon)
-        _update_moving(moving_mean, moving_variance, mean, var, momentum)
         scale = inv if gamma is None else inv * gamma
         shift = xp.zeros_like(inv) if beta is None else beta
         y2 = _cpu.normalize(kern, xp, x2, mean, scale, shift, relu)
+        # after the last kernel call: a kernel that fails to compile sends the op to the
+        # reference, which must find the moving statistics not yet updated
+        _update_moving(moving_mean, moving_variance, mean, var, momentum)
         if self.recording:
             self.save_for_backward(x2, inv, gamma)
             self.mean, self.scale_shift = mean, (scale, shift)

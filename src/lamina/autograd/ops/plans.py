@@ -82,7 +82,8 @@ ROWS_SPLIT_ELEMENTS = 1 << 16
 
 #: the conv2d forward paths (``_conv_cpu_kernels``)
 CONV_FORWARD = ("column_chunks", "transposed_columns")
-#: the conv2d forward paths taken only when no gradient is recorded (``_conv_inference``)
+#: the conv2d forward paths taken when no gradient is recorded (``_conv_inference``; the two
+#: Winograd ones serve training too, see ``CONV_TRAINING_WINOGRAD``)
 CONV_INFERENCE = ("winograd_2x2", "winograd_4x4", "pointwise", "one_product")
 #: the conv2d backward paths (``_conv_cpu_kernels``)
 CONV_BACKWARD = ("im2col_col2im", "stride1_fused", "stride1_products", "small_c_kernel_grad")
