@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from lamina.autograd.ops._rows import by_rows
 from lamina.autograd.ops.activation import relu_grad
-from lamina.autograd.ops.normalization import BatchNorm, _split, _state
+from lamina.autograd.ops.normalization import BatchNorm, apply_batch_norm
 
 __all__ = ["batch_norm_relu"]
 
@@ -42,10 +42,5 @@ def batch_norm_relu(x, gamma, beta, moving_mean, moving_variance, training, mome
     """``relu(batch_norm(x, gamma, beta, moving_mean, moving_variance, training, momentum,
     epsilon, axis))`` as one op; the arguments are :func:`~lamina.autograd.ops.batch_norm`'s
     (the moving statistics are updated in place in training)."""
-    op = "batch_norm_relu"
-    mm = _state(moving_mean, "moving_mean", op)
-    mv = _state(moving_variance, "moving_variance", op)
-    tensors, has = _split(gamma, beta)
-    return BatchNormReLU.apply(x, *tensors, has=has, moving_mean=mm, moving_variance=mv,
-                               training=bool(training), momentum=float(momentum),
-                               epsilon=float(epsilon), axis=axis)
+    return apply_batch_norm(BatchNormReLU, "batch_norm_relu", x, gamma, beta, moving_mean,
+                            moving_variance, training, momentum, epsilon, axis)

@@ -77,7 +77,7 @@ def _needs(fn):
 
 
 #: rows summed in float32 before their block sums are added up in float64 (channel_sum)
-SUM_BLOCK = 256
+SUM_BLOCK = _cpu.SUM_BLOCK  # one block size: the kernels' sums round as these
 
 
 def channel_sum(xp, a, b=None):
@@ -366,13 +366,19 @@ def batch_norm(x, gamma, beta, moving_mean, moving_variance, training, momentum=
         training: True uses the batch statistics; False uses the moving ones.
     Returns a tensor shaped like ``x``.
     """
-    op = "batch_norm"
+    return apply_batch_norm(BatchNorm, "batch_norm", x, gamma, beta, moving_mean,
+                            moving_variance, training, momentum, epsilon, axis)
+
+
+def apply_batch_norm(cls, op, x, gamma, beta, moving_mean, moving_variance, training, momentum,
+                     epsilon, axis):
+    """``cls.apply`` (BatchNorm or a subclass) with ``op``'s arguments checked and cast."""
     mm = _state(moving_mean, "moving_mean", op)
     mv = _state(moving_variance, "moving_variance", op)
     tensors, has = _split(gamma, beta)
-    return BatchNorm.apply(x, *tensors, has=has, moving_mean=mm, moving_variance=mv,
-                           training=bool(training), momentum=float(momentum),
-                           epsilon=float(epsilon), axis=axis)
+    return cls.apply(x, *tensors, has=has, moving_mean=mm, moving_variance=mv,
+                     training=bool(training), momentum=float(momentum), epsilon=float(epsilon),
+                     axis=axis)
 
 
 def layer_norm(x, gamma, beta, axis=-1, epsilon=1e-3):
