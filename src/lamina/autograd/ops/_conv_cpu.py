@@ -19,8 +19,6 @@ from lamina.autograd.ops._conv_cpu_kernels import (
     small_c_kernel_grad,
     stride1_backward,
     stride1_input_grad,
-    tile_transpose_backward,
-    tile_transpose_forward,
 )
 from lamina.autograd.ops._conv_epilogue import epilogue
 from lamina.autograd.ops._conv_inference import (
@@ -171,59 +169,4 @@ def _winograd_backward(xp, grad, xpad, kernel, x_shape, pads, need, relu_out, si
     if need_b:  # ones @ grad: a product, several times faster than grad.sum(axis=0)
         g2 = g.reshape(-1, g.shape[3])
         gb = xp.ones(g2.shape[0], dtype=g2.dtype) @ g2
-    return gx, gk, gb
-
-
-def conv2d_transpose_forward(xp, x, kernel, bias, crop, padded_hw, strides, dilation,
-                             path=None):
-    """Keras's Conv2DTranspose: col2im of ``x @ K.T`` cropped to ``crop``, plus ``bias``;
-    ``path`` is one of ``plans.CONV_TRANSPOSE`` (default: ``plans.conv2d_transpose``'s)."""
-    (top, h), (left, w) = crop
-    path = path or plans.conv2d_transpose(x.shape[1:3], kernel.shape[:2], padded_hw, strides,
-                                          dilation)
-    if path == "tiles":
-        full = xp.empty((x.shape[0], *padded_hw, kernel.shape[2]), dtype=x.dtype)
-        parallel_for(lambda lo, hi: tile_transpose_forward(xp, x[lo:hi], kernel, bias,
-                                                           full[lo:hi]), x.shape[0])
-        if (top, left, h, w) == (0, 0, *padded_hw):
-            return full
-        return xp.ascontiguousarray(full[:, top:top + h, left:left + w])
-    full = col2im(xp, x, kernel, padded_hw, strides, dilation)
-    out = full[:, top:top + h, left:left + w]
-    return out + bias if bias is not None else xp.ascontiguousarray(out)
-
-
-def conv2d_transpose_backward(xp, grad, x, kernel, x_hw, k_shape, crop, padded_hw, strides,
-                              dilation, need, path=None):
-    """The gradients ``(dx, dkernel, dbias)`` of :func:`conv2d_transpose_forward`: the grad
-    put back on the uncropped grid, then a conv2d forward (dx) and the kernel-gradient
-    product. ``x`` is needed for the kernel gradient, ``kernel`` for the input gradient."""
-    need_x, need_k, need_b = need
-    (top, _), (left, _) = crop
-    gpad = pad_input(xp, grad, ((top, 0), (left, 0)), shape=padded_hw)
-    gx = gk = gb = None
-    path = path or plans.conv2d_transpose(x_hw, k_shape[:2], padded_hw, strides, dilation)
-    if path == "tiles" and (need_x or need_k):
-        n = grad.shape[0]
-        gx = xp.empty((n, *x_hw, k_shape[3]), dtype=grad.dtype) if need_x else None
-
-        def work(lo, hi):  # one part of the batch per thread; the kernel gradients are summed
-            dx, dk = tile_transpose_backward(xp, gpad[lo:hi], x[lo:hi] if need_k else None,
-                                             kernel, x_hw, k_shape, need_x, need_k)
-            if need_x:
-                gx[lo:hi] = dx
-            return dk
-
-        parts = parallel_for(work, n)
-        gk = xp.ascontiguousarray(sum(parts)) if need_k else None
-    else:
-        if need_x:
-            w2 = kernel.reshape(-1, k_shape[3])
-            gx = conv_forward(xp, gpad, w2, x_hw, k_shape[:2], strides, dilation)
-        if need_k:
-            gw, _ = conv_kernel_grad(xp, gpad, x, k_shape[:2], strides, dilation, False)
-            gk = gw.reshape(k_shape)
-    if need_b:
-        g2 = grad.reshape(-1, grad.shape[3])
-        gb = xp.ones(g2.shape[0], dtype=grad.dtype) @ g2
     return gx, gk, gb

@@ -28,7 +28,7 @@ with a block-diagonal kernel (the test compares the two).
 from __future__ import annotations
 
 from lamina.autograd.function import Function
-from lamina.autograd.ops import _conv1d_cpu, _conv_cpu, plans
+from lamina.autograd.ops import _conv1d_cpu, _conv_cpu, _conv_transpose_cpu, plans
 from lamina.autograd.ops._spatial import (
     check_strides_and_dilation,
     expect_ndim,
@@ -150,8 +150,8 @@ class Conv2DTranspose(Function):
         # the grid of the conv2d this is the adjoint of (its padded input)
         padded = tuple(max((n - 1) * s + ke, before + length) for n, s, ke, (before, length)
                        in zip(x.shape[1:3], strides, k_eff, crop))
-        out = _conv_cpu.conv2d_transpose_forward(xp, x, kernel, bias[0] if bias else None,
-                                                 crop, padded, strides, dilation)
+        out = _conv_transpose_cpu.conv2d_transpose_forward(
+            xp, x, kernel, bias[0] if bias else None, crop, padded, strides, dilation)
         self.args = (strides, dilation, crop, padded, x.shape[1:3], kernel.shape, bool(bias))
         if self.recording:
             need_x, need_k = self.needs_input_grad[:2]
@@ -162,7 +162,7 @@ class Conv2DTranspose(Function):
         strides, dilation, crop, padded, x_hw, k_shape, has_bias = self.args
         x, kernel = self.saved
         need = self.needs_input_grad
-        gx, gk, gb = _conv_cpu.conv2d_transpose_backward(
+        gx, gk, gb = _conv_transpose_cpu.conv2d_transpose_backward(
             self.xp, grad, x, kernel, x_hw, k_shape, crop, padded, strides, dilation,
             (need[0], need[1], has_bias and need[2]))
         return (gx, gk, gb) if has_bias else (gx, gk)
