@@ -1,6 +1,8 @@
-"""The convolutions of the small ResNet's training step (examples/fashion_mnist_resnet.py),
-one by one, against PyTorch: forward, input gradient and kernel gradient, CPU ms per batch of
-128, then the whole training step (SGD with Nesterov momentum on both sides).
+"""The convolutions of a network's training step, one by one, against PyTorch: forward, input
+gradient and kernel gradient, CPU ms per batch, then the whole training step. ``--network
+resnet_small``: examples/fashion_mnist_resnet.py at batch 128 (SGD with Nesterov momentum on
+both sides); ``--network dncnn``: compare.py's row g, lamina.apps.imaging's denoiser on 32x32
+crops at batch 32 (Adam, MSE; the PyTorch twin of benchmarks/_imaging.py).
 
 Both libraries run in this process on one thread (``LAMINA_NUM_THREADS=1``,
 ``torch.set_num_threads(1)``) and are timed in CPU seconds (``time.process_time``, the best of
@@ -8,7 +10,8 @@ Both libraries run in this process on one thread (``LAMINA_NUM_THREADS=1``,
 ``--threads 2`` times wall seconds instead. lamina's side calls ``_conv_cpu`` as the Conv2D op
 does (the path ``plans.py`` picks); torch's calls ``conv2d`` and ``convolution_backward``.
 
-Run: ``PYTHONPATH=src .venv/bin/python benchmarks/conv_training.py [--repeats 5] [--steps 5]``
+Run: ``PYTHONPATH=src .venv/bin/python benchmarks/conv_training.py [--network dncnn]
+[--repeats 5] [--steps 5] [--threads 2]``
 """
 
 from __future__ import annotations
@@ -20,8 +23,12 @@ import time
 
 import numpy as np
 
-#: (height = width, channels in, filters, how many such convs in the network)
-SHAPES = [(28, 1, 32, 1), (14, 32, 64, 1), (14, 64, 64, 2), (7, 64, 128, 1), (7, 128, 128, 2)]
+#: network -> (batch, [(height = width, channels in, filters, how many such convs)])
+NETWORKS = {
+    "resnet_small": (128, [(28, 1, 32, 1), (14, 32, 64, 1), (14, 64, 64, 2), (7, 64, 128, 1),
+                           (7, 128, 128, 2)]),
+    "dncnn": (32, [(32, 1, 32, 1), (32, 32, 32, 6), (32, 32, 1, 1)]),
+}
 
 
 def _best(fn, repeats, clock):
@@ -34,7 +41,7 @@ def _best(fn, repeats, clock):
     return best * 1e3
 
 
-def convs(repeats, clock):
+def convs(network, repeats, clock):
     """Rows (shape, lamina fwd/dx/dk, torch fwd/dx/dk) in ms, times the count of the shape."""
     import torch
 
@@ -44,10 +51,11 @@ def convs(repeats, clock):
     rng = np.random.default_rng(0)
     pads, one = ((1, 1), (1, 1)), (1, 1)
     rows = []
-    for hw, c, o, count in SHAPES:
-        x = rng.standard_normal((128, hw, hw, c), dtype=np.float32)
+    batch, shapes = NETWORKS[network]
+    for hw, c, o, count in shapes:
+        x = rng.standard_normal((batch, hw, hw, c), dtype=np.float32)
         k = rng.standard_normal((3, 3, c, o), dtype=np.float32) * 0.1
-        g = rng.standard_normal((128, hw, hw, o), dtype=np.float32)
+        g = rng.standard_normal((batch, hw, hw, o), dtype=np.float32)
         need_x = c > 1  # the first layer's input gradient is never asked for
         with lamina_threads():
             _, xpad = _conv_cpu.conv2d_forward(np, x, k, None, pads, one, one, (hw, hw))
@@ -81,9 +89,25 @@ def convs(repeats, clock):
     return rows
 
 
-def step(steps, clock):
-    """(lamina ms, torch ms): medians of ``steps`` training steps, taken in turns."""
+def _networks(network):
+    """(lamina model, torch module, torch optimizer, torch loss, x, y) of ``network``."""
     import torch
+
+    if network == "dncnn":
+        from _imaging import _torch_network
+
+        from lamina.apps.imaging.networks import denoiser
+        from lamina.optimizers import Adam
+
+        rng = np.random.default_rng(0)
+        x = rng.uniform(0, 1, (32, 32, 32, 1)).astype(np.float32)
+        y = np.clip(x + rng.normal(0, 0.1, x.shape), 0, 1).astype(np.float32)
+        model = denoiser()
+        model.compile(optimizer=Adam(1e-3), loss="mse")
+        net = _torch_network("denoise").train()
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+        yt = torch.from_numpy(np.ascontiguousarray(y.transpose(0, 3, 1, 2)))
+        return model, net, opt, torch.nn.MSELoss(), x, y, yt
     from architectures import _data, _example, _torch_resnet_small
 
     from lamina.optimizers import SGD
@@ -94,8 +118,15 @@ def step(steps, clock):
                   loss="sparse_categorical_crossentropy")
     net = _torch_resnet_small(torch.nn).train()
     opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9, nesterov=True)
-    xt, yt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2))), torch.from_numpy(y)
-    loss = torch.nn.CrossEntropyLoss()
+    return model, net, opt, torch.nn.CrossEntropyLoss(), x, y, torch.from_numpy(y)
+
+
+def step(network, steps, clock):
+    """(lamina ms, torch ms): medians of ``steps`` training steps, taken in turns."""
+    import torch
+
+    model, net, opt, loss, x, y, yt = _networks(network)
+    xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
 
     def torch_step():
         opt.zero_grad()
@@ -116,6 +147,7 @@ def step(steps, clock):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--network", choices=sorted(NETWORKS), default="resnet_small")
     parser.add_argument("--repeats", type=int, default=5, help="timed calls per conv")
     parser.add_argument("--steps", type=int, default=5, help="timed training steps per side")
     parser.add_argument("--threads", type=int, default=1, help="1: CPU time; else wall time")
@@ -128,10 +160,11 @@ def main(argv=None) -> int:
     clock = time.process_time if args.threads == 1 else time.perf_counter
     print(f"load average {os.getloadavg()[0]:.1f}, {args.threads} thread(s), "
           f"{'CPU' if args.threads == 1 else 'wall'} ms")
-    print(f"{'conv (batch 128)':20s} {'fwd':>6s} {'dx':>6s} {'dk':>6s} | torch {'fwd':>6s} "
+    head = f"{args.network} b{NETWORKS[args.network][0]}"
+    print(f"{head:20s} {'fwd':>6s} {'dx':>6s} {'dk':>6s} | torch {'fwd':>6s} "
           f"{'dx':>6s} {'dk':>6s}")
     total = np.zeros(6)
-    for name, lam, tor in convs(args.repeats, clock):
+    for name, lam, tor in convs(args.network, args.repeats, clock):
         total += lam + tor
         print(f"{name:20s} " + " ".join(f"{v:6.1f}" for v in lam) + " |       "
               + " ".join(f"{v:6.1f}" for v in tor))
@@ -139,7 +172,7 @@ def main(argv=None) -> int:
           + " ".join(f"{v:6.1f}" for v in total[3:])
           + f"   {total[:3].sum():.0f} vs {total[3:].sum():.0f} ms: "
             f"{total[:3].sum() / total[3:].sum():.2f}x")
-    ours, theirs = step(args.steps, clock)
+    ours, theirs = step(args.network, args.steps, clock)
     print(f"training step: lamina {ours:.0f} ms, torch {theirs:.0f} ms, "
           f"{ours / theirs:.2f}x (load average {os.getloadavg()[0]:.1f})")
     return 0

@@ -213,3 +213,39 @@ def test_channel_sums_of_a_large_float32_batch_stay_within_rounding_of_the_exact
     # a plain float32 sum over the rows drifts far beyond that (measured ~1e-5 relative)
     plain = np.einsum(f"{spec}->c", a)
     assert np.abs(plain / exact - 1).max() > 10 * one_ulp
+
+
+@pytest.mark.parametrize("relu", [False, True])
+def test_a_backward_kernel_that_fails_to_compile_hands_over_to_the_reference(relu, monkeypatch):
+    """The forward ran on the numba kernels; a backward kernel numba cannot compile warns and
+    the reference's backward runs from what the forward saved (the gradients of the NumPy
+    path, up to the rounding of the channel sums: 64 values per channel)."""
+    pytest.importorskip("numba")
+    from numba.core.errors import TypingError
+
+    from lamina import accel
+    from lamina.autograd.ops import _batch_norm_cpu, _batch_norm_kernels
+    from tests.tolerance import assert_sums_close
+
+    def run():
+        xt, gt, bt = (Tensor(a, requires_grad=True) for a in (x, gamma, beta))
+        op = ops.batch_norm_relu if relu else ops.batch_norm
+        op(xt, gt, bt, np.zeros(4), np.ones(4), training=True).backward(grad)
+        return xt.grad, gt.grad, bt.grad
+
+    x, grad = rng.standard_normal((4, 4, 4, 4)), rng.standard_normal((4, 4, 4, 4))
+    gamma, beta = rng.uniform(0.5, 1.5, 4), rng.standard_normal(4) * 0.3
+    with accel.using(False):
+        want = run()
+
+    def broken(*args):
+        raise TypingError("cannot compile on this machine")
+
+    monkeypatch.setitem(accel._modules, _batch_norm_cpu.KERNELS, _batch_norm_kernels)
+    monkeypatch.setattr(_batch_norm_kernels, "block_grad_sums", broken)
+    with accel.using(True), pytest.warns(RuntimeWarning, match="failed to compile"):
+        got = run()
+    assert accel._modules[_batch_norm_cpu.KERNELS] is None
+    scale = float(np.abs(grad).max()) * 8 * 4  # x_hat at most sqrt(64); dx sums 3 terms
+    for a, b in zip(got, want):
+        assert_sums_close(a, b, terms=64, scale=scale, dtype="float64", ulps=16)

@@ -96,3 +96,18 @@ def input_grad(kern, xp, grad2, x2, mean, scale, shift, relu: bool, a, b, s):
     _by_blocks(x2, lambda r0, r1, b0, b1: kern.input_grad(
         grad2[r0:r1], x2[r0:r1], mean, scale, shift, relu, zero, a, b, s, dx[r0:r1]))
     return dx
+
+
+def reference_saved(op, shape):
+    """What the reference's backward reads, from what ``op`` (a ``normalization.BatchNorm``
+    that trained on the kernels) saved: for a backward kernel that fails to compile, which
+    hands over to the reference as the forward's do. Returns ``(saved, y)``: the centred
+    input, ``inv`` and gamma broadcast; for the ReLU its output before clipping (``y > 0``
+    where it passes; recomputed from ``x``, as the kernels recompute the mask), else None."""
+    x2, inv, gamma = op.saved
+    scale, shift = op.scale_shift
+    centered = x2 - op.mean
+    y = (centered * scale + shift).reshape(shape) if op.relu else None
+    op.mean = op.scale_shift = None
+    return (centered.reshape(shape), inv.reshape(op.bshape),
+            None if gamma is None else gamma.reshape(op.bshape)), y

@@ -71,6 +71,16 @@ def normalize(x, mean, scale, shift, relu, zero, out):
 
 
 @njit(**_JIT)
+def _through_relu(g, d, scale, shift, relu, zero):
+    """``g``, or ``g * 0`` (NaN stays NaN, as ``grad * (y > 0)``) where ``relu`` and the
+    output ``y = d * scale + shift`` (``d = x - mean``, as :func:`normalize` computes it) is
+    not above 0."""
+    if relu and not d * scale + shift > 0:
+        return g * zero
+    return g
+
+
+@njit(**_JIT)
 def block_grad_sums(grad, x, mean, scale, shift, relu, zero, block, sum_g, sum_gx):
     """``sum_g[b, c]``, ``sum_gx[b, c]``: the sums of ``g`` and ``g * (x - mean)`` over
     block ``b``'s rows, ``g = grad``; with ``relu``, ``g = grad * (y > 0)`` where ``y`` is
@@ -82,10 +92,8 @@ def block_grad_sums(grad, x, mean, scale, shift, relu, zero, block, sum_g, sum_g
         acc_gx[:] = 0
         for r in range(b * block, min((b + 1) * block, rows)):
             for q in range(c):
-                g = grad[r, q]
                 d = x[r, q] - mean[q]
-                if relu and not d * scale[q] + shift[q] > 0:
-                    g = g * zero  # as grad * (y > 0): NaN stays NaN
+                g = _through_relu(grad[r, q], d, scale[q], shift[q], relu, zero)
                 acc_g[q] += g
                 acc_gx[q] += g * d
         sum_g[b] = acc_g
@@ -98,10 +106,8 @@ def input_grad(grad, x, mean, scale, shift, relu, zero, a, b, s, dx):
     rows, c = x.shape
     for r in range(rows):
         for q in range(c):
-            g = grad[r, q]
             d = x[r, q] - mean[q]
-            if relu and not d * scale[q] + shift[q] > 0:
-                g = g * zero
+            g = _through_relu(grad[r, q], d, scale[q], shift[q], relu, zero)
             dx[r, q] = (g - d * a[q] - b[q]) * s[q]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from lamina.autograd.ops import _conv_winograd_training as winograd_training
 from lamina.autograd.ops import plans
 from lamina.autograd.ops._conv_cpu_kernels import (
+    bias_grad,
     col2im,
     conv_forward,
     conv_kernel_grad,
@@ -140,9 +141,8 @@ def conv2d_backward(xp, grad, xpad, kernel, k_shape, x_shape, pads, strides, dil
             col2im(xp, g, kernel, padded, strides, dilation, out=part)
         if need_k:  # the bias gradient comes out of the same product (a ones column)
             return conv_kernel_grad(xp, xs, g, k_shape[:2], strides, dilation, need_b)
-        if need_b:  # ones @ grad: a product, several times faster than grad.sum(axis=0)
-            g2 = g.reshape(-1, o)
-            return None, xp.ones(g2.shape[0], dtype=g2.dtype) @ g2
+        if need_b:
+            return None, bias_grad(xp, g)
         return None, None
 
     gx = gk = gb = None
@@ -165,8 +165,4 @@ def _winograd_backward(xp, grad, xpad, kernel, x_shape, pads, need, relu_out, si
     gx = winograd_training.input_grad(xp, g, kernel, pads, x_shape[1:3], size) \
         if need_x else None
     gk = winograd_training.kernel_grad(xp, xpad, g, size) if need_k else None
-    gb = None
-    if need_b:  # ones @ grad: a product, several times faster than grad.sum(axis=0)
-        g2 = g.reshape(-1, g.shape[3])
-        gb = xp.ones(g2.shape[0], dtype=g2.dtype) @ g2
-    return gx, gk, gb
+    return gx, gk, bias_grad(xp, g) if need_b else None

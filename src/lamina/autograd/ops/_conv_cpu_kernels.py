@@ -138,6 +138,13 @@ def conv_forward(xp, xpad, w, out_hw, ksize, strides, dilation, out=None, relu=F
     return out
 
 
+def bias_grad(xp, grad):
+    """The bias gradient (O,) of ``grad`` (..., O): ``ones @ grad`` seen as (rows, O), a
+    product, several times faster than ``grad.sum(axis=0)``."""
+    g2 = grad.reshape(-1, grad.shape[-1])
+    return xp.ones(g2.shape[0], dtype=g2.dtype) @ g2
+
+
 def conv_kernel_grad(xp, xpad, grad, ksize, strides, dilation, with_bias):
     """``cols.T @ grad``: the kernel gradient (kh*kw*C, O) and, when ``with_bias``, the bias
     gradient (O,) as the last row of the same GEMM (a column of ones in ``cols``)."""

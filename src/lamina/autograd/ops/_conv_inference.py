@@ -85,6 +85,19 @@ def _combine(xp, matrix, src, dst, tmp):
             (xp.add if coef > 0 else xp.subtract)(out, a, out=out)
 
 
+def input_transform(xp, bt, d, rows_in, vk, scratch):
+    """``vk`` (t, t, k, C) = ``B^T d B`` of the tiles ``d`` (nn, hh, tw, t, t, C; k = nn*hh*tw)
+    by NumPy passes (:func:`_combine`): along the tiles' rows into ``rows_in`` (t, >= k, t,
+    C), then along their columns; ``scratch``: at least k*t*C values."""
+    nn, hh, tw, t, _, c = d.shape
+    k = nn * hh * tw
+    _combine(xp, bt, [d[..., a, :, :] for a in range(t)],
+             list(rows_in[:, :k].reshape(t, nn, hh, tw, t, c)),
+             scratch[:k * t * c].reshape(nn, hh, tw, t, c))
+    _combine(xp, bt, [rows_in[:, :k, b] for b in range(t)], [vk[:, b] for b in range(t)],
+             scratch[:t * k * c].reshape(t, k, c))
+
+
 def winograd_kernel(xp, kernel, size=2):
     """``U`` (t*t, C, O), t = size + 2: ``G g G^T`` for every (channel, filter) 3x3 kernel
     ``g`` of ``kernel`` (3, 3, C, O), cell ``(a, b)`` of the t x t result at ``U[t*a + b]``.
@@ -139,12 +152,7 @@ def winograd_forward(xp, xpad, u, out, size=2, finish=None):
             fast = _compiled(fast, f"input_{size}x{size}", xpad, n0, h0, nn, hh, tw, vk,
                              *consts[:1])
         if fast is None:
-            d = tiles[n0:n1, h0:h1]
-            r6 = rows_in[:, :k].reshape(t, nn, hh, tw, t, c)
-            _combine(xp, bt, [d[..., a, :, :] for a in range(t)], list(r6),
-                     scratch[:k * t * c].reshape(nn, hh, tw, t, c))
-            _combine(xp, bt, [rows_in[:, :k, b] for b in range(t)],
-                     [vk[:, b] for b in range(t)], scratch[:t * k * c].reshape(t, k, c))
+            input_transform(xp, bt, tiles[n0:n1, h0:h1], rows_in, vk, scratch)
         xp.matmul(vk.reshape(t * t, k, c), u, out=m[:, :k])
         # Y = A^T M A into the output rows of the chunk
         top, bottom = size * h0, min(size * h1, ho)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from lamina.autograd.ops import plans
 from lamina.autograd.ops._conv_cpu_kernels import (
+    bias_grad,
     col2im,
     conv_forward,
     conv_kernel_grad,
@@ -71,6 +72,5 @@ def conv2d_transpose_backward(xp, grad, x, kernel, x_hw, k_shape, crop, padded_h
             gw, _ = conv_kernel_grad(xp, gpad, x, k_shape[:2], strides, dilation, False)
             gk = gw.reshape(k_shape)
     if need_b:
-        g2 = grad.reshape(-1, grad.shape[3])
-        gb = xp.ones(g2.shape[0], dtype=grad.dtype) @ g2
+        gb = bias_grad(xp, grad)
     return gx, gk, gb

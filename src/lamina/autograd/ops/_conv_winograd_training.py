@@ -34,6 +34,7 @@ from lamina.autograd.ops._conv_inference import (
     TRANSFORMS,
     _combine,
     _compiled,
+    input_transform,
     winograd_forward,
     winograd_kernel,
 )
@@ -144,12 +145,7 @@ def _tile_sums(xp, xpad, grad, size):
         if fast is None:  # V = B^T d B: along the tile's rows, then its columns
             if rows_in is None:
                 rows_in = xp.empty((t, most, t, c), dtype=xpad.dtype)
-            d = tiles[n0:n1, h0:h1]
-            _combine(xp, bt, [d[..., i, :, :] for i in range(t)],
-                     list(rows_in[:, :k].reshape(t, nn, hh, tw, t, c)),
-                     scratch[:k * t * c].reshape(nn, hh, tw, t, c))
-            _combine(xp, bt, [rows_in[:, :k, j] for j in range(t)],
-                     [vk[:, j] for j in range(t)], scratch[:t * k * c].reshape(t, k, c))
+            input_transform(xp, bt, tiles[n0:n1, h0:h1], rows_in, vk, scratch)
         # W = A dY A^T: along the tile's rows (dY's rows i), then its columns
         if fast_grad is not None:
             fast_grad = _grad_kernel(fast_grad, grad, a_matrix, n0, h0, nn, hh, tw, wk)

@@ -237,7 +237,11 @@ class BatchNorm(Function):
 
     def backward(self, grad):
         if self.kernels is not None:
-            return self._compiled_backward(grad)
+            try:
+                return self._compiled_backward(grad)
+            except self.kernels.COMPILE_ERRORS as error:  # numba cannot compile here
+                self.kernels = accel.failed(_cpu.KERNELS, error)
+                self.saved, self.y = _cpu.reference_saved(self, grad.shape)
         grad = self._upstream(grad)
         # training: (x - batch mean, 1 / sqrt(var + eps), gamma or None);
         # inference: (x_hat or None, None, gamma / sqrt(moving_var + eps))
