@@ -119,7 +119,7 @@ def _tile_sums(xp, xpad, grad, size):
     fast = accel.kernels(xp, KERNELS, xpad)
     fast_grad = accel.kernels(xp, GRAD_KERNELS, grad)
     dy = None  # the NumPy path's gradient on whole tiles, (N, th, m, tw, m, O)
-    a_matrix = xp.asarray(a, dtype=grad.dtype)
+    grad_consts = () if fast_grad is None or size == 2 else (fast_grad.constants(grad.dtype),)
     consts = () if fast is None or size == 2 else fast.constants(xpad.dtype, size)
     s0, s1, s2, s3 = xpad.strides
     tiles = xp.lib.stride_tricks.as_strided(
@@ -148,7 +148,8 @@ def _tile_sums(xp, xpad, grad, size):
             input_transform(xp, bt, tiles[n0:n1, h0:h1], rows_in, vk, scratch)
         # W = A dY A^T: along the tile's rows (dY's rows i), then its columns
         if fast_grad is not None:
-            fast_grad = _grad_kernel(fast_grad, grad, a_matrix, n0, h0, nn, hh, tw, wk)
+            fast_grad = _grad_kernel(fast_grad, f"grad_{size}x{size}", grad, n0, h0, nn, hh,
+                                     tw, wk, *grad_consts)
         if fast_grad is None:
             if dy is None:
                 dy = pad_input(xp, grad, ((0, 0), (0, 0)), shape=(size * th, size * tw)
@@ -173,11 +174,11 @@ def _grad_transform(xp, a, d, rows, wk, scratch):
              scratch[:t * k * o].reshape(t, k, o))
 
 
-def _grad_kernel(kernels, *args):
+def _grad_kernel(kernels, name, *args):
     """Run the numba gradient transform; returns the module, or None (after a warning, for
     the rest of the process) when numba cannot compile it: the caller then uses NumPy."""
     try:
-        kernels.grad_tiles(*args)
+        getattr(kernels, name)(*args)
         return kernels
     except kernels.COMPILE_ERRORS as error:
         return accel.failed(GRAD_KERNELS, error)
