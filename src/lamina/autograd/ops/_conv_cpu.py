@@ -8,6 +8,7 @@ exist for those tests; callers leave them to the plan.
 
 from __future__ import annotations
 
+from lamina.autograd.ops import _conv_few_filters as few_filters
 from lamina.autograd.ops import _conv_winograd_training as winograd_training
 from lamina.autograd.ops import plans
 from lamina.autograd.ops._conv_cpu_kernels import (
@@ -53,8 +54,9 @@ def conv2d_forward(xp, x, kernel, bias, pads, strides, dilation, out_hw, relu=Fa
                                       x.shape[0])
     elif path is None:
         path = (plans.conv2d_winograd(c, o, (kh, kw), strides, dilation, pads, out_hw)
-                or plans.conv2d_forward(c))
-    if path in plans.CONV_INFERENCE or path in plans.CONV_TRAINING_WINOGRAD:
+                or plans.conv2d_few_filters(c, o, (kh, kw), strides) or plans.conv2d_forward(c))
+    if path in plans.CONV_INFERENCE or path in plans.CONV_TRAINING_WINOGRAD \
+            or path == "few_filters":
         add = bias if bias is None or scale is None else bias * scale
         if shift is not None:
             add = shift if add is None else add + shift
@@ -63,6 +65,8 @@ def conv2d_forward(xp, x, kernel, bias, pads, strides, dilation, out_hw, relu=Fa
             xpad = pad_input(xp, x, pads) if needs_pad else x
             return one_product_forward(xp, xpad, kernel.reshape(kh * kw * c, o), (kh, kw),
                                        strides, dilation, out, finish(0, x.shape[0])), None
+        if path == "few_filters":  # espcn's path (_conv_few_filters), kept for training too
+            return out, few_filters.forward(xp, x, kernel, pads, dilation, out, finish)
         if inference:
             return _inference_forward(xp, x, kernel, pads, strides, out, path, finish), None
         size = int(path[-1])  # 'winograd_2x2', 'winograd_4x4': the output tile
@@ -114,13 +118,16 @@ def conv2d_backward(xp, grad, xpad, kernel, k_shape, x_shape, pads, strides, dil
     n, c, o = x_shape[0], k_shape[2], k_shape[3]
     padded = (x_shape[1] + sum(pads[0]), x_shape[2] + sum(pads[1]))
     path = path or plans.conv2d_winograd(c, o, k_shape[:2], strides, dilation, pads,
-                                         grad.shape[1:3]) or plans.conv2d_backward(
-        c, o, strides, need_x, need_k)
+                                         grad.shape[1:3]) or plans.conv2d_few_filters(
+        c, o, k_shape[:2], strides) or plans.conv2d_backward(c, o, strides, need_x, need_k)
     if path in plans.CONV_TRAINING_WINOGRAD:
         return _winograd_backward(xp, grad, xpad, kernel, x_shape, pads, need, relu_out,
                                   int(path[-1]))
     if xpad is not None and xpad.shape[1:3] != padded:  # a Winograd forward's grid
         xpad = xp.ascontiguousarray(xpad[:, :padded[0], :padded[1]])
+    if path == "few_filters":  # espcn's path (_conv_few_filters)
+        return few_filters.backward(xp, grad, xpad, kernel, k_shape, x_shape, pads, dilation,
+                                    need, relu_out)
     full = xp.empty((n, *padded, c), dtype=grad.dtype) if need_x else None
 
     def work(lo, hi):  # one part of the batch per thread; kernel and bias gradients are summed

@@ -76,6 +76,13 @@ CONV1D_MIN_C = SMALL_C
 #: bytes of (rows, filters) blocks per chunk of the shifted-product conv1d: 5 sequences of
 #: 128 x 100 float32 (chunks of 1, 2 and 25 measured no faster on the text CNN)
 CONV1D_CHUNK_BYTES = 1 << 18
+#: 'few_filters' for a stride-1 conv with at most this many filters (ESPCN's last conv, 48
+#: channels to 4) ... One thread, b32, forward + both gradients, against the im2col paths:
+#: 48->4 on 16x16 2.2 ms / 2.9, 32->1 on 32x32 3.0 / 6.2, 32->8 on 16x16 2.3 / 3.6, 8->4
+#: 0.76 / 1.06; at 16 filters a tie (64->16 on 16x16 7.5 / 7.4, 32->16 on 32x32 18.3 / 17.8)
+FEW_FILTERS = 8
+#: ... and at least this many input channels (measured down to 8)
+FEW_FILTERS_MIN_C = 8
 
 #: elementwise passes over at least this many elements are cut over lamina's threads
 ROWS_SPLIT_ELEMENTS = 1 << 16
@@ -89,6 +96,8 @@ CONV_INFERENCE = ("winograd_2x2", "winograd_4x4", "pointwise", "one_product")
 CONV_BACKWARD = ("im2col_col2im", "stride1_fused", "stride1_products", "small_c_kernel_grad")
 #: the 3x3 stride-1 forward and backward paths of training (``_conv_winograd_training``)
 CONV_TRAINING_WINOGRAD = ("winograd_2x2", "winograd_4x4")
+#: the stride-1 conv2d path for few filters, forward and backward (``_conv_few_filters``)
+CONV_FEW_FILTERS = ("few_filters",)
 #: the conv1d paths: its own (``_conv1d_cpu``), or conv2d's on a height-1 image
 CONV1D = ("shifted_products", "as_conv2d")
 #: how getitem's backward scatters the rows of a lookup (``_scatter``)
@@ -148,6 +157,18 @@ def conv2d_winograd(channels: int, filters: int, ksize, strides, dilation, pads,
             or pads[1][0] > 2):
         return None
     return "winograd_4x4" if min(out_hw) >= WINOGRAD_TRAIN_4X4_FROM else "winograd_2x2"
+
+
+def conv2d_few_filters(channels: int, filters: int, ksize, strides) -> str | None:
+    """``'few_filters'`` (``_conv_few_filters``) for a stride-1 conv with at most
+    ``FEW_FILTERS`` filters and at least ``FEW_FILTERS_MIN_C`` input channels and a kernel
+    larger than 1x1, in training (forward and both gradients), else None. im2col copies
+    kh*kw*C values per output pixel for a product only O columns wide; this path's products
+    are kh*kw*O rows by C, and it copies kh*kw*O values per pixel."""
+    if (tuple(strides) != (1, 1) or filters > FEW_FILTERS or channels < FEW_FILTERS_MIN_C
+            or ksize[0] * ksize[1] == 1):
+        return None
+    return "few_filters"
 
 
 def conv2d_backward(channels: int, filters: int, strides, need_input: bool,
