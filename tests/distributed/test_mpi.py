@@ -134,8 +134,9 @@ def test_sharded_in_shared_memory_two_barriers_per_step(equality_runs, ranks):
     # and one to release the shared memory at the end
     assert int(got["comm_calls"]) == 2 * 50 + 4 + 2 * 2 + 1
     per_step = (int(got["comm_bytes"]) - _others(weights, ranks, chunk)) / 50
-    # each rank's row of the shared gradient buffer: its whole gradient, the flags, the loss
-    assert per_step == 4 * (ranks * chunk + 8 + 1)
+    # what each rank writes to its row of the shared gradient buffer: the other ranks' chunks
+    # of its gradient (its own goes into its private sum), the flags, the loss
+    assert per_step == 4 * ((ranks - 1) * chunk + 8 + 1)
 
 
 def test_layers_frozen_during_fit_train_as_in_one_process(tmp_path):

@@ -6,7 +6,7 @@ import pytest
 from lamina.callbacks import BackupAndRestore, EarlyStopping, ModelCheckpoint
 from lamina.distributed import _world
 from lamina.distributed.fit import _shard_allowed
-from lamina.distributed.sharded import shardable
+from lamina.distributed.sharded import ShardedUpdate, shardable
 from lamina.layers import Dense, Input
 from lamina.models import Sequential
 from lamina.optimizers import SGD, Adam
@@ -55,3 +55,30 @@ def test_callbacks_that_save_between_epochs_keep_the_allreduce(tmp_path, monkeyp
     assert not _shard_allowed(BackupAndRestore(str(tmp_path / "b"), save_freq=5))
     monkeypatch.setenv("LAMINA_DISTRIBUTED_SHARD", "0")
     assert not _shard_allowed(None)
+
+
+def _address(array):
+    return array.__array_interface__["data"][0]
+
+
+def test_a_new_layout_takes_over_the_old_shards_indices(two_ranks):
+    # layers frozen during fit lay the chunks out again: the optimizer's tables must not grow
+    # nor keep entries of the old shards (dead objects whose ids Python hands out again)
+    variables = _variables()  # kernel 3x4, bias 4, kernel 4x2, bias 2: 26 weights
+    opt = Adam()
+    update = ShardedUpdate(opt)
+    for layout in (variables, variables[2:], variables, variables[:1], variables):
+        update._ensure_layout(layout, 1)
+        update._register()
+        shards = [s for s, _ in update._shards]
+        assert set(opt._index) == {id(v) for v in variables} | {id(s) for s in shards}
+        assert opt._n_parts == 2  # the most any layout had: rank 0's 13 weights of the first
+        for slots in opt._slot_lists:
+            assert len(slots) == len(variables) + 2
+            for s in shards:  # each shard's slots: the matching slice of its variable's
+                mine = slots[opt._index[id(s)]]
+                whole = slots[opt._index[id(s.base)]].reshape(-1)[s.lo:s.hi]
+                assert mine.shape == whole.shape and _address(mine) == _address(whole)
+            unused = [i for i in update._owned if i not in {opt._index[id(s)] for s in shards}]
+            assert all(slots[i] is None for i in unused)  # no slices kept for old shards
+    update.release()

@@ -8,10 +8,11 @@ themselves (MPI-3 shared windows, ``MPI_Win_allocate_shared``):
 * the **weights** live in one shared buffer, mapped by every rank: each variable's ``data``
   is a view of it, the same memory on every rank;
 * each rank writes its gradient (divided by n), its "present" flags and its extras (the
-  loss) into its own row of a shared **gradient** buffer;
-* a barrier; then rank r sums chunk r of every row into a private array (its averaged
-  gradients), sums the rows' flags and extras, and updates chunk r of the weights in place:
-  the other ranks see it, nothing is gathered;
+  loss) into its own row of a shared **gradient** buffer, except its own chunk r, which
+  no other rank reads: that goes into a private array, the start of its sum;
+* a barrier; then rank r adds chunk r of every other row to that private array (its
+  averaged gradients), sums the rows' flags and extras, and updates chunk r of the weights
+  in place: the other ranks see it, nothing is gathered;
 * a barrier: every rank has updated its chunk, and no one reads a gradient row any more.
 
 Between the two barriers a rank writes only its own chunk of the weights and reads no
@@ -83,15 +84,17 @@ class NodeExchange:
             window.Sync()
 
     def reduce(self, received, what):
-        """After every rank wrote its row: ``received`` = this rank's chunk summed over the
-        rows, then the tails (flags, extras) summed."""
+        """After every rank wrote its row, and its own chunk into ``received[:chunk]``:
+        add the other rows' chunk r to it, in rank order, then sum the rows' tails (flags,
+        extras) into ``received[chunk:]``."""
         rows, chunk, r = self.rows, self.chunk, _world.WORLD.rank
-        self.barrier(what, rows[r].nbytes)
+        n = rows.shape[0]
+        self.barrier(what, ((n - 1) * chunk + self.tail) * rows.itemsize)
         lo = r * chunk
         mine = received[:chunk]
-        numpy.add(rows[0, lo:lo + chunk], rows[1, lo:lo + chunk], out=mine)
-        for row in rows[2:]:
-            mine += row[lo:lo + chunk]
+        for i in range(n):
+            if i != r:
+                mine += rows[i, lo:lo + chunk]
         tails = rows[:, rows.shape[1] - self.tail:]
         received[chunk:] = tails[0]
         for row in tails[1:]:

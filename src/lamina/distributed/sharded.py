@@ -5,7 +5,8 @@ whole optimizer update, the same work n times. Here the trainable weights live i
 buffer (each variable's ``data`` is a view of it), cut into n equal chunks; per step:
 
 1. each rank writes its gradients, divided by n, into a flat send buffer laid out the same
-   way (plus, in every chunk, one "present" flag per variable and the extras: the loss);
+   way (plus, in every chunk, one "present" flag per variable and the extras: the loss;
+   in shared memory, lamina.distributed._node, its own chunk into its private sum);
 2. ``Reduce_scatter_block``: rank r receives the sum over the ranks of chunk r only;
 3. rank r runs the optimizer on chunk r: every variable's slice that falls in the chunk is
    updated as a variable of its own, with the matching slices of the optimizer's slots
@@ -69,6 +70,8 @@ class ShardedUpdate:
         self._views = ()         # their data: views of self._weights
         self._exchange = None    # a NodeExchange when all ranks share this machine's memory
         self._warned = False
+        # what _register gave the optimizer: its index table, the shards, their indices
+        self._registered, self._registered_shards, self._owned = None, [], []
 
     # ------------------------------------------------------------------ layout
     def _ensure_layout(self, variables, extras):
@@ -113,18 +116,24 @@ class ShardedUpdate:
             offsets.append(lo)
             lo += size
         self._weights, self._views = weights, tuple(views)
-        self._received = numpy.empty(self._stride, dtype=dtype)
-        # where each variable's flat gradient goes in the rank's row or the send buffer, and
-        # the flags and extras: (lo, hi, destination)
+        received = self._received = numpy.empty(self._stride, dtype=dtype)
+        # where each piece of a variable's flat gradient goes, one piece per chunk: (lo, hi,
+        # destination). Through MPI: the chunk's block of the send buffer. In shared memory:
+        # the rank's row, except its own chunk, which no other rank reads: that part goes
+        # straight into its private sum (half the shared row's writes and reads on 2 ranks)
         self._copies = []
         for off, size in zip(offsets, sizes):
             pieces, start = [], off
-            while start < off + size:  # one piece per chunk (in the shared row: one)
-                owner = 0 if self._exchange is not None else start // chunk
-                end = off + size if self._exchange is not None else \
-                    min(off + size, (owner + 1) * chunk)
-                destination = start if self._exchange is not None else \
-                    owner * self._stride + start % chunk
+            while start < off + size:
+                owner = start // chunk
+                end = min(off + size, (owner + 1) * chunk)
+                if self._exchange is None:
+                    at = owner * self._stride + start % chunk
+                    destination = row[at:at + end - start]
+                elif owner == r:
+                    destination = received[start - r * chunk:end - r * chunk]
+                else:
+                    destination = row[start:end]
                 pieces.append((start - off, end - off, destination))
                 start = end
             self._copies.append(pieces)
@@ -139,7 +148,6 @@ class ShardedUpdate:
             if a < b:
                 shard = _Shard(v, weights[a:b], a - off, b - off, i)
                 self._shards.append((shard, a - first))
-        self._registered = None
 
     def release(self):
         """Back to each rank's own weight arrays (from shared memory, if they were there)."""
@@ -149,24 +157,39 @@ class ShardedUpdate:
 
     def _register(self):
         """Make the optimizer know this rank's shards as variables (virtual indices after
-        its own, slot lists extended with the slots' matching slices; see split.py)."""
+        its own, slot lists extended with the slots' matching slices; see split.py). A new
+        layout takes over the previous layout's indices (and more after all others when it
+        has more shards): the old shards leave the optimizer's tables, so laying out again
+        (layers frozen during fit) neither grows them nor keeps the ids of dead shards."""
         opt = self.optimizer
         if not opt.built:
             opt.build(self._variables)
-        if self._registered is opt._index and all(id(s) in opt._index for s, _ in self._shards):
+        index = opt._index
+        if self._registered is index and self._registered_shards is self._shards:
             return
-        first = len(opt._variables) + opt._n_parts
-        opt._n_parts += len(self._shards)
-        for j, (shard, _) in enumerate(self._shards):
-            index = first + j
-            opt._index[id(shard)] = index
-            base_index = opt._index[id(shard.base)]
+        owned = self._owned if self._registered is index else []  # built anew: none
+        for shard, _ in self._registered_shards if self._registered is index else ():
+            index.pop(id(shard), None)
+            opt._exclude_ids.discard(id(shard))
+        if len(owned) < len(self._shards):
+            first = len(opt._variables) + opt._n_parts
+            opt._n_parts += len(self._shards) - len(owned)
+            owned = owned + list(range(first, first + len(self._shards) - len(owned)))
+        for (shard, _), i in zip(self._shards, owned):
+            index[id(shard)] = i
+            base_index = index[id(shard.base)]
             for slots in opt._slot_lists:
-                slots.extend([None] * (index + 1 - len(slots)))
-                slots[index] = slots[base_index].reshape(-1)[shard.lo:shard.hi]
+                slots.extend([None] * (i + 1 - len(slots)))
+                slots[i] = slots[base_index].reshape(-1)[shard.lo:shard.hi]
             if id(shard.base) in opt._exclude_ids:
                 opt._exclude_ids.add(id(shard))
-        self._registered = opt._index
+        for i in owned[len(self._shards):]:  # left over: keep no slices (nor thread parts)
+            for slots in opt._slot_lists:
+                slots[i] = None
+            for part in opt._parts.pop(i, ()):
+                for slots in opt._slot_lists:
+                    slots[index.pop(id(part))] = None
+        self._registered, self._registered_shards, self._owned = index, self._shards, owned
 
     # ------------------------------------------------------------------ the step
     def __call__(self, grads_and_vars, extras=()):
@@ -176,12 +199,12 @@ class ShardedUpdate:
         variables = [v for _, v in grads_and_vars]
         self._ensure_layout(variables, len(extras))
         scale = 1.0 / _world.size()
-        row, chunk, k = self._row, self._chunk, len(variables)
+        chunk, k = self._chunk, len(variables)
         present = []
         for g, v, pieces in zip(grads, variables, self._copies):
             if g is None:
-                for lo, hi, dst in pieces:
-                    row[dst:dst + hi - lo] = 0
+                for _, _, destination in pieces:
+                    destination.fill(0)
                 present.append(0.0)
                 continue
             flat = numpy.asarray(g.data if hasattr(g, "requires_grad") else g)
@@ -189,8 +212,8 @@ class ShardedUpdate:
                 raise ValueError(f"fit(distributed=True): the gradient of variable "
                                  f"{v.path!r} has shape {flat.shape}; expected {v.data.shape}")
             flat = flat.reshape(-1)
-            for lo, hi, dst in pieces:
-                numpy.multiply(flat[lo:hi], scale, out=row[dst:dst + hi - lo])
+            for lo, hi, destination in pieces:
+                numpy.multiply(flat[lo:hi], scale, out=destination)
             present.append(1.0)
         for tail in self._tails:
             tail[:k] = present
@@ -199,9 +222,8 @@ class ShardedUpdate:
         if self._exchange is not None:
             self._exchange.reduce(received, "the gradient reduce-scatter")
         else:
-            _world.reduce_scatter_(row, received, "the gradient reduce-scatter")
-        flags = received[chunk:chunk + k]
-        self._update(received, flags)
+            _world.reduce_scatter_(self._row, received, "the gradient reduce-scatter")
+        self._update(received, received[chunk:chunk + k])
         if self._exchange is not None:  # every chunk is in the shared weights once all are done
             self._exchange.barrier("the weight update")
         else:
@@ -220,19 +242,27 @@ class ShardedUpdate:
 
     def _update(self, received, flags):
         opt = self.optimizer
+        self._register()
+        if flags.min() > 0:  # every variable has a gradient (the usual step): no checks
+            if self._shards:
+                opt.apply([received[at:at + s.hi - s.lo] for s, at in self._shards],
+                          [s for s, _ in self._shards])
+            else:  # nothing of this rank's chunk to update: the step still counts
+                opt._prepare_step()
+                opt.iterations = opt.iterations + 1
+            return
         if not (flags > 0).any():  # the optimizer's own error: no gradient for any variable
             opt.apply([None] * len(self._variables), self._variables)
-        if not self._warned and not (flags > 0).all():
+        if not self._warned:
             self._warned = True
             missing = [repr(v.path) for v, f in zip(self._variables, flags) if not f > 0]
             warnings.warn(f"{type(opt).__name__}: gradients do not exist for variables "
                           f"[{', '.join(missing)}]; they are not updated", stacklevel=4)
-        self._register()
         pairs = [(received[at:at + shard.hi - shard.lo], shard) for shard, at in self._shards
                  if flags[shard.index] > 0]
         if pairs:
             opt.apply([g for g, _ in pairs], [s for _, s in pairs])
-        else:  # nothing of this rank's chunk to update: the step still counts
+        else:
             opt._prepare_step()
             opt.iterations = opt.iterations + 1
 
