@@ -1,13 +1,12 @@
 """lamina.distributed on real MPI ranks (mpiexec -n 2 and -n 4 on this machine)."""
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.distributed.launch import mpiexec_path, run_worker
+from tests.distributed.launch import locked, mpiexec_path, run_worker, run_worker_timed
 from tests.examples.data import needs_fashion_mnist
 
 pytestmark = pytest.mark.skipif(mpiexec_path() is None,
@@ -15,12 +14,22 @@ pytestmark = pytest.mark.skipif(mpiexec_path() is None,
 
 
 @pytest.fixture(scope="module")
-def equality_runs(tmp_path_factory):
+def equality_runs(shared_dir):
     """Final weights after 50 steps of the seed CNN, global batch 8: one process, 2 and 4
-    ranks, for each configuration of workers/equality.py."""
-    root = tmp_path_factory.mktemp("equality")
+    ranks, for each configuration of workers/equality.py. Made once per session: both
+    pytest-xdist workers may run tests of this module (--dist worksteal), and the second
+    takes the first's results (a lock, then a marker file written when all runs passed)."""
+    root = shared_dir / "equality"
+    with locked(shared_dir / "equality.lock"):
+        if not (root / "done").exists():
+            _equality_runs(root)
+            (root / "done").touch()
+    return root
+
+
+def _equality_runs(root):
     for ranks in (1, 2, 4):
-        (root / str(ranks)).mkdir()
+        (root / str(ranks)).mkdir(parents=True, exist_ok=True)
         code, _, err = run_worker("equality.py", root / str(ranks),
                                   ranks=None if ranks == 1 else ranks)
         assert code == 0, err
@@ -28,11 +37,10 @@ def equality_runs(tmp_path_factory):
     # rank; the sharded update through MPI's collectives (as between machines)
     for way, variable in (("2-allreduce", "LAMINA_DISTRIBUTED_SHARD"),
                           ("2-mpi", "LAMINA_DISTRIBUTED_SHARED_MEMORY")):
-        (root / way).mkdir()
+        (root / way).mkdir(exist_ok=True)
         code, _, err = run_worker("equality.py", root / way, "--only", "adam_f32", ranks=2,
                                   extra_env={variable: "0"})
         assert code == 0, err
-    return root
 
 
 def _max_difference(root, name, ranks):
@@ -181,9 +189,8 @@ def test_fit_semantics_on_four_ranks(tmp_path):
 
 
 def _fault(how):
-    start = time.perf_counter()
-    code, out, err = run_worker("faults.py", how, ranks=2, timeout=60)
-    return code, out + err, time.perf_counter() - start
+    code, out, err, seconds = run_worker_timed("faults.py", how, ranks=2, timeout=60)
+    return code, out + err, seconds
 
 
 def test_a_rank_that_raises_ends_the_job_with_its_traceback_on_rank_0():
