@@ -1,7 +1,7 @@
 """2 ranks x 1 thread against 1 process x 1 thread: one seed-CNN epoch on Fashion-MNIST.
 
     .venv/bin/python benchmarks/scaling_speed.py [--batch 128] [--limit 60000] [--ranks 2]
-        [--repeats 3] [--phases] [--ceiling]
+        [--repeats 3] [--phases] [--ceiling] [--bind-to core]
 
 Runs the same script alone and under ``mpiexec -n RANKS`` (LAMINA_NUM_THREADS=1 and
 OPENBLAS_NUM_THREADS=1 in both), taking turns ``--repeats`` times, each training seed 001's
@@ -18,6 +18,15 @@ communication: RANKS independent one-process runs started together, each with th
 process's work and each with a rank's work (batch / RANKS on limit / RANKS images), against
 the same runs alone; the ceiling speed-up is the one process's time over the slowest of
 the RANKS concurrent rank-sized runs. Needs Fashion-MNIST (scripts/get-fashion-mnist.sh).
+
+The ranks start their clocks together (a barrier before ``fit``: otherwise the first rank
+would count its wait for the last one's start in the weight broadcast). Each process also
+reports what slows a run down without showing in the phases: its page faults, the times
+another process took its core (forced switches) and its moves between cores. The two
+``RESULT`` lines at the end say what issue 22 asks: the speed-up (the median of the
+repeats) and the communication time per step (the time in collectives, and with
+``--phases`` its parts per rank). ``--bind-to core`` passes mpiexec's binding (one core per
+rank) and runs the one process on core 0.
 """
 
 from __future__ import annotations
@@ -41,6 +50,25 @@ def _wait_for_peers(directory, peers):
     Path(directory, str(os.getpid())).touch()
     while len(os.listdir(directory)) < peers:
         time.sleep(1e-3)
+
+
+#: what each process counts during its fit (:func:`_usage`): the usual suspects of a slow run
+USAGE = ("page faults", "forced switches", "migrations")
+
+
+def _usage():
+    """Minor page faults, involuntary context switches (the core taken by another process)
+    and moves to another core, of this process so far (Linux; zeros elsewhere)."""
+    try:
+        import resource
+
+        ru = resource.getrusage(resource.RUSAGE_SELF)
+        with open("/proc/self/sched") as f:
+            moves = next((float(line.split(":")[1]) for line in f
+                          if line.startswith("se.nr_migrations")), 0.0)
+        return [float(ru.ru_minflt), float(ru.ru_nivcsw), moves]
+    except (ImportError, OSError):
+        return [0.0] * len(USAGE)
 
 
 def worker(args):
@@ -68,7 +96,11 @@ def worker(args):
         phases = Phases().install(model)
     if args.sync:
         _wait_for_peers(args.sync, args.peers)
+    # the ranks start the clock together: without it the first rank's fit would count its
+    # wait for the last one's imports and data loading (the weight broadcast waits for all)
+    dist.allreduce(np.zeros(1))
     dist.reset_comm_stats()
+    usage0 = _usage()
     cpu0, wall0 = time.process_time(), time.perf_counter()
     fit = dict(x=x, y=y, batch_size=args.batch, epochs=1, seed=0, verbose=0,
                distributed=dist.size() > 1)
@@ -76,7 +108,7 @@ def worker(args):
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     stats = dist.comm_stats()
     steps = len(x) // args.batch + (len(x) % args.batch >= dist.size())
-    row = [wall, cpu, stats["seconds"]]
+    row = [wall, cpu, stats["seconds"], *(b - a for a, b in zip(usage0, _usage()))]
     if phases:
         table = phases.table()
         row += [v for name in NAMES for v in table[name]]
@@ -87,9 +119,11 @@ def worker(args):
         out = {"ranks": dist.size(), "steps": steps, "loss": history.history["loss"][-1],
                "wall": rows[:, 0].tolist(), "cpu": rows[:, 1].tolist(),
                "comm": rows[:, 2].tolist(),
+               "usage": rows[:, 3:3 + len(USAGE)].tolist(),
                "bytes_per_step": stats["bytes"] / max(stats["calls"], 1)}
         if phases:
-            out["phases"] = {name: rows[:, 3 + 2 * i:5 + 2 * i].tolist()
+            at = 3 + len(USAGE)
+            out["phases"] = {name: rows[:, at + 2 * i:at + 2 + 2 * i].tolist()
                              for i, name in enumerate(NAMES)}
         print(json.dumps(out))
 
@@ -101,7 +135,9 @@ def _command(args, batch, limit, ranks=1, extra=()):
         command.append("--phases")
     if ranks > 1:
         mpiexec = Path(sys.executable).parent / "mpiexec"
-        command = [str(mpiexec if mpiexec.exists() else "mpiexec"), "-n", str(ranks), *command]
+        bind = ["-bind-to", args.bind_to] if args.bind_to else []
+        command = [str(mpiexec if mpiexec.exists() else "mpiexec"), *bind, "-n", str(ranks),
+                   *command]
     return command
 
 
@@ -112,7 +148,10 @@ def _env():
 
 
 def launch(args, ranks):
-    out = subprocess.run(_command(args, args.batch, args.limit, ranks), env=_env(),
+    command = _command(args, args.batch, args.limit, ranks)
+    if ranks == 1 and args.bind_to:  # the one process on one core too, as mpiexec binds ranks
+        command = ["taskset", "-c", "0", *command]
+    out = subprocess.run(command, env=_env(),
                          capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -135,6 +174,9 @@ def _print_run(r):
           f"{', '.join(f'{c:.2f}' for c in r['comm'])} s "
           f"({1e3 * max(r['comm']) / r['steps']:.2f} ms per step of {r['steps']}), "
           f"final loss {r['loss']:.4f}")
+    print("    per rank, " + "; ".join(
+        f"{name} {', '.join(f'{u[i]:.0f}' for u in r['usage'])}"
+        for i, name in enumerate(USAGE)) + f" (in {r['steps']} steps)")
 
 
 def _print_phases(one, many):
@@ -177,6 +219,8 @@ def main():
     parser.add_argument("--repeats", type=int, default=1, help="pairs of runs, in turns")
     parser.add_argument("--phases", action="store_true", help="per-phase times per rank")
     parser.add_argument("--ceiling", action="store_true", help="the machine's ceiling too")
+    parser.add_argument("--bind-to", help="mpiexec's -bind-to for the ranks (e.g. core); "
+                        "the one process then runs on core 0")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--sync", help=argparse.SUPPRESS)
     parser.add_argument("--peers", type=int, default=1, help=argparse.SUPPRESS)
@@ -185,11 +229,12 @@ def main():
         return worker(args)
     print(f"seed CNN, {args.limit} images, global batch {args.batch}, Adam, 1 thread per "
           f"process; load average before: {os.getloadavg()[0]:.2f}")
-    walls, cpus = [], []
+    walls, cpus, runs = [], [], []
     with BackgroundLoad() as load:
         for repeat in range(args.repeats):
             order = (args.ranks, 1) if repeat % 2 else (1, args.ranks)  # in turns
             one, many = sorted((launch(args, r) for r in order), key=lambda r: r["ranks"])
+            runs.append(many)
             for r in (one, many):
                 _print_run(r)
             walls.append(max(one["wall"]) / max(many["wall"]))
@@ -200,12 +245,32 @@ def main():
                 _print_phases(one, many)
         if args.ceiling:
             ceiling(args)
-    if args.repeats > 1:
-        print(f"median speed-up of {args.repeats}: wall {statistics.median(walls):.2f}x "
-              f"({', '.join(f'{w:.2f}' for w in walls)}), CPU {statistics.median(cpus):.2f}x")
     print(f"other programs' CPU use during the runs: {load.percent:.0f}% of the machine; "
           f"load average after: {os.getloadavg()[0]:.2f}")
+    _summary(args, walls, cpus, runs)
     return 0
+
+
+def _summary(args, walls, cpus, runs):
+    """The closing lines: what issue 22 asks, the speed-up and the communication per step."""
+    median = statistics.median
+    print(f"RESULT {args.ranks} ranks x 1 thread against 1 process x 1 thread, seed CNN epoch "
+          f"at global batch {args.batch}: {median(walls):.2f}x faster in wall time (median "
+          f"of {len(walls)}: {', '.join(f'{w:.2f}' for w in walls)}), {median(cpus):.2f}x in "
+          "CPU time of the slowest rank")
+    comm = [1e3 * max(r["comm"]) / r["steps"] for r in runs]
+    line = (f"RESULT communication per step (median of the runs, slowest rank): "
+            f"{median(comm):.2f} ms in collectives (waiting for the other ranks included)")
+    if args.phases:
+        def per_step(name):  # the ranks' mean, the runs' median
+            return median(1e3 * statistics.fmean(w for w, _ in r["phases"][name]) / r["steps"]
+                          for r in runs)
+        parts = {name: per_step(name) for name in ("copy+scale", "wait", "transfer")}
+        step = median(1e3 * max(r["wall"]) / r["steps"] for r in runs)
+        line += (f"; per rank: copy+scale {parts['copy+scale']:.2f}, wait for the others "
+                 f"{parts['wait']:.2f}, transfer {parts['transfer']:.2f} = "
+                 f"{sum(parts.values()):.2f} ms of a {step:.2f} ms step")
+    print(line)
 
 
 if __name__ == "__main__":
