@@ -9,7 +9,7 @@ from lamina.distributed.fit import _shard_allowed
 from lamina.distributed.sharded import ShardedUpdate, shardable
 from lamina.layers import Dense, Input
 from lamina.models import Sequential
-from lamina.optimizers import SGD, Adam
+from lamina.optimizers import SGD, Adam, AdamW
 
 
 @pytest.fixture
@@ -70,15 +70,33 @@ def test_a_new_layout_takes_over_the_old_shards_indices(two_ranks):
     for layout in (variables, variables[2:], variables, variables[:1], variables):
         update._ensure_layout(layout, 1)
         update._register()
-        shards = [s for s, _ in update._shards]
-        assert set(opt._index) == {id(v) for v in variables} | {id(s) for s in shards}
-        assert opt._n_parts == 2  # the most any layout had: rank 0's 13 weights of the first
+        registered = [s for s, _ in update._registered_shards]  # the shards and their runs
+        assert set(opt._index) == {id(v) for v in variables} | {id(s) for s in registered}
+        # the most any layout had: rank 0's 13 weights of the first, in 2 shards and 1 run
+        assert opt._n_parts == 3
         for slots in opt._slot_lists:
-            assert len(slots) == len(variables) + 2
-            for s in shards:  # each shard's slots: the matching slice of its variable's
+            assert len(slots) == len(variables) + 3
+            for s in registered:  # a shard's or run's slots: the slice of its variables'
                 mine = slots[opt._index[id(s)]]
-                whole = slots[opt._index[id(s.base)]].reshape(-1)[s.lo:s.hi]
-                assert mine.shape == whole.shape and _address(mine) == _address(whole)
-            unused = [i for i in update._owned if i not in {opt._index[id(s)] for s in shards}]
-            assert all(slots[i] is None for i in unused)  # no slices kept for old shards
+                first = slots[opt._index[id(s.base)]].reshape(-1)[s.lo:]
+                assert mine.size == s.hi - s.lo == s.data.size
+                assert _address(mine) == _address(first)
+            used = {opt._index[id(s)] for s in registered}
+            assert all(slots[i] is None for i in update._owned if i not in used)
     update.release()
+
+
+def test_the_usual_step_updates_runs_of_shards_treated_alike(two_ranks):
+    # one optimizer call per run instead of one per variable; with weight decay, a run never
+    # joins a variable excluded from it with one that is not
+    variables = _variables()
+    for opt, sizes in ((Adam(), [13]), (AdamW(weight_decay=0.1), [12, 1])):
+        opt.exclude_from_weight_decay(var_names=["bias"])
+        update = ShardedUpdate(opt)
+        update._ensure_layout(variables, 1)
+        update._register()
+        grads, runs = update._whole
+        assert [r.hi - r.lo for r in runs] == sizes == [g.size for g in grads]
+        assert [opt._use_weight_decay(r) for r in runs] == [True] * (len(sizes) - 1) + [
+            len(sizes) == 1]
+        update.release()

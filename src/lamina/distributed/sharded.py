@@ -71,7 +71,8 @@ class ShardedUpdate:
         self._exchange = None    # a NodeExchange when all ranks share this machine's memory
         self._warned = False
         # what _register gave the optimizer: its index table, the shards, their indices
-        self._registered, self._registered_shards, self._owned = None, [], []
+        self._registered, self._registered_layout = None, None
+        self._registered_shards, self._owned, self._whole = [], [], ([], [])
 
     # ------------------------------------------------------------------ layout
     def _ensure_layout(self, variables, extras):
@@ -115,7 +116,7 @@ class ShardedUpdate:
             views.append(view)
             offsets.append(lo)
             lo += size
-        self._weights, self._views = weights, tuple(views)
+        self._weights, self._views, self._offsets = weights, tuple(views), offsets
         received = self._received = numpy.empty(self._stride, dtype=dtype)
         # where each piece of a variable's flat gradient goes, one piece per chunk: (lo, hi,
         # destination). Through MPI: the chunk's block of the send buffer. In shared memory:
@@ -157,39 +158,88 @@ class ShardedUpdate:
 
     def _register(self):
         """Make the optimizer know this rank's shards as variables (virtual indices after
-        its own, slot lists extended with the slots' matching slices; see split.py). A new
-        layout takes over the previous layout's indices (and more after all others when it
-        has more shards): the old shards leave the optimizer's tables, so laying out again
-        (layers frozen during fit) neither grows them nor keeps the ids of dead shards."""
+        its own, slot lists extended with the slots' matching slices; see split.py), and
+        the runs of them that the usual step updates in one call each (:meth:`_runs_of`).
+        A new layout takes over the previous layout's indices (and more after all others
+        when it has more shards): the old shards leave the optimizer's tables, so laying
+        out again (layers frozen during fit) neither grows them nor keeps dead shards' ids."""
         opt = self.optimizer
         if not opt.built:
             opt.build(self._variables)
         index = opt._index
-        if self._registered is index and self._registered_shards is self._shards:
+        if self._registered is index and self._registered_layout is self._shards:
             return
+        flats = self._flat_slots(opt)
+        runs = self._runs_of(opt) if flats is not None else []
+        every = self._shards + runs
         owned = self._owned if self._registered is index else []  # built anew: none
         for shard, _ in self._registered_shards if self._registered is index else ():
             index.pop(id(shard), None)
             opt._exclude_ids.discard(id(shard))
-        if len(owned) < len(self._shards):
+        if len(owned) < len(every):
             first = len(opt._variables) + opt._n_parts
-            opt._n_parts += len(self._shards) - len(owned)
-            owned = owned + list(range(first, first + len(self._shards) - len(owned)))
-        for (shard, _), i in zip(self._shards, owned):
+            opt._n_parts += len(every) - len(owned)
+            owned = owned + list(range(first, first + len(every) - len(owned)))
+        start = _world.rank() * self._chunk  # where this rank's chunk starts in the layout
+        for (shard, at), i in zip(every, owned):
             index[id(shard)] = i
-            base_index = index[id(shard.base)]
-            for slots in opt._slot_lists:
+            for j, slots in enumerate(opt._slot_lists):
                 slots.extend([None] * (i + 1 - len(slots)))
-                slots[i] = slots[base_index].reshape(-1)[shard.lo:shard.hi]
+                slots[i] = flats[j][start + at:start + at + shard.hi - shard.lo] if flats \
+                    else slots[index[id(shard.base)]].reshape(-1)[shard.lo:shard.hi]
             if id(shard.base) in opt._exclude_ids:
                 opt._exclude_ids.add(id(shard))
-        for i in owned[len(self._shards):]:  # left over: keep no slices (nor thread parts)
+        for i in owned[len(every):]:  # left over: keep no slices (nor thread parts)
             for slots in opt._slot_lists:
                 slots[i] = None
             for part in opt._parts.pop(i, ()):
                 for slots in opt._slot_lists:
                     slots[index.pop(id(part))] = None
-        self._registered, self._registered_shards, self._owned = index, self._shards, owned
+        self._registered, self._registered_layout = index, self._shards
+        self._registered_shards, self._owned = every, owned
+        received = self._received
+        pairs = runs or self._shards
+        self._whole = ([received[at:at + s.hi - s.lo] for s, at in pairs], [s for s, _ in pairs])
+
+    def _flat_slots(self, opt):
+        """Move the optimizer's per-variable slots of the layout's variables into one flat
+        buffer per slot list, laid out as the weights (the slot lists and the optimizer's
+        state then hold views of it, and a rank's chunk of a slot is one slice); returns
+        the buffers, or None when a slot is not shaped like its variable."""
+        positions = [opt._index[id(v)] for v in self._variables]
+        dtype = self._weights.dtype
+        for slots in opt._slot_lists:
+            if any(slots[i] is None or slots[i].shape != v.data.shape or slots[i].dtype != dtype
+                   for i, v in zip(positions, self._variables)):
+                return None
+        keys = {id(a): key for key, a in opt._slots.items()}
+        flats = []
+        for slots in opt._slot_lists:
+            flat = numpy.zeros(self._weights.size, dtype=dtype)
+            for i, off in zip(positions, self._offsets):
+                old = slots[i]
+                slots[i] = flat[off:off + old.size].reshape(old.shape)
+                slots[i][...] = old
+                if id(old) in keys:
+                    opt._slots[keys[id(old)]] = slots[i]
+            flats.append(flat)
+        return flats
+
+    def _runs_of(self, opt):
+        """The shards of this rank's chunk joined into runs of neighbours that the optimizer
+        treats alike (with weight decay: the same exclusion), each a "variable" named as
+        its first shard's variable: the usual step (every gradient present) updates a run
+        in one call instead of one per variable (~20 us of Python each)."""
+        groups = []  # [first shard, where it starts in the chunk, size, decay]
+        for shard, at in self._shards:
+            decay = opt._use_weight_decay(shard.base) if opt.weight_decay else True
+            if groups and groups[-1][3] == decay:
+                groups[-1][2] = at + shard.hi - shard.lo - groups[-1][1]
+            else:
+                groups.append([shard, at, shard.hi - shard.lo, decay])
+        start = _world.rank() * self._chunk
+        return [(_Shard(first.base, self._weights[start + at:start + at + size], first.lo,
+                        first.lo + size, None), at) for first, at, size, _ in groups]
 
     # ------------------------------------------------------------------ the step
     def __call__(self, grads_and_vars, extras=()):
@@ -245,8 +295,7 @@ class ShardedUpdate:
         self._register()
         if flags.min() > 0:  # every variable has a gradient (the usual step): no checks
             if self._shards:
-                opt.apply([received[at:at + s.hi - s.lo] for s, at in self._shards],
-                          [s for s, _ in self._shards])
+                opt.apply(*self._whole)
             else:  # nothing of this rank's chunk to update: the step still counts
                 opt._prepare_step()
                 opt.iterations = opt.iterations + 1
