@@ -74,21 +74,30 @@ def _plain(node) -> bool:
     return not node.args and not node.kwargs and len(node.outputs) == 1
 
 
-def find_chains(nodes, outputs) -> list[Chain]:
-    """The chains of ``nodes`` (a functional model's, in order) to fuse; ``outputs``: the
-    model's output tensors (an intermediate output must stay computed)."""
+def sole_reader(nodes, outputs):
+    """``reader(node)``: the one node of ``nodes`` (a functional model's) that reads
+    ``node``'s output, or None when no node or several do, or when that output is one of
+    the model's ``outputs`` (it must stay computed). One scan of the graph, shared by
+    :func:`find_chains` and ``training_graph.find_pairs``."""
     readers: dict[int, list] = {}
     for node in nodes:
         for p in node.parents:
             readers.setdefault(id(p), []).append(node)
     kept = {id(t) for t in outputs}
-    position = {id(node): i for i, node in enumerate(nodes)}
 
-    def only_reader(node):  # the one node reading node's output, if it is not an output
+    def reader(node):
         out = node.outputs[0]
         found = readers.get(id(out), [])
         return found[0] if len(found) == 1 and id(out) not in kept else None
 
+    return reader
+
+
+def find_chains(nodes, outputs) -> list[Chain]:
+    """The chains of ``nodes`` (a functional model's, in order) to fuse; ``outputs``: the
+    model's output tensors (an intermediate output must stay computed)."""
+    only_reader = sole_reader(nodes, outputs)
+    position = {id(node): i for i, node in enumerate(nodes)}
     chains = []
     for node in nodes:
         if type(node.layer) is not Conv2D or not _plain(node) or len(node.main_inputs) != 1:

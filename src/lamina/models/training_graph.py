@@ -19,7 +19,7 @@ import weakref
 
 from lamina.autograd import ops as F
 from lamina.layers.normalization import BatchNormalization
-from lamina.models.inference_graph import _is_relu, _plain
+from lamina.models.inference_graph import _is_relu, _plain, sole_reader
 
 #: each model's pairs, found on its first call (its graph does not change)
 _PAIRS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -57,21 +57,15 @@ class Pair:
 def find_pairs(nodes, outputs) -> list[Pair]:
     """The pairs of ``nodes`` (a functional model's, in order); ``outputs``: the model's
     output tensors (a batch norm's output that is one stays computed)."""
-    readers: dict[int, list] = {}
-    for node in nodes:
-        for p in node.parents:
-            readers.setdefault(id(p), []).append(node)
-    kept = {id(t) for t in outputs}
+    reader = sole_reader(nodes, outputs)
     pairs = []
     for node in nodes:
         if type(node.layer) is not BatchNormalization or not _plain(node) \
                 or len(node.main_inputs) != 1:
             continue
-        out = node.outputs[0]
-        found = readers.get(id(out), [])
-        if len(found) == 1 and id(out) not in kept and _plain(found[0]) \
-                and _is_relu(found[0].layer):
-            pairs.append(Pair(node, found[0]))
+        relu = reader(node)
+        if relu is not None and _plain(relu) and _is_relu(relu.layer):
+            pairs.append(Pair(node, relu))
     return pairs
 
 
