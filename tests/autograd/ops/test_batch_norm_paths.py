@@ -3,18 +3,49 @@
 The NumPy reference and the numba kernels of ``_batch_norm_cpu`` (``kernel_path``), random
 shapes with the channels last and elsewhere, with and without gamma / beta and the ReLU;
 forward, moving statistics and every gradient, in float64 and float32; and the same bits on
-one thread and on two.
+one thread and on two. Each test asserts which path ran: the kernels' four passes
+(``_batch_norm_cpu``'s functions, counted by a spy) on the numba path when
+``plans.batch_norm`` picks them, none of them otherwise.
 """
+
+import math
 
 import numpy as np
 import pytest
 
 from lamina import Tensor
 from lamina.autograd import ops
-from lamina.autograd.ops import plans
+from lamina.autograd.ops import _batch_norm_cpu, plans
 from lamina.parallel import num_threads, set_num_threads
 from tests.gradcheck import check_grad
 from tests.tolerance import assert_sums_close
+
+#: the passes of the compiled path (forward: the first two; backward: the last two)
+PASSES = ("statistics", "normalize", "grad_sums", "input_grad")
+
+
+@pytest.fixture
+def passes(monkeypatch):
+    """How many times each pass of ``_batch_norm_cpu`` ran during the test."""
+    counts = {}
+
+    def spy(name, original):
+        def counted(*args):
+            counts[name] = counts.get(name, 0) + 1
+            return original(*args)
+        return counted
+
+    for name in PASSES:
+        monkeypatch.setattr(_batch_norm_cpu, name, spy(name, getattr(_batch_norm_cpu, name)))
+    return counts
+
+
+def _assert_path(passes, kernel_path, shape, axis):
+    """The compiled passes ran (each at least once) exactly when the test runs on the numba
+    path and the plan picks the kernels for ``shape``'s channel ``axis``."""
+    inner = math.prod(shape[axis % len(shape) + 1:])
+    compiled = kernel_path == "numba" and plans.batch_norm(inner) == "channels_last"
+    assert set(passes) == (set(PASSES) if compiled else set()), (kernel_path, inner, passes)
 
 
 def _case(seed, dtype):
@@ -70,9 +101,10 @@ def _run(x, gamma, beta, grad, axis, relu):
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("relu", [False, True])
 @pytest.mark.parametrize("seed", range(8))
-def test_batch_norm_training_equals_the_formula(seed, relu, dtype, kernel_path):
+def test_batch_norm_training_equals_the_formula(seed, relu, dtype, kernel_path, passes):
     x, gamma, beta, grad, axis = _case(seed, dtype)
     out, moving, dx, dgamma, dbeta = _run(x, gamma, beta, grad, axis, relu)
+    _assert_path(passes, kernel_path, x.shape, axis)
     y, want_moving, want_dx, want_dgamma, want_dbeta, n = _expected(x, gamma, beta, grad,
                                                                     axis, relu)
     assert out.dtype == dx.dtype == np.dtype(dtype)
@@ -90,7 +122,7 @@ def test_batch_norm_training_equals_the_formula(seed, relu, dtype, kernel_path):
 
 
 @pytest.mark.parametrize("relu", [False, True])
-def test_the_same_bits_on_one_thread_and_on_two(relu, kernel_path):
+def test_the_same_bits_on_one_thread_and_on_two(relu, kernel_path, passes):
     rng = np.random.default_rng(7)
     x = rng.standard_normal((40, 9, 9, 24)).astype(np.float32)  # above ROWS_SPLIT_ELEMENTS
     assert plans.split_rows(x.size)
@@ -104,12 +136,13 @@ def test_the_same_bits_on_one_thread_and_on_two(relu, kernel_path):
         two = _run(x, gamma, beta, grad, -1, relu)
     finally:
         set_num_threads(before)
+    _assert_path(passes, kernel_path, x.shape, -1)
     for a, b in zip(one, two):
         for u, v in zip(a, b) if isinstance(a, tuple) else ((a, b),):
             np.testing.assert_array_equal(u, v)
 
 
-def test_batch_norm_relu_gradient(kernel_path):
+def test_batch_norm_relu_gradient(kernel_path, passes):
     rng = np.random.default_rng(11)
     x = rng.standard_normal((5, 3, 2, 4))
     gamma, beta = rng.uniform(0.5, 1.5, 4), rng.standard_normal(4) * 0.3
@@ -119,6 +152,7 @@ def test_batch_norm_relu_gradient(kernel_path):
         return ops.batch_norm_relu(xt, g, b, mm, mv, training=True)
 
     check_grad(fn, x, gamma, beta, atol=1e-6, rtol=1e-5)
+    _assert_path(passes, kernel_path, x.shape, -1)
 
 
 def test_batch_norm_relu_equals_the_two_ops_in_inference():

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from lamina import parallel
-from lamina.autograd.ops import _conv_cpu, _conv_reference, plans
+from lamina.autograd.ops import _conv_cpu, _conv_inference, _conv_reference, plans
 from lamina.autograd.ops._spatial import output_length, resolve_padding
 from tests.tolerance import assert_sums_close
 
@@ -127,34 +127,58 @@ def test_one_product_equals_the_reference(seed, ksize, strides, dtype):
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-def test_one_product_cut_over_threads_equals_the_reference(threads):
-    """A product big enough for lamina.parallel.matmul to cut (by rows or by filters)."""
+def test_one_product_cut_over_threads_equals_the_reference(threads, monkeypatch):
+    """A product big enough for lamina.parallel.matmul to cut (by rows or by filters); a spy
+    on its plan shows the cut the product took."""
+    plans_taken = {}
+    plan_matmul = parallel.plan_matmul
+
+    def spy(m, k, n, count):
+        plans_taken[m, k, n] = plan = plan_matmul(m, k, n, count)
+        return plan
+
     rng = np.random.default_rng(threads)
     x = rng.standard_normal((2, 7, 7, 64)).astype("float32")
-    for o in (48, 160):  # fewer filters than rows (cut by rows), more (cut by filters)
+    # fewer filters than rows (cut by rows), more (cut by filters)
+    for o, cut in ((48, "rows"), (160, "columns")):
         kernel = rng.standard_normal((3, 3, 64, o)).astype("float32")
         pads = ((1, 1), (1, 1))
         want = _conv_reference.conv2d_forward(np, x, kernel, None, pads, (1, 1), (1, 1), (7, 7))
         before = parallel.num_threads()
         parallel.set_num_threads(threads)
         try:
-            got, _ = _conv_cpu.conv2d_forward(np, x, kernel, None, pads, (1, 1), (1, 1), (7, 7),
-                                              path="one_product", inference=True)
+            with monkeypatch.context() as patch:
+                patch.setattr(parallel, "plan_matmul", spy)
+                got, _ = _conv_cpu.conv2d_forward(np, x, kernel, None, pads, (1, 1), (1, 1),
+                                                  (7, 7), path="one_product", inference=True)
         finally:
             parallel.set_num_threads(before)
+        assert plans_taken[2 * 7 * 7, 9 * 64, o] == (cut if threads == 2 else "whole")
         assert_sums_close(got, want, terms=9 * 64, scale=PRODUCT, dtype="float32")
 
 
 @pytest.mark.parametrize("path", list(WINOGRAD))
 @pytest.mark.parametrize("seed", range(4))
 def test_winograd_in_small_chunks_equals_the_reference(seed, path, monkeypatch):
-    """Chunks of one tile row (several per image, odd sizes cropped) put every block in place."""
+    """Chunks of one tile row (several per image, odd sizes cropped) put every block in place;
+    a spy on the chunking shows that each chunk was one tile row of one image."""
     monkeypatch.setattr(plans, "WINOGRAD_BYTES", 1)
     monkeypatch.setattr(plans, "WINOGRAD_TILES", 1)
+    chunks = []
+    cut = _conv_inference._chunks
+
+    def spy(*args):
+        chunks.extend(found := cut(*args))
+        return found
+
+    monkeypatch.setattr(_conv_inference, "_chunks", spy)
     _, x, kernel, bias, pads, out_hw = _case(seed, "float64", (3, 3))
     want = _conv_reference.conv2d_forward(np, x, kernel, bias, pads, (1, 1), (1, 1), out_hw)
     got, _ = _conv_cpu.conv2d_forward(np, x, kernel, bias, pads, (1, 1), (1, 1), out_hw,
                                       path=path, inference=True)
+    tile_rows = -(-out_hw[0] // int(path[-1]))
+    assert all(n1 - n0 == 1 and h1 - h0 == 1 for n0, n1, h0, h1 in chunks), chunks
+    assert len(chunks) == x.shape[0] * tile_rows
     terms, growth = WINOGRAD[path]
     assert_sums_close(got, want, terms=terms * kernel.shape[2] + 1, scale=growth * PRODUCT,
                       dtype="float64")
