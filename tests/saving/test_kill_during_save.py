@@ -5,8 +5,10 @@ other weights (seed 2) while a thread watches the directory and SIGKILLs the pro
 as the second save's temp file holds its first bytes. Measured (two runs, timing varies): the
 kill lands after 637 bytes of 1.9 MB (``.lamina``), 1.0 of 2.1 MB (``.h5``), 2.0 of 2.1 MB
 (``.weights.npz``), 96 bytes or 1.1 MB of 2.1 MB (``.weights.h5``); ``.keras`` writes its
-archive in one call, so there the kill lands between the write and the rename. The file at
-the path must then load with exactly the first weights (or, when a busy machine delayed the
+archive in one call, so there the kill lands between the write and the rename. When the
+watcher thread does not run before the last write (a busy machine), the child kills itself in
+the save's fsync, still before the rename, so every run ends in a kill. The file at the path
+must then load with exactly the first weights (or, when a busy machine delayed the watcher's
 signal past the rename, exactly the second), and the next save removes the dead process's
 temp file.
 """
@@ -27,6 +29,7 @@ FORMATS = [".lamina", ".keras", ".h5", ".weights.npz", ".weights.h5"]
 
 CHILD = r"""
 import json, os, signal, sys, threading
+from lamina.saving import archive
 from tests.saving.test_kill_during_save import make_model, set_weights
 
 path = sys.argv[1]
@@ -45,7 +48,15 @@ def watch():
                                   "final_bytes": final}), flush=True)
                 os.kill(os.getpid(), signal.SIGKILL)
 
+def kill_before_rename(tmp, _fsync=archive.fsync_file):
+    # The watcher may not get the GIL before a fast save's last write (a busy machine):
+    # then the kill lands here, after the writes and before the rename.
+    print(json.dumps({"temp": os.path.basename(tmp), "temp_bytes": os.path.getsize(tmp),
+                      "final_bytes": final}), flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+
 set_weights(model, 2)
+archive.fsync_file = kill_before_rename
 threading.Thread(target=watch, daemon=True).start()
 save(path)
 print(json.dumps({"finished": True}), flush=True)
