@@ -5,6 +5,7 @@ import pytest
 from scipy.signal import correlate, correlate2d
 
 import lamina.layers
+from lamina import Tensor
 from lamina.layers.conv import Conv1D, Conv2D, Conv2DTranspose, Convolution2D
 from lamina.layers.pooling import MaxPooling2D
 from tests.layers.harness import run_layer_test
@@ -307,6 +308,19 @@ def test_conv2d_transpose_matches_scatter_loops(kernel, strides, padding, output
     expected = conv2d_transpose_reference(x, w, b, strides, padding, output_padding, dilation)
     np.testing.assert_allclose(layer(x).data, expected, rtol=1e-4, atol=1e-4)
     assert layer.compute_output_shape((None, 4, 5, 3)) == (None, *expected.shape[1:])
+
+
+def test_conv2d_transpose_relu_runs_as_one_op():
+    rng = np.random.default_rng(6)
+    x = Tensor(rng.standard_normal((2, 4, 5, 3)).astype("float32"), requires_grad=True)
+    fused = Conv2DTranspose(4, 2, strides=2, activation="relu")
+    plain = Conv2DTranspose(4, 2, strides=2)
+    fused(x), plain(x)
+    plain.set_weights(fused.get_weights())
+    out = fused(x)
+    assert out._ctx.name == "conv2d_transpose_relu"  # one node, not conv then ReLU
+    np.testing.assert_array_equal(out.data, np.maximum(plain(x).data, 0))
+    assert (out.data == 0).any() and (out.data > 0).any()
 
 
 def test_conv2d_transpose_is_the_adjoint_of_conv2d():

@@ -305,10 +305,12 @@ class Conv2DTranspose(BaseConv):
                      zip(sizes, self.kernel_size, self.strides, pads, self.dilation_rate,
                          strict=True))
 
-    def _convolve(self, inputs):
-        return F.conv2d_transpose(inputs, self.kernel, self.bias, strides=self.strides,
-                                  padding=self.padding, output_padding=self.output_padding,
-                                  dilation_rate=self.dilation_rate)
+    def _fused_relu_op(self):
+        return F.conv2d_transpose_relu
+
+    def _convolve(self, inputs, op=F.conv2d_transpose):
+        return op(inputs, self.kernel, self.bias, strides=self.strides, padding=self.padding,
+                  output_padding=self.output_padding, dilation_rate=self.dilation_rate)
 
     def get_config(self):
         config = super().get_config()

@@ -11,7 +11,7 @@
 * ``activation``: identity, heaviside, sigmoid, tanh, relu, leaky_relu, elu, softplus,
   softmax, log_softmax
 * ``loss``: mse, mae, huber, binary / categorical / sparse categorical cross-entropy
-* ``conv``: conv2d, conv2d_relu, conv2d_transpose, conv1d (im2col + one product;
+* ``conv``: conv2d, conv2d_relu, conv2d_transpose(_relu), conv1d (im2col + one product;
   reference code in ``_conv_reference``, fast paths chosen in ``plans``)
 * ``conv_inference``: conv2d_batch_norm (conv2d, batch norm's moving statistics, a residual
   and ReLU as one inference op; ``lamina.models.inference_graph`` runs it in ``predict``)

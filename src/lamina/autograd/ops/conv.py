@@ -1,5 +1,5 @@
 """Convolutions with Keras semantics (channels_last): conv2d, conv2d_relu, conv2d_transpose,
-conv1d, conv1d_relu.
+conv2d_transpose_relu, conv1d, conv1d_relu.
 
 conv2d is a cross-correlation. With the padded input ``xpad`` and each output pixel's window
 laid out as a row of ``cols`` (im2col, seed 004), it is one matrix product, and so are its
@@ -39,7 +39,8 @@ from lamina.autograd.ops._spatial import (
 )
 from lamina.autograd.ops.shape import concatenate, getitem
 
-__all__ = ["conv2d", "conv2d_relu", "conv2d_transpose", "conv1d", "conv1d_relu"]
+__all__ = ["conv2d", "conv2d_relu", "conv2d_transpose", "conv2d_transpose_relu", "conv1d",
+           "conv1d_relu"]
 
 
 def _check_arrays(op, x, kernel, bias, x_layout, k_layout, in_axis, out_axis):
@@ -128,6 +129,7 @@ class Conv2DTranspose(Function):
     """The adjoint of conv2d: ``x`` (N, H, W, C_in), ``kernel`` (kh, kw, C_out, C_in)."""
 
     name = "conv2d_transpose"
+    relu = False  # Conv2DTransposeReLU: relu(conv2d_transpose(...)) as one op
 
     def forward(self, x, kernel, *bias, strides, padding, output_padding, dilation_rate):
         op, xp = self.name, self.xp
@@ -151,21 +153,31 @@ class Conv2DTranspose(Function):
         padded = tuple(max((n - 1) * s + ke, before + length) for n, s, ke, (before, length)
                        in zip(x.shape[1:3], strides, k_eff, crop))
         out = _conv_transpose_cpu.conv2d_transpose_forward(
-            xp, x, kernel, bias[0] if bias else None, crop, padded, strides, dilation)
+            xp, x, kernel, bias[0] if bias else None, crop, padded, strides, dilation,
+            relu=self.relu)
         self.args = (strides, dilation, crop, padded, x.shape[1:3], kernel.shape, bool(bias))
         if self.recording:
             need_x, need_k = self.needs_input_grad[:2]
-            self.save_for_backward(x if need_k else None, kernel if need_x else None)
+            self.save_for_backward(x if need_k else None, kernel if need_x else None,
+                                   out if self.relu else None)
         return out
 
     def backward(self, grad):
         strides, dilation, crop, padded, x_hw, k_shape, has_bias = self.args
-        x, kernel = self.saved
+        x, kernel, relu_out = self.saved
         need = self.needs_input_grad
         gx, gk, gb = _conv_transpose_cpu.conv2d_transpose_backward(
             self.xp, grad, x, kernel, x_hw, k_shape, crop, padded, strides, dilation,
-            (need[0], need[1], has_bias and need[2]))
+            (need[0], need[1], has_bias and need[2]), relu_out=relu_out)
         return (gx, gk, gb) if has_bias else (gx, gk)
+
+
+class Conv2DTransposeReLU(Conv2DTranspose):
+    """``relu(conv2d_transpose(x, kernel, bias))`` as one op (the Conv2DTranspose layer's
+    ``activation='relu'``; U-Net's up-sampling)."""
+
+    name = "conv2d_transpose_relu"
+    relu = True
 
 
 class Conv1D(Conv2D):
@@ -295,6 +307,15 @@ def conv2d_transpose(x, kernel, bias=None, strides=1, padding="valid", output_pa
     """
     return Conv2DTranspose.apply(*_inputs(x, kernel, bias), strides=strides, padding=padding,
                                  output_padding=output_padding, dilation_rate=dilation_rate)
+
+
+def conv2d_transpose_relu(x, kernel, bias=None, strides=1, padding="valid", output_padding=None,
+                          dilation_rate=1):
+    """``relu(conv2d_transpose(x, kernel, bias, ...))`` as one op, with conv2d_transpose's
+    arguments: one graph node and no separate ReLU passes over the output, either way."""
+    return Conv2DTransposeReLU.apply(*_inputs(x, kernel, bias), strides=strides,
+                                     padding=padding, output_padding=output_padding,
+                                     dilation_rate=dilation_rate)
 
 
 def conv1d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, groups=1):
