@@ -64,3 +64,19 @@ def test_normalization_and_relu_give_the_same_bits_on_one_and_two_threads(thread
     for a, b in zip(one, two):
         assert a.dtype == np.dtype(dtype)
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("axis", [0, 1, 3, -1])
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_concatenate_by_rows_equals_numpys(threads, axis, n_threads):
+    threads(n_threads)
+    rng = np.random.default_rng(3)
+    rows = plans.ROWS_SPLIT_ELEMENTS // 64 + 1  # big enough to be cut over the threads
+    a = rng.standard_normal((4, rows, 4, 3)).astype(np.float32)
+    b = rng.standard_normal((4, rows, 4, 5)).astype(np.float64)  # the result type is numpy's
+    if axis in (0, 1):
+        b = b[..., :3]
+    got = _rows.concatenate(np, [a, b[:, :, :, ::-1]], axis % 4)  # a strided input too
+    want = np.concatenate([a, b[:, :, :, ::-1]], axis=axis)
+    assert got.dtype == want.dtype and got.flags.c_contiguous
+    np.testing.assert_array_equal(got, want)

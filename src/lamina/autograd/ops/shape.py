@@ -11,7 +11,7 @@ import operator
 from itertools import accumulate
 
 from lamina.autograd.function import Function
-from lamina.autograd.ops._scatter import scatter_add
+from lamina.autograd.ops import _rows, _scatter
 from lamina.autograd.tensor import Tensor, as_tensor
 
 __all__ = ["reshape", "transpose", "getitem", "concatenate", "stack", "pad", "expand_dims",
@@ -231,7 +231,7 @@ class GetItem(Function):
     def backward(self, grad):
         g = self.xp.zeros(self.in_shape, grad.dtype)
         if self.accumulate:
-            scatter_add(self.xp, g, self.index, grad)  # x[[0, 0]]: both add into x[0]
+            _scatter.scatter_add(self.xp, g, self.index, grad)  # x[[0, 0]]: both add into x[0]
         else:
             g[self.index] = grad  # slices, ints and masks never reach an entry twice
         return g
@@ -265,7 +265,7 @@ class Concatenate(Function):
                                  f"shape {first.shape}; all sizes must match except on axis {ax}")
         self.axis = ax
         self.bounds = [0, *accumulate(a.shape[ax] for a in arrays)]
-        return self.xp.concatenate(arrays, axis=ax)
+        return _rows.concatenate(self.xp, arrays, ax)  # by parts of axis 0, over the threads
 
     def backward(self, grad):
         head = (slice(None),) * self.axis
