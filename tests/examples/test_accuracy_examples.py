@@ -5,13 +5,13 @@ the issue's closing note; here each example trains briefly and must clearly beat
 """
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.examples import child_env
 from tests.examples.data import needs_fashion_mnist
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -27,7 +27,7 @@ def _have_sklearn() -> bool:
 
 
 def run(args, tmp_path):
-    done = subprocess.run([sys.executable, *map(str, args)], cwd=tmp_path, env={**os.environ},
+    done = subprocess.run([sys.executable, *map(str, args)], cwd=tmp_path, env=child_env(),
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout

@@ -2,7 +2,6 @@
 trains and draws the figure (the full run's filters are looked at, not tested)."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.examples import child_env
 from tests.examples.data import import_example
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "natural_image_filters.py"
@@ -47,7 +47,7 @@ def test_quick_run_draws_the_figure(tmp_path):
     pytest.importorskip("matplotlib")
     pytest.importorskip("skimage")
     done = subprocess.run([sys.executable, str(EXAMPLE), "--quick", "--out",
-                           str(tmp_path / "run")], cwd=tmp_path, env={**os.environ},
+                           str(tmp_path / "run")], cwd=tmp_path, env=child_env(),
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     record = json.loads((tmp_path / "run" / "summary.json").read_text())

@@ -2,7 +2,6 @@
 time are the issue's report, not a test)."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.examples import child_env
 from tests.examples.data import import_example, needs_fashion_mnist
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fashion_mnist_resnet.py"
@@ -44,7 +44,7 @@ def test_mirror_average_is_symmetric():
 def test_resnet_quick_run_learns_and_records_the_curve(tmp_path):
     pytest.importorskip("matplotlib")
     done = subprocess.run([sys.executable, str(EXAMPLE), "--quick", "--out",
-                           str(tmp_path / "run")], cwd=tmp_path, env={**os.environ},
+                           str(tmp_path / "run")], cwd=tmp_path, env=child_env(),
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "train (1280, 28, 28, 1), test (500, 28, 28, 1)" in done.stdout

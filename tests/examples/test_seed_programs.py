@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.examples import child_env
 from tests.examples.data import needs_fashion_mnist
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -15,7 +16,8 @@ pytestmark = needs_fashion_mnist
 
 
 def run(script, tmp_path, **env):
-    environment = {**os.environ, "PYTHONPATH": str(EXAMPLES), **env}
+    environment = child_env(**env)
+    environment["PYTHONPATH"] += os.pathsep + str(EXAMPLES)
     done = subprocess.run([sys.executable, str(EXAMPLES / script)], cwd=tmp_path,
                           env=environment, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -39,7 +41,7 @@ def test_seed002_hello_world_three_ways(tmp_path):
 
 
 def test_demo_runs_on_a_slice(tmp_path):
-    environment = {**os.environ}
+    environment = child_env()
     done = subprocess.run([sys.executable, str(EXAMPLES / "demo.py"), "--epochs", "1",
                            "--limit", "1000", "--out", str(tmp_path / "runs")],
                           cwd=tmp_path, env=environment, capture_output=True, text=True,

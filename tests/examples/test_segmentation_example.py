@@ -2,12 +2,13 @@
 is reported in the example's docstring and the issue's note)."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.examples import child_env
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "segmentation_unet.py"
 
@@ -15,7 +16,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "segmentation_unet.
 def test_segmentation_quick_run_writes_figure_and_results(tmp_path):
     pytest.importorskip("matplotlib")
     done = subprocess.run([sys.executable, str(EXAMPLE), "--quick", "--epochs", "2",
-                           "--out", str(tmp_path / "run")], cwd=tmp_path, env={**os.environ},
+                           "--out", str(tmp_path / "run")], cwd=tmp_path, env=child_env(),
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "train (256, 32, 32, 3), test (64, 32, 32, 3)" in done.stdout
