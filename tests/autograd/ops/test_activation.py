@@ -123,6 +123,7 @@ def test_heaviside_steps_and_has_zero_gradient():
     np.testing.assert_array_equal(x.grad, np.zeros(5))
     assert x.grad.dtype == np.float32
     assert ops.heaviside(Tensor(np.zeros((2, 3)))).shape == (2, 3)
+    check_grad(ops.heaviside, np.array([-2.0, -0.5, 0.5, 3.0]))  # float64, off the step
 
 
 def test_perceptron_with_heaviside_computes_logical_or():

@@ -81,6 +81,21 @@ def test_nan_propagates():
     np.testing.assert_array_equal(y.grad, [2.0, 2.0])
 
 
+def test_neg_forward_and_gradient():
+    x = rng.standard_normal((2, 3))
+    np.testing.assert_array_equal(ops.neg(Tensor(x, dtype="float64")).data, -x)
+    np.testing.assert_array_equal((-Tensor(x, dtype="float64")).data, -x)
+    check_grad(ops.neg, x)
+
+
+def test_cast_gradient_in_float64():
+    """float64 -> float32 -> float64: the gradient is the upstream one, cast back (checked
+    against central differences with steps float32 can hold)."""
+    x = rng.uniform(0.5, 2.0, (2, 3))
+    check_grad(lambda t: ops.cast(ops.cast(t, "float32"), "float64") * t, x, eps=1e-3,
+               atol=1e-5, rtol=1e-4)
+
+
 def test_cast_round_trips_gradient_dtype():
     x = Tensor([1.0, 2.0], requires_grad=True)
     y = ops.cast(x, "float64")

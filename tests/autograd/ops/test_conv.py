@@ -315,22 +315,25 @@ def conv1d_ref(x, kernel, bias, stride, padding, dilation):
 
 @pytest.mark.parametrize("padding", ["valid", "same", "causal", 2, (1, 3)])
 @pytest.mark.parametrize("stride,dilation", [(1, 1), (2, 1), (3, 1), (1, 2)])
-def test_conv1d_matches_numpy_correlate(padding, stride, dilation):
+@pytest.mark.parametrize("op", ["conv1d", "conv1d_relu"])
+def test_conv1d_matches_numpy_correlate(op, padding, stride, dilation):
     x, k, b = rng.standard_normal((2, 11, 3)), rng.standard_normal((3, 3, 2)), \
         rng.standard_normal(2)
-    got = ops.conv1d(Tensor(x), Tensor(k), Tensor(b), strides=stride, padding=padding,
-                     dilation_rate=dilation)
-    np.testing.assert_allclose(got.data, conv1d_ref(x, k, b, stride, padding, dilation),
+    got = getattr(ops, op)(Tensor(x), Tensor(k), Tensor(b), strides=stride, padding=padding,
+                           dilation_rate=dilation)
+    want = conv1d_ref(x, k, b, stride, padding, dilation)
+    np.testing.assert_allclose(got.data, np.maximum(want, 0) if op == "conv1d_relu" else want,
                                atol=1e-12)
 
 
 @pytest.mark.parametrize("stride,padding,dilation", [(1, "causal", 2), (2, "same", 1),
                                                      (1, "valid", 1)])
-def test_conv1d_gradients(stride, padding, dilation):
+@pytest.mark.parametrize("op", ["conv1d", "conv1d_relu"])
+def test_conv1d_gradients(op, stride, padding, dilation):
     x, k, b = rng.standard_normal((2, 7, 2)), rng.standard_normal((3, 2, 3)), \
         rng.standard_normal(3)
-    check_grad(lambda *t: ops.conv1d(*t, strides=stride, padding=padding,
-                                     dilation_rate=dilation), x, k, b)
+    check_grad(lambda *t: getattr(ops, op)(*t, strides=stride, padding=padding,
+                                           dilation_rate=dilation), x, k, b)
 
 
 # ------------------------------------------------------------------------------ errors
