@@ -79,7 +79,7 @@ def test_text_has_the_slides_formulas_with_numbers():
 def float64_model(activations, widths, seed=0, bias=True):
     from lamina.initializers import GlorotUniform
 
-    layers = [Input(shape=(widths[0],))]
+    layers = [Input(shape=(widths[0],), dtype="float64")]  # float64 all through (autocast)
     for i, (act, units) in enumerate(zip(activations, widths[1:])):
         layers.append(Dense(units, activation=act, use_bias=bias, dtype="float64",
                             kernel_initializer=GlorotUniform(seed + i),

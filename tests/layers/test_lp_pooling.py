@@ -47,7 +47,8 @@ def test_l2_pooling_by_hand():
     ((3, 2), (2, 1), "same")])
 def test_lp_pooling_matches_loops(p, pool, strides, padding):
     x = np.random.default_rng(1).standard_normal((2, 7, 6, 3))
-    got = LPPooling2D(p=p, pool_size=pool, strides=strides, padding=padding)(Tensor(x)).data
+    got = LPPooling2D(p=p, pool_size=pool, strides=strides, padding=padding,
+                      dtype="float64")(Tensor(x)).data
     assert got.dtype == np.float64
     # float64 all through: a mean of at most 9 terms, one product, one root, each rounding by
     # about 1e-16 relative; 1e-12 leaves room and still catches a wrong cell count or window
@@ -60,7 +61,7 @@ def test_lp_pooling_gradient_float64(p, padding):
     rng = np.random.default_rng(2)
     x = rng.standard_normal((2, 5, 5, 2))
     x = np.where(np.abs(x) < 0.1, 0.5, x)    # away from |x|'s kink at 0
-    layer = LPPooling2D(p=p, pool_size=(2, 3), strides=(2, 2), padding=padding)
+    layer = LPPooling2D(p=p, pool_size=(2, 3), strides=(2, 2), padding=padding, dtype="float64")
     check_grad(lambda t: layer(t), x)
 
 
@@ -68,7 +69,7 @@ def test_zero_window_gives_zero_and_a_finite_gradient():
     x = np.zeros((1, 4, 4, 1))
     x[0, 2:, 2:, 0] = [[1.0, -2.0], [2.0, 4.0]]
     t = Tensor(x, requires_grad=True)
-    out = L2Pooling2D()(t)
+    out = L2Pooling2D(dtype="float64")(t)
     np.testing.assert_array_equal(out.data.ravel(), [0.0, 0.0, 0.0, 5.0])
     out.sum().backward()
     assert np.isfinite(t.grad).all()

@@ -101,8 +101,9 @@ def test_gaussian_noise_statistics_seed_and_inference():
     np.testing.assert_array_equal(GaussianNoise(0.5, seed=0)(x, training=True).data, out.data)
     np.testing.assert_array_equal(GaussianNoise(0.5, seed=0)(x).data, x)
     x64 = Tensor(np.ones((2, 3)), dtype="float64", requires_grad=True)
-    noisy = GaussianNoise(0.1, seed=1)(x64, training=True)
+    noisy = GaussianNoise(0.1, seed=1, dtype="float64")(x64, training=True)
     assert noisy.dtype == np.float64
+    assert GaussianNoise(0.1, seed=1)(x64, training=True).dtype == np.float32  # autocast
     noisy.sum().backward()  # x + noise: the gradient passes unchanged
     np.testing.assert_array_equal(x64.grad, np.ones((2, 3)))
 

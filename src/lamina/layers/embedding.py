@@ -39,6 +39,8 @@ class Embedding(Layer):
         (1, 3, 64)
     """
 
+    _casts_inputs = False  # indices, not values: no autocast (2**24 + 1 is not a float32)
+
     def __init__(self, input_dim=None, output_dim=None, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
                  weights=None, **kwargs):

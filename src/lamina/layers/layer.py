@@ -38,6 +38,7 @@ from lamina.layers._layer_utils import (  # noqa: F401 - some are imported from 
     serialize_or_none,
     standardize_shape,
 )
+from lamina.layers.autocast import cast_arguments, cast_input
 from lamina.layers.input_spec import InputSpec  # noqa: F401 - imported from here by layers
 
 _ATOMS = frozenset({str, int, float, bool, type(None)})  # attribute types that hold no layer
@@ -53,15 +54,14 @@ class Layer:
         input_shape: the input shape without the batch axis; lets a Sequential model build
             at once (Keras 2 style; ``Input(shape=...)`` is the Keras 3 way).
         activity_regularizer: a regularizer applied to the layer's output.
-        autocast: cast floating inputs of another float dtype to ``dtype`` before ``call``
-            (Keras's autocast: a float64 layer computes in float64 on float32 inputs, and a
-            float32 layer in float32 on float64 ones). So far only the layers whose class
-            sets ``_casts_inputs`` (the normalization layers) cast; the others compute in
-            the inputs' precision, which many tests rely on.
+        autocast: cast floating inputs (and the floats among a call's extra arguments) of
+            another float dtype to ``input_dtype`` (``dtype``) before ``call``, as every Keras
+            layer does: a float64 layer computes in float64 on float32 inputs, and a float32
+            layer in float32 on float64 ones (:mod:`lamina.layers.autocast`).
     """
 
     _accepts_text = False  # True: string inputs are passed on as they are (models, text layers)
-    _casts_inputs = False  # True: ``autocast`` applies (see the Args above)
+    _casts_inputs = True  # False: ``call`` gets floats as given (Keras's _convert_input_args)
 
     def __init__(self, *, trainable=True, name=None, dtype=None, input_shape=None,
                  batch_input_shape=None, input_dim=None, activity_regularizer=None,
@@ -305,16 +305,16 @@ class Layer:
         if text is not None:  # strings, passed on to a TextVectorization layer
             inputs, shape = text, text.shape
         elif isinstance(inputs, Tensor):
-            inputs = self._cast_input(inputs)
+            inputs = cast_input(self, inputs)
             shape = inputs.data.shape
         elif isinstance(inputs, (list, tuple)):
-            inputs = [self._cast_input(t) if isinstance(t, Tensor) else Tensor(t, dtype=self.dtype)
-                      for t in inputs]
+            inputs = [cast_input(self, t) if isinstance(t, Tensor) else
+                      Tensor(t, dtype=self.input_dtype) for t in inputs]
             shape = [t.shape for t in inputs]
         else:
-            if not isinstance(inputs, Tensor):
-                inputs = Tensor(inputs, dtype=self.dtype)
+            inputs = Tensor(inputs, dtype=self.input_dtype)
             shape = inputs.shape
+        args, kwargs = cast_arguments(self, args, kwargs)
         self._maybe_build(_with_batch_none(shape), shape)
         out = self._call_with_training(inputs, training, *args, **kwargs)
         if self.activity_regularizer is not None:
@@ -323,17 +323,16 @@ class Layer:
             self._activity_losses = activity_penalties(self.activity_regularizer, out)
         return out
 
-    def _cast_input(self, tensor):
-        """``tensor`` cast to the layer's dtype when it is a float of another precision and
-        ``autocast`` is on (Keras's ``DTypePolicy.convert_input``); else itself."""
-        kind = tensor.data.dtype
-        if kind.kind != "f" or kind == self.dtype or not (self.autocast and self._casts_inputs):
-            return tensor
-        if numpy.dtype(self.dtype).kind != "f":
-            return tensor
-        from lamina.autograd import ops as F
+    @property
+    def input_dtype(self) -> str:
+        """The dtype that floating inputs are cast to before ``call`` when ``autocast`` is on
+        (Keras's ``input_dtype``): the layer's ``dtype``."""
+        return self.dtype
 
-        return F.cast(tensor, self.dtype)
+    @property
+    def compute_dtype(self) -> str:
+        """The dtype of the layer's computations (Keras's name): its ``dtype``."""
+        return self.dtype
 
     # ------------------------------------------------------------ serialization
     def get_config(self) -> dict:

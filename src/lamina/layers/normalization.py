@@ -62,8 +62,6 @@ def _check_axes(layer, axes, input_shape, lowest=0):
 class _AffineNorm(Layer):
     """Shared arguments of the two normalization layers: epsilon, gamma (scale), beta (center)."""
 
-    _casts_inputs = True  # floating inputs computed in the layer's dtype (Keras's autocast)
-
     def __init__(self, epsilon, center, scale, beta_initializer, gamma_initializer,
                  beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint,
                  **kwargs):

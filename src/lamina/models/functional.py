@@ -124,6 +124,8 @@ class Functional(Model):
     names them: ``inner``, ``inner_1``, ...
     """
 
+    _casts_inputs = False  # each input is cast to its Input's dtype (inference_graph.run)
+
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         super().__init__(name=name, trainable=trainable, **kwargs)
         self.inputs, self._input_keys = _flat(inputs, "inputs")

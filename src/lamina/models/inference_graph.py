@@ -12,7 +12,9 @@ in which every tensor but the last feeds only the next layer runs as one op,
 shortcut)``, included). The result equals the layers' up to rounding (the same sums, the
 affine map applied in another order); training, and a call that records a gradient, run
 the layers as they are. Which chains are fused depends on the graph alone; a chain whose
-layers were changed since (an activation, a regularizer, groups) runs unfused.
+layers were changed since (an activation, a regularizer, groups) or whose layers have
+different dtypes runs unfused; its inputs are cast as the layers would cast them
+(``lamina.layers.autocast``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from lamina import activations
 from lamina.autograd import ops as F
 from lamina.layers.activation import Activation
 from lamina.layers.activations import ReLU
+from lamina.layers.autocast import cast_input, cast_to
 from lamina.layers.conv import Conv2D
 from lamina.layers.input_layer import flatten_outputs, replace_symbolic
 from lamina.layers.merging import Add
@@ -47,6 +50,7 @@ class Chain:
         """Whether the layers still are what the chain fuses (checked on every call)."""
         conv, bn = self.conv.layer, self.bn.layer
         return (conv.built and bn.built and conv.groups == 1
+                and all(n.layer.dtype == conv.dtype for n in self.nodes)
                 and conv.activation is activations.linear
                 and all(n.layer.activity_regularizer is None for n in self.nodes)
                 and (self.relu is None or _is_relu(self.relu.layer)))
@@ -54,10 +58,11 @@ class Chain:
     def run(self, value):
         """The chain's output, from the values of its inputs (``value(symbolic)``)."""
         conv, bn = self.conv.layer, self.bn.layer
-        return F.conv2d_batch_norm(
-            value(self.conv.main_inputs[0]), conv.kernel, conv.bias, bn.gamma, bn.beta,
-            bn.moving_mean, bn.moving_variance, bn.epsilon,
-            residual=None if self.residual is None else value(self.residual),
+        return F.conv2d_batch_norm(  # the inputs cast as the layers cast them (autocast)
+            cast_input(conv, value(self.conv.main_inputs[0])), conv.kernel, conv.bias,
+            bn.gamma, bn.beta, bn.moving_mean, bn.moving_variance, bn.epsilon,
+            residual=None if self.residual is None else cast_input(self.add.layer,
+                                                                   value(self.residual)),
             relu=self.relu is not None, strides=conv.strides, padding=conv.padding,
             dilation_rate=conv.dilation_rate)
 
@@ -130,6 +135,8 @@ def run(model, inputs, training=None, fuse=True, chains=()):
     ReLU pairs of ``training_graph``) run as one op each instead."""
     flat = model.flatten_inputs(inputs)
     model._check_inputs(flat)
+    if model.autocast:  # each input in its Input's dtype, as Keras's functional models
+        flat = [cast_to(t, sym.dtype) for sym, t in zip(model.inputs, flat)]
     values = {id(sym): t for sym, t in zip(model.inputs, flat)}
 
     def value(t):

@@ -33,6 +33,13 @@ class Sequential(Model):
         return list(self._layers)
 
     @property
+    def input_dtype(self) -> str:
+        """What a call casts floating inputs to: its ``Input``'s dtype (as Keras's
+        Sequential), else its first layer's (:mod:`lamina.layers.autocast`)."""
+        given = getattr(self, "_input_dtype", None)
+        return given or (self._layers[0].input_dtype if self._layers else self.dtype)
+
+    @property
     def layers(self) -> list[Layer]:
         return list(self._layers)
 
