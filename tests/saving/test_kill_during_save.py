@@ -40,20 +40,23 @@ set_weights(model, 1)
 save(path)
 final = os.path.getsize(path)
 
+first = threading.Lock()
+
+def report_and_kill(name, size):
+    first.acquire()  # one report and one kill; a second caller waits here for the kill
+    print(json.dumps({"temp": name, "temp_bytes": size, "final_bytes": final}), flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+
 def watch():
     while True:
         for entry in os.scandir(directory):
             if entry.name.endswith(".lamina-tmp") and entry.stat().st_size > 0:
-                print(json.dumps({"temp": entry.name, "temp_bytes": entry.stat().st_size,
-                                  "final_bytes": final}), flush=True)
-                os.kill(os.getpid(), signal.SIGKILL)
+                report_and_kill(entry.name, entry.stat().st_size)
 
-def kill_before_rename(tmp, _fsync=archive.fsync_file):
+def kill_before_rename(tmp):
     # The watcher may not get the GIL before a fast save's last write (a busy machine):
     # then the kill lands here, after the writes and before the rename.
-    print(json.dumps({"temp": os.path.basename(tmp), "temp_bytes": os.path.getsize(tmp),
-                      "final_bytes": final}), flush=True)
-    os.kill(os.getpid(), signal.SIGKILL)
+    report_and_kill(os.path.basename(tmp), os.path.getsize(tmp))
 
 set_weights(model, 2)
 archive.fsync_file = kill_before_rename
