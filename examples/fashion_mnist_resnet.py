@@ -38,9 +38,15 @@ Measured on a 2-core Xeon VM (2026-12-07), issue 17's goal of 94.5% is not yet r
 - ``--epochs 15 --validation-freq 3``: 0.9421 with the mirror average (0.9400 without);
   3,447 CPU s (about 225 per epoch), 3,930 s wall because other programs held the cores
   (load 2-16); test accuracy 0.8303 (3), 0.9112 (6), 0.8998 (9), 0.9342 (12), 0.9400 (15).
-Three more epochs bought 0.1 point, and at ~225 CPU s per epoch a quiet machine runs about
-14 epochs in 30 minutes: more epochs of this network will not reach 94.5% within the
-budget; a faster step or a recipe that learns more per epoch must.
+After the faster training convolutions (quiet machine, load 1.7-1.8, eeb2dcd):
+- ``--epochs 20 --validation-freq 2`` (on a664b78): 0.9444 with the mirror average (0.9447
+  without), 1,563 s wall, 2,658 CPU s (~77 s per epoch).
+- ``--epochs 22 --validation-freq 11`` (eeb2dcd): 0.9441 (0.9431 without), 1,481 s wall,
+  2,547 CPU s (~66 s per epoch); test accuracy 0.8912 (11), 0.9431 (22).
+So 20-22 epochs fit in 30 minutes now and land at 94.4%, 0.1 point short of 94.5%: the
+network saturates there with this recipe; more learning per epoch (e.g. stronger
+augmentation) is what is left to try. Earlier, three more epochs (12 -> 15) had bought
+0.1 point.
 """
 
 from __future__ import annotations
