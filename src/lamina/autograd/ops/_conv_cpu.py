@@ -56,7 +56,7 @@ def conv2d_forward(xp, x, kernel, bias, pads, strides, dilation, out_hw, relu=Fa
         path = (plans.conv2d_winograd(c, o, (kh, kw), strides, dilation, pads, out_hw)
                 or plans.conv2d_few_filters(c, o, (kh, kw), strides) or plans.conv2d_forward(c))
     if path in plans.CONV_INFERENCE or path in plans.CONV_TRAINING_WINOGRAD \
-            or path == "few_filters":
+            or path in plans.CONV_FEW_FILTERS:
         add = bias if bias is None or scale is None else bias * scale
         if shift is not None:
             add = shift if add is None else add + shift
@@ -65,7 +65,7 @@ def conv2d_forward(xp, x, kernel, bias, pads, strides, dilation, out_hw, relu=Fa
             xpad = pad_input(xp, x, pads) if needs_pad else x
             return one_product_forward(xp, xpad, kernel.reshape(kh * kw * c, o), (kh, kw),
                                        strides, dilation, out, finish(0, x.shape[0])), None
-        if path == "few_filters":  # espcn's path (_conv_few_filters), kept for training too
+        if path in plans.CONV_FEW_FILTERS:  # kept for training too: backward takes xpad
             return out, few_filters.forward(xp, x, kernel, pads, dilation, out, finish)
         if inference:
             return _inference_forward(xp, x, kernel, pads, strides, out, path, finish), None
@@ -125,7 +125,7 @@ def conv2d_backward(xp, grad, xpad, kernel, k_shape, x_shape, pads, strides, dil
                                   int(path[-1]))
     if xpad is not None and xpad.shape[1:3] != padded:  # a Winograd forward's grid
         xpad = xp.ascontiguousarray(xpad[:, :padded[0], :padded[1]])
-    if path == "few_filters":  # espcn's path (_conv_few_filters)
+    if path in plans.CONV_FEW_FILTERS:
         return few_filters.backward(xp, grad, xpad, kernel, k_shape, x_shape, pads, dilation,
                                     need, relu_out)
     full = xp.empty((n, *padded, c), dtype=grad.dtype) if need_x else None
