@@ -14,6 +14,8 @@ CASES = [  # (n, h, w, c, o, pads)
     (2, 8, 8, 16, 5, ((1, 1), (1, 1))),   # whole tiles (of 2 and of 4)
     (3, 9, 7, 17, 8, ((1, 1), (1, 1))),   # odd sizes: the last tiles cropped
     (1, 6, 5, 16, 3, ((0, 0), (0, 0))),   # 'valid'
+    (2, 14, 14, 16, 4, ((1, 1), (1, 1))),  # the small ResNet's maps: 4x4 blocks clipped
+    (2, 7, 7, 16, 4, ((1, 1), (1, 1))),    # by 2 and by 1 cells
 ]
 
 
@@ -59,4 +61,55 @@ def test_a_kernel_that_fails_to_compile_hands_over_to_numpy(monkeypatch):
     with pytest.warns(RuntimeWarning, match="failed to compile .*NumPy path"):
         out = _forward(x, kernel, None, ((1, 1), (1, 1)), True)
     assert accel._modules[WINOGRAD] is None
+    np.testing.assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize("size", [2, 4])
+def test_output_blocks_clipped_to_the_map_write_nothing_beyond_it(size):
+    """The output kernels write the blocks' cells inside ``dest`` and no others: ``dest`` is
+    a view of a larger array whose other cells keep their sentinel."""
+    from lamina.autograd.ops import _winograd_kernels as kernels
+    from lamina.autograd.ops._conv_inference import TRANSFORMS, _combine
+
+    t, nn, hh, tw, o = size + 2, 2, 3, 3, 5
+    rng = np.random.default_rng(size)
+    m = rng.standard_normal((t, t, nn * hh * tw, o)).astype(np.float32)
+    whole = np.empty((nn, size * hh, size * tw, o), dtype=np.float32)
+    at = TRANSFORMS[size][2]
+    rows = np.empty((size, t, nn * hh * tw, o), dtype=np.float32)
+    scratch = np.empty(t * nn * hh * tw * o, dtype=np.float32)
+    _combine(np, at, list(m), list(rows), scratch.reshape(t, -1, o))
+    y = whole.reshape(nn, hh, size, tw, size, o).transpose(2, 4, 0, 1, 3, 5)
+    _combine(np, at, [rows[:, b].reshape(size, nn, hh, tw, o) for b in range(t)],
+             [y[:, j] for j in range(size)], scratch[:size * nn * hh * tw * o].reshape(
+                 size, nn, hh, tw, o))
+    consts = () if size == 2 else kernels.constants(np.float32, 4)[1:]
+    for height, width in [(size * hh, size * tw), (size * hh - 1, size * tw - size + 1),
+                          (size * (hh - 1) + 1, size * tw - 1)]:
+        big = np.full((nn, size * hh + 1, size * tw + 1, o), 7.0, dtype=np.float32)
+        dest = big[:, :height, :width]
+        getattr(kernels, f"output_{size}x{size}")(m, nn, hh, tw, dest, *consts)
+        assert dest.tobytes() == np.ascontiguousarray(whole[:, :height, :width]).tobytes()
+        outside = np.ones(big.shape, dtype=bool)
+        outside[:, :height, :width] = False
+        assert (big[outside] == 7.0).all()
+
+
+def test_an_output_kernel_that_fails_on_a_clipped_map_hands_over_to_numpy(monkeypatch):
+    """A 14x14 map (not a multiple of 4): the NumPy path's whole blocks and copy take over."""
+    from numba.core.errors import TypingError
+
+    from lamina.autograd.ops import _winograd_kernels
+
+    def broken(*args):
+        raise TypingError("cannot compile on this machine")
+
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, 14, 14, 16)).astype(np.float32)
+    kernel = rng.standard_normal((3, 3, 16, 4)).astype(np.float32)
+    expected = _forward(x, kernel, None, ((1, 1), (1, 1)), False, "winograd_4x4")
+    monkeypatch.setattr(_winograd_kernels, "output_4x4", broken)
+    monkeypatch.setitem(accel._modules, WINOGRAD, _winograd_kernels)
+    with pytest.warns(RuntimeWarning, match="failed to compile .*NumPy path"):
+        out = _forward(x, kernel, None, ((1, 1), (1, 1)), True, "winograd_4x4")
     np.testing.assert_array_equal(out, expected)

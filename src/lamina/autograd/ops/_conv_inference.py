@@ -142,7 +142,7 @@ def winograd_forward(xp, xpad, u, out, size=2, finish=None):
     m = xp.empty((t * t, most, o), dtype=out.dtype)
     rows_out = xp.empty((size, t, most, o), dtype=out.dtype)
     scratch = xp.empty(t * most * max(c, o), dtype=out.dtype)
-    spare = None if even else xp.empty((most * size * size, o), dtype=out.dtype)
+    spare = None  # the NumPy path's whole blocks where the map is not a multiple of size
     for n0, n1, h0, h1 in chunks:
         nn, hh = n1 - n0, h1 - h0
         k = nn * hh * tw
@@ -156,20 +156,23 @@ def winograd_forward(xp, xpad, u, out, size=2, finish=None):
         xp.matmul(vk.reshape(t * t, k, c), u, out=m[:, :k])
         # Y = A^T M A into the output rows of the chunk
         top, bottom = size * h0, min(size * h1, ho)
-        dest = out[n0:n1, top:bottom] if even else \
-            spare[:k * size * size].reshape(nn, size * hh, size * tw, o)
+        dest = out[n0:n1, top:bottom]
         m4 = m[:, :k].reshape(t, t, k, o)
-        if fast is not None:
+        if fast is not None:  # blocks clipped to the map: straight into the output
             fast = _compiled(fast, f"output_{size}x{size}", m4, nn, hh, tw, dest, *consts[1:])
         if fast is None:
+            if not even:
+                if spare is None:
+                    spare = xp.empty((most * size * size, o), dtype=out.dtype)
+                dest = spare[:k * size * size].reshape(nn, size * hh, size * tw, o)
             s = rows_out[:, :, :k]
             _combine(xp, at, list(m4), list(s), scratch[:t * k * o].reshape(t, k, o))
             y = dest.reshape(nn, hh, size, tw, size, o).transpose(2, 4, 0, 1, 3, 5)
             _combine(xp, at, [s[:, b].reshape(size, nn, hh, tw, o) for b in range(t)],
                      [y[:, j] for j in range(size)],
                      scratch[:size * k * o].reshape(size, nn, hh, tw, o))
-        if not even:
-            out[n0:n1, top:bottom] = dest[:, :bottom - top, :wo]
+            if not even:
+                out[n0:n1, top:bottom] = dest[:, :bottom - top, :wo]
         start = (n0 * ho + top) * wo
         if finish is not None:
             finish(out2[start:start + nn * (bottom - top) * wo], start)
