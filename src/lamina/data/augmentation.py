@@ -1,7 +1,8 @@
 """Random image augmentation for NHWC batches, seeded and vectorised.
 
 The geometric part (rotation, shear, zoom, shifts, elastic field) is one inverse-mapped
-resampling per image (:func:`affine_transform`, in ``_resample.py``); flips are slices.
+resampling per image (:func:`affine_transform`, in ``_resample.py``); flips are slices;
+random erasing is one boolean mask for the batch (``_erasing.py``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import numbers
 
 import numpy
 
+from lamina.data._erasing import erase_rectangles, erasing_boxes
 from lamina.data._resample import (
     FILL_MODES,
     INTERPOLATIONS,
@@ -34,10 +36,26 @@ def _number(name, value, low=0.0, strict=False, unit=""):
     return float(value)
 
 
+def _pair(name, value, upper=math.inf):
+    """A pair ``(low, high)`` of numbers with ``0 < low <= high <= upper``."""
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise ValueError(f"ImageAugmenter: {name} must be a pair (low, high); received "
+                         f"{name}={value!r}")
+    lo = _number(f"{name}[0]", value[0], strict=True)
+    hi = _number(f"{name}[1]", value[1], strict=True)
+    if lo > hi or hi > upper:
+        bound = f" <= {upper:g}" if math.isfinite(upper) else ""
+        raise ValueError(f"ImageAugmenter: {name} must be (low, high) with 0 < low <= high"
+                         f"{bound}; received {name}={value!r}")
+    return (lo, hi)
+
+
 _DEFAULTS = {"rotation_range": 0.0, "width_shift_range": 0.0, "height_shift_range": 0.0,
              "zoom_range": [1.0, 1.0], "horizontal_flip": False, "vertical_flip": False,
              "elastic_alpha": 0.0, "elastic_sigma": 4.0, "fill_mode": "constant", "cval": 0.0,
-             "seed": None, "shear_range": 0.0, "interpolation": "bilinear"}
+             "seed": None, "shear_range": 0.0, "interpolation": "bilinear",
+             "erasing_probability": 0.0, "erasing_area": [0.02, 0.4],
+             "erasing_aspect": [0.3, 3.3], "erasing_value": "random"}
 
 
 class ImageAugmenter:
@@ -67,6 +85,19 @@ class ImageAugmenter:
       oscillations of hand muscles; Simard et al. used alpha=34, sigma=4 on 28x28
       MNIST, their best convolutional network's error (0.4%) came with it. Too small
       a sigma gives random noise, too large a near-uniform shift.
+    - ``erasing_probability`` / ``erasing_area`` / ``erasing_aspect`` / ``erasing_value``
+      (Zhong et al. 2017, "Random Erasing Data Augmentation"): with that probability an
+      image gets one rectangle overwritten, its area a fraction of the image drawn
+      uniformly from ``erasing_area`` and its height/width ratio uniformly from
+      ``erasing_aspect`` (the paper's defaults, 0.02-0.4 and 0.3-3.3; a draw that does
+      not fit in the image is drawn again, as in the paper's code; the position is
+      uniform among those where it fits). ``erasing_value='random'`` fills each erased
+      pixel with a uniform value between the batch's minimum and maximum (the paper's
+      main setting: random values over the pixel range; [0, 1] for images scaled so),
+      a number fills with that constant. Applied after the geometric transforms and
+      flips. It simulates occlusion: the network must not rely on one part of the
+      object. The paper used p=0.5; its ResNets and WRNs on Fashion-MNIST lost about
+      0.5-0.9 points of test error with it.
 
     Not thread-safe (it reuses work arrays between calls): use one per worker.
 
@@ -82,7 +113,8 @@ class ImageAugmenter:
     def __init__(self, rotation_range=0, width_shift_range=0, height_shift_range=0,
                  zoom_range=0, horizontal_flip=False, vertical_flip=False, elastic_alpha=0,
                  elastic_sigma=4, fill_mode="constant", cval=0, seed=None, shear_range=0,
-                 interpolation="bilinear"):
+                 interpolation="bilinear", erasing_probability=0, erasing_area=(0.02, 0.4),
+                 erasing_aspect=(0.3, 3.3), erasing_value="random"):
         self.rotation_range = _number("rotation_range", rotation_range, unit=" (degrees)")
         self.width_shift_range = _number("width_shift_range", width_shift_range)
         self.height_shift_range = _number("height_shift_range", height_shift_range)
@@ -119,6 +151,19 @@ class ImageAugmenter:
         if isinstance(cval, bool) or not isinstance(cval, numbers.Real):
             raise ValueError(f"ImageAugmenter: cval must be a number; received cval={cval!r}")
         self.cval = float(cval)
+        self.erasing_probability = _number("erasing_probability", erasing_probability)
+        if self.erasing_probability > 1:
+            raise ValueError("ImageAugmenter: erasing_probability must be in [0, 1]; received "
+                             f"erasing_probability={erasing_probability!r}")
+        self.erasing_area = _pair("erasing_area", erasing_area, upper=1.0)
+        self.erasing_aspect = _pair("erasing_aspect", erasing_aspect)
+        if not (isinstance(erasing_value, str) and erasing_value == "random"):
+            if isinstance(erasing_value, bool) or not isinstance(erasing_value, numbers.Real) \
+                    or not math.isfinite(erasing_value):
+                raise ValueError("ImageAugmenter: erasing_value must be 'random' or a number; "
+                                 f"received erasing_value={erasing_value!r}")
+            erasing_value = float(erasing_value)
+        self.erasing_value = erasing_value
         self.seed = seed
         self.rng = make_rng(seed)
         self._work = Workspace()  # arrays reused from batch to batch
@@ -160,6 +205,10 @@ class ImageAugmenter:
             if enabled:
                 flip = rng.random(n) < 0.5
                 out[flip] = numpy.flip(out[flip], axis=axis)
+        if self.erasing_probability:
+            boxes = erasing_boxes(rng, n, h, w, self.erasing_probability, self.erasing_area,
+                                  self.erasing_aspect)
+            erase_rectangles(out, boxes, self.erasing_value, rng)
         return out
 
     def flow(self, x, y=None, batch_size=32, shuffle=True, sample_weight=None, seed=None):
@@ -180,7 +229,10 @@ class ImageAugmenter:
                 "vertical_flip": self.vertical_flip, "elastic_alpha": self.elastic_alpha,
                 "elastic_sigma": self.elastic_sigma, "fill_mode": self.fill_mode,
                 "cval": self.cval, "seed": seed, "shear_range": self.shear_range,
-                "interpolation": self.interpolation}
+                "interpolation": self.interpolation,
+                "erasing_probability": self.erasing_probability,
+                "erasing_area": list(self.erasing_area),
+                "erasing_aspect": list(self.erasing_aspect), "erasing_value": self.erasing_value}
 
     @classmethod
     def from_config(cls, config: dict):
