@@ -16,7 +16,8 @@ OUT = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "layers", "da
 NAMES = {
     "layers": ["Lambda", "SeparableConv2D", "DepthwiseConv2D", "Rescaling", "Resizing",
                "Normalization", "RandomFlip", "RandomRotation", "RandomZoom",
-               "RandomTranslation", "RandomContrast", "Permute", "UpSampling1D", "PReLU"],
+               "RandomTranslation", "RandomContrast", "RandomErasing", "Permute",
+               "UpSampling1D", "PReLU"],
     "metrics": ["TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives",
                 "Precision", "Recall", "AUC", "F1Score", "FBetaScore"],
     "losses": ["Loss", "Hinge", "SquaredHinge", "CategoricalHinge", "KLDivergence",

@@ -32,6 +32,9 @@ CASES = [  # (class, kwargs, input shape, output shape, trainable weights, other
     ("RandomTranslation", {"height_factor": 0.2, "width_factor": 0.1, "seed": 1},
      (2, 5, 5, 2), (2, 5, 5, 2), 0, 0),
     ("RandomContrast", {"factor": 0.3, "seed": 1}, (2, 5, 5, 2), (2, 5, 5, 2), 0, 0),
+    ("RandomErasing", {"value_range": (0, 1), "seed": 1}, (2, 5, 5, 2), (2, 5, 5, 2), 0, 0),
+    ("RandomErasing", {"factor": (0.5, 1.0), "fill_value": [0.0, 1.0, 2.0]}, (2, 4, 4, 3),
+     (2, 4, 4, 3), 0, 0),
 ]
 
 
@@ -80,7 +83,8 @@ def test_random_layers_act_in_training_only_and_repeat_with_a_seed():
     for name, kwargs in [("RandomFlip", {}), ("RandomRotation", {"factor": 0.3}),
                          ("RandomZoom", {"height_factor": 0.3}),
                          ("RandomTranslation", {"height_factor": 0.3, "width_factor": 0.3}),
-                         ("RandomContrast", {"factor": 0.5})]:
+                         ("RandomContrast", {"factor": 0.5}),
+                         ("RandomErasing", {"factor": (0.9, 1.0)})]:
         cls = getattr(layers, name)
         a, b = cls(**kwargs, seed=7), cls(**kwargs, seed=7)
         np.testing.assert_array_equal(a(x, training=False).data, x)

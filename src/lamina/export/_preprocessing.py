@@ -1,6 +1,7 @@
 """ONNX writers for the preprocessing layers: Rescaling, Normalization, Resizing, and the
 random augmentations (RandomFlip, RandomRotation, RandomZoom, RandomTranslation,
-RandomContrast), which are the identity at inference as in Keras and write no node.
+RandomContrast, RandomErasing), which are the identity at inference as in Keras and write
+no node.
 
 Rescaling and Normalization work elementwise in whichever layout their input has (their
 constants are permuted to match); Resizing is the layer's two interpolation matrices, applied
@@ -91,5 +92,5 @@ def resizing(g: Graph, layer, x: Value, shape) -> Value:
 WRITERS = {
     L.Rescaling: rescaling, L.Normalization: normalization, L.Resizing: resizing,
     L.RandomFlip: identity, L.RandomRotation: identity, L.RandomZoom: identity,
-    L.RandomTranslation: identity, L.RandomContrast: identity,
+    L.RandomTranslation: identity, L.RandomContrast: identity, L.RandomErasing: identity,
 }

@@ -58,6 +58,7 @@ from lamina.layers.prelu import PReLU
 from lamina.layers.preprocessing import (
     Normalization,
     RandomContrast,
+    RandomErasing,
     RandomFlip,
     RandomRotation,
     RandomTranslation,
@@ -88,8 +89,8 @@ __all__ = [
     "ZeroPadding2D", "L2Pooling2D", "LPPooling2D", "DepthToSpace", "SpaceToDepth",
     "TextVectorization",
     "DepthwiseConv2D", "SeparableConv2D", "Lambda", "PReLU", "Permute", "UpSampling1D",
-    "Normalization", "RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation",
-    "RandomZoom", "Rescaling", "Resizing",
+    "Normalization", "RandomContrast", "RandomErasing", "RandomFlip", "RandomRotation",
+    "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
     "ELU", "Activation", "Add", "Average", "BatchNormalization", "Concatenate", "Dense",
     "Dropout", "Embedding", "Flatten", "GaussianNoise", "Input", "InputLayer", "InputSpec",
     "Layer", "LayerNormalization", "LeakyReLU", "Maximum", "Minimum", "Multiply", "ReLU",

@@ -8,9 +8,10 @@ from lamina.layers.preprocessing.random_affine import (
     RandomZoom,
 )
 from lamina.layers.preprocessing.random_contrast import RandomContrast
+from lamina.layers.preprocessing.random_erasing import RandomErasing
 from lamina.layers.preprocessing.random_flip import RandomFlip
 from lamina.layers.preprocessing.rescaling import Rescaling
 from lamina.layers.preprocessing.resizing import Resizing
 
-__all__ = ["Normalization", "RandomContrast", "RandomFlip", "RandomRotation",
+__all__ = ["Normalization", "RandomContrast", "RandomErasing", "RandomFlip", "RandomRotation",
            "RandomTranslation", "RandomZoom", "Rescaling", "Resizing"]
