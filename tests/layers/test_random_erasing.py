@@ -125,3 +125,7 @@ def test_errors_name_the_argument_and_the_value(kwargs, message):
         layers.RandomErasing(**kwargs)
     with pytest.raises(ValueError, match=r"RandomErasing '.*': expected images of shape"):
         layers.RandomErasing()(np.zeros((2, 3), "float32"), training=True)
+    with pytest.raises(ValueError, match=r"RandomErasing '.*': a `fill_value` of three numbers "
+                                         r"needs images with 3 channels; received fill_value="
+                                         r"\[1, 2, 3\] for images of shape \(2, 4, 4, 1\)"):
+        layers.RandomErasing(fill_value=[1, 2, 3])(np.zeros((2, 4, 4, 1), "float32"))

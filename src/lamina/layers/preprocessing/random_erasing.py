@@ -89,6 +89,11 @@ class RandomErasing(RandomImageLayer):
         if self.fill_value is None:
             fill = self._rng.standard_normal((n, height, width, channels)) * high
         else:
+            if isinstance(self.fill_value, list) and channels != 3:
+                raise ValueError(f"RandomErasing '{self.name}': a `fill_value` of three numbers "
+                                 f"needs images with 3 channels; received fill_value="
+                                 f"{self.fill_value!r} for images of shape "
+                                 f"{tuple(images.shape)}")
             fill = numpy.broadcast_to(numpy.asarray(self.fill_value, numpy.float64),
                                       (n, height, width, channels))
         fill = numpy.clip(fill, low, high).astype(images.dtype)
