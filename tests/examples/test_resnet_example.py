@@ -50,6 +50,7 @@ def test_resnet_quick_run_learns_and_records_the_curve(tmp_path):
     assert "train (1280, 28, 28, 1), test (500, 28, 28, 1)" in done.stdout
     record = json.loads((tmp_path / "run" / "history.json").read_text())
     assert record["batch_size"] == 32 and record["epochs"] == 1
+    assert record["erasing"] == 0.0 and record["erasing_area"] == 0.4  # off by default
     # 40 steps on 1,280 images (chance is 0.10)
     assert record["history"]["accuracy"][0] > 0.35
     assert record["test_accuracy"] > 0.35
