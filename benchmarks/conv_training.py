@@ -2,7 +2,9 @@
 gradient and kernel gradient, CPU ms per batch, then the whole training step. ``--network
 resnet_small``: examples/fashion_mnist_resnet.py at batch 128 (SGD with Nesterov momentum on
 both sides); ``--network dncnn``: compare.py's row g, lamina.apps.imaging's denoiser on 32x32
-crops at batch 32 (Adam, MSE; the PyTorch twin of benchmarks/_imaging.py).
+crops at batch 32 (Adam, MSE; the PyTorch twin of benchmarks/_imaging.py); ``--network
+unet``: compare.py's row i, the U-Net colorizer on 32x32 crops at batch 32 (its Conv2D layers,
+the two stride-2 ones included; the step adds its transposed convs and joins).
 
 Both libraries run in this process on one thread (``LAMINA_NUM_THREADS=1``,
 ``torch.set_num_threads(1)``) and are timed in CPU seconds (``time.process_time``, the best of
@@ -10,7 +12,7 @@ Both libraries run in this process on one thread (``LAMINA_NUM_THREADS=1``,
 ``--threads 2`` times wall seconds instead. lamina's side calls ``_conv_cpu`` as the Conv2D op
 does (the path ``plans.py`` picks); torch's calls ``conv2d`` and ``convolution_backward``.
 
-Run: ``PYTHONPATH=src .venv/bin/python benchmarks/conv_training.py [--network dncnn]
+Run: ``PYTHONPATH=src .venv/bin/python benchmarks/conv_training.py [--network dncnn|unet]
 [--repeats 5] [--steps 5] [--threads 2]``
 """
 
@@ -23,11 +25,14 @@ import time
 
 import numpy as np
 
-#: network -> (batch, [(height = width, channels in, filters, how many such convs)])
+#: network -> (batch, [(height = width of the input, channels in, filters, how many such
+#: convs[, stride])]); 3x3 kernels, 'same' padding
 NETWORKS = {
     "resnet_small": (128, [(28, 1, 32, 1), (14, 32, 64, 1), (14, 64, 64, 2), (7, 64, 128, 1),
                            (7, 128, 128, 2)]),
     "dncnn": (32, [(32, 1, 32, 1), (32, 32, 32, 6), (32, 32, 1, 1)]),
+    "unet": (32, [(32, 1, 32, 1), (32, 32, 64, 1, 2), (16, 64, 64, 1), (16, 64, 128, 1, 2),
+                  (8, 128, 128, 1), (16, 128, 64, 1), (32, 64, 32, 1)]),
 }
 
 
@@ -49,23 +54,27 @@ def convs(network, repeats, clock):
     from lamina.parallel import lamina_threads
 
     rng = np.random.default_rng(0)
-    pads, one = ((1, 1), (1, 1)), (1, 1)
+    one = (1, 1)
     rows = []
     batch, shapes = NETWORKS[network]
-    for hw, c, o, count in shapes:
+    for hw, c, o, count, *stride in shapes:
+        s = stride[0] if stride else 1
+        st, ho = (s, s), -(-hw // s)
+        # 'same' as Keras pads it: the extra row and column of a stride-2 window at the end
+        pads = ((1, 1), (1, 1)) if s == 1 else ((0, 1), (0, 1))
         x = rng.standard_normal((batch, hw, hw, c), dtype=np.float32)
         k = rng.standard_normal((3, 3, c, o), dtype=np.float32) * 0.1
-        g = rng.standard_normal((batch, hw, hw, o), dtype=np.float32)
+        g = rng.standard_normal((batch, ho, ho, o), dtype=np.float32)
         need_x = c > 1  # the first layer's input gradient is never asked for
         with lamina_threads():
-            _, xpad = _conv_cpu.conv2d_forward(np, x, k, None, pads, one, one, (hw, hw))
+            _, xpad = _conv_cpu.conv2d_forward(np, x, k, None, pads, st, one, (ho, ho))
 
-            def ours(need, xpad=xpad, x=x, k=k, g=g):
-                return _conv_cpu.conv2d_backward(np, g, xpad, k, k.shape, x.shape, pads, one,
+            def ours(need, xpad=xpad, x=x, k=k, g=g, pads=pads, st=st):
+                return _conv_cpu.conv2d_backward(np, g, xpad, k, k.shape, x.shape, pads, st,
                                                  one, need)
 
-            def forward(x=x, k=k, hw=hw):
-                return _conv_cpu.conv2d_forward(np, x, k, None, pads, one, one, (hw, hw))
+            def forward(x=x, k=k, ho=ho, pads=pads, st=st):
+                return _conv_cpu.conv2d_forward(np, x, k, None, pads, st, one, (ho, ho))
 
             lam = [_best(forward, repeats, clock),
                    _best(lambda: ours((True, False, False)), repeats, clock) if need_x else 0,
@@ -74,17 +83,18 @@ def convs(network, repeats, clock):
         kt = torch.from_numpy(k.transpose(3, 2, 0, 1).copy())
         gt = torch.from_numpy(g.transpose(0, 3, 1, 2).copy())
 
-        def theirs(mask, xt=xt, kt=kt, gt=gt):
-            return torch.ops.aten.convolution_backward(gt, xt, kt, None, [1, 1], [1, 1],
+        def theirs(mask, xt=xt, kt=kt, gt=gt, s=s):
+            return torch.ops.aten.convolution_backward(gt, xt, kt, None, [s, s], [1, 1],
                                                        [1, 1], False, [0, 0], 1, mask)
 
-        def torch_forward(xt=xt, kt=kt):
-            return torch.nn.functional.conv2d(xt, kt, padding=1)
+        def torch_forward(xt=xt, kt=kt, s=s):
+            return torch.nn.functional.conv2d(xt, kt, stride=s, padding=1)
 
         tor = [_best(torch_forward, repeats, clock),
                _best(lambda: theirs([True, False, False]), repeats, clock) if need_x else 0,
                _best(lambda: theirs([False, True, False]), repeats, clock)]
-        rows.append((f"{hw}x{hw} {c}->{o} x{count}", [v * count for v in lam],
+        rows.append((f"{hw}x{hw}{'/2' if s > 1 else ''} {c}->{o} x{count}",
+                     [v * count for v in lam],
                      [v * count for v in tor]))
     return rows
 
@@ -93,6 +103,21 @@ def _networks(network):
     """(lamina model, torch module, torch optimizer, torch loss, x, y) of ``network``."""
     import torch
 
+    if network == "unet":
+        from _imaging import _torch_network
+
+        from lamina.apps.imaging.networks import colorizer
+        from lamina.optimizers import Adam
+
+        rng = np.random.default_rng(0)
+        x = rng.uniform(0, 1, (32, 32, 32, 1)).astype(np.float32)
+        y = rng.uniform(0, 1, (32, 32, 32, 3)).astype(np.float32)
+        model = colorizer()
+        model.compile(optimizer=Adam(1e-3), loss="mse")
+        net = _torch_network("colorize").train()
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+        yt = torch.from_numpy(np.ascontiguousarray(y.transpose(0, 3, 1, 2)))
+        return model, net, opt, torch.nn.MSELoss(), x, y, yt
     if network == "dncnn":
         from _imaging import _torch_network
 
