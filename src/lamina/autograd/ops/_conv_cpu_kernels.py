@@ -12,7 +12,8 @@ tested against it; ``plans.py`` says which one runs for a given shape. What make
   holding the bias, so the same product adds the bias (forward) and sums the gradient into
   the bias gradient (backward).
 * col2im loops over the kh*kw kernel offsets adding strided slices (Chainer's loop), never
-  ``np.add.at`` or fancy indexing.
+  ``np.add.at`` or fancy indexing; with lamina[fast], ``_col2im_kernels.gather`` makes the
+  same sums in one pass over the grid (the same bits, no zeroing pass).
 * :func:`stride1_backward`: for stride 1, on the flattened padded grid a kernel offset is a
   constant row shift, so each offset's kernel gradient and input gradient are products on
   contiguous slices (no im2col copy, contiguous adds).
@@ -22,8 +23,12 @@ tested against it; ``plans.py`` says which one runs for a given shape. What make
 
 from __future__ import annotations
 
+from lamina import accel
 from lamina.autograd.ops import plans
 from lamina.autograd.ops._chunk_products import chunk_products
+
+#: the numba twin of col2im's add loop (lamina[fast]; the same bits, one pass over the grid)
+COL2IM_KERNELS = "lamina.autograd.ops._col2im_kernels"
 
 
 def pad_input(xp, x, pads, shape=None, out=None):
@@ -235,11 +240,14 @@ def col2im(xp, grad, kernel, padded_hw, strides, dilation, out=None):
     # (kh*kw, O, C): one (rows, O) @ (O, C) product per kernel offset, each result contiguous
     kt = xp.ascontiguousarray(kernel.reshape(kh * kw, c, o).transpose(0, 2, 1))
     g2 = xp.ascontiguousarray(grad).reshape(n * ho * wo, o)
-    if out is None:
-        out = xp.zeros((n, *padded_hw, c), dtype=grad.dtype)
-    else:
-        out[...] = 0
     chunks = _chunks(n, ho, wo * kh * kw * c * grad.itemsize)
+    # the numba gather writes every cell of whole images (row blocks' windows overlap)
+    fast = _col2im_kernel(xp, grad) if chunks[0][2:] == (0, ho) else None
+    if out is None:
+        out = xp.empty((n, *padded_hw, c), dtype=grad.dtype)
+    if fast is None or not out.flags.c_contiguous:
+        fast = None
+        out[...] = 0
     rows_max = max((n1 - n0) * (h1 - h0) for n0, n1, h0, h1 in chunks) * wo
     buf = xp.empty((kh * kw, rows_max, c), dtype=grad.dtype)
     for n0, n1, h0, h1 in chunks:
@@ -247,6 +255,9 @@ def col2im(xp, grad, kernel, padded_hw, strides, dilation, out=None):
         rows, start = nn * hh * wo, (n0 * ho + h0) * wo
         z = buf[:, :rows]
         xp.matmul(g2[start:start + rows], kt, out=z)
+        if fast is not None:
+            fast.gather(buf, out[n0:n1], ho, wo, kh, kw, sh, sw, dh, dw)
+            continue
         for i in range(kh):
             top = h0 * sh + i * dh
             rows_slice = slice(top, top + (hh - 1) * sh + 1, sh)
@@ -254,6 +265,23 @@ def col2im(xp, grad, kernel, padded_hw, strides, dilation, out=None):
                 cols_slice = slice(j * dw, j * dw + (wo - 1) * sw + 1, sw)
                 out[n0:n1, rows_slice, cols_slice] += z[i * kw + j].reshape(nn, hh, wo, c)
     return out
+
+
+def _col2im_kernel(xp, grad):
+    """The module of :func:`col2im`'s numba gather, compiled for ``grad``'s dtype, or None
+    (numba off or missing, or it failed to compile: then with a warning, once)."""
+    fast = accel.kernels(xp, COL2IM_KERNELS, grad)
+    if fast is None or grad.dtype.char in _COL2IM_READY:
+        return fast
+    try:
+        fast.warm(grad.dtype)
+    except fast.COMPILE_ERRORS as error:
+        return accel.failed(COL2IM_KERNELS, error)
+    _COL2IM_READY.add(grad.dtype.char)
+    return fast
+
+
+_COL2IM_READY = set()  # the dtypes whose gather is compiled
 
 
 def stride1_backward(xp, xpad, grad, kernel, padded_hw, dilation, dx_out=None, relu_out=None,
