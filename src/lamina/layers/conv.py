@@ -18,6 +18,7 @@ import numbers
 
 from lamina import activations, constraints, initializers, regularizers
 from lamina.autograd import ops as F
+from lamina.autograd.ops._conv_cpu_kernels import COL2IM_KERNELS
 from lamina.autograd.ops._spatial import (
     check_strides_and_dilation,
     normalize_tuple,
@@ -247,6 +248,12 @@ class Conv2D(BaseConv):
                          groups, activation, use_bias, kernel_initializer, bias_initializer,
                          kernel_regularizer, bias_regularizer, activity_regularizer,
                          kernel_constraint, bias_constraint, **kwargs)
+
+    @property
+    def accel_kernels(self):
+        """The numba kernels Model.compile loads (lamina.accel): a strided conv's input
+        gradient runs col2im's gather (``_conv_cpu_kernels.COL2IM_KERNELS``)."""
+        return (COL2IM_KERNELS,) if max(self.strides) > 1 else ()
 
     def _fused_relu_op(self):
         return F.conv2d_relu

@@ -105,3 +105,19 @@ def test_a_gather_that_fails_to_compile_hands_over_to_numpy(monkeypatch):
             got = col2im(np, grad, kernel, padded, strides, dilation)
         assert accel._modules[COL2IM_KERNELS] is None
     np.testing.assert_array_equal(got, want)
+
+
+def test_compile_loads_the_gather_for_a_strided_conv(monkeypatch):
+    """Model.compile loads the gather (its one-time cost is then not in the first step) for
+    a model with a strided Conv2D, and not for one without."""
+    from lamina.layers import Conv2D, Input
+    from lamina.models import Sequential
+
+    warmed = []
+    monkeypatch.setattr(accel, "_enabled", True)
+    monkeypatch.setattr(accel, "_load", lambda name: type("M", (), {
+        "warm": staticmethod(lambda dtype: warmed.append(name))}))
+    for strides in (1, 2):
+        Sequential([Input((8, 8, 2)), Conv2D(3, 3, strides=strides)]).compile(
+            optimizer="sgd", loss="mse")
+    assert warmed == [COL2IM_KERNELS]
