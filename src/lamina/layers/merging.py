@@ -46,8 +46,8 @@ def _show(shape):
 class Merge(Layer):
     """Base of the elementwise merge layers: subclasses define ``_merge(tensors)``.
 
-    The input shapes must agree axis by axis (an axis of size 1 broadcasts); the output
-    has the common shape.
+    The input shapes must agree axis by axis (an axis of size 1 broadcasts, except the
+    batch axis, as in Keras); the output has the common shape.
     """
 
     _least = 1  # the fewest inputs accepted
@@ -61,6 +61,10 @@ class Merge(Layer):
 
     def _check(self, input_shape):
         shapes = _shapes(self, input_shape, self._least)
+        if len({s[0] for s in shapes if s} - {None}) > 1:  # Keras's Merge.build refuses too
+            raise ValueError(f"{type(self).__name__} '{self.name}': Cannot merge tensors with "
+                             f"different batch sizes. Got tensors with shapes "
+                             f"{_show(shapes)}")
         out = shapes[0]
         for shape in shapes[1:]:
             out = _elementwise_shape(out, shape)
