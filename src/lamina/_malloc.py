@@ -5,7 +5,7 @@ as large blocks get freed, up to 32 MiB) with a fresh ``mmap``, and returns heap
 above ``M_TRIM_THRESHOLD`` to the kernel on ``free``. A training step allocates and
 frees the same large arrays every step (layer outputs, im2col columns, gradients), so
 every step pays a page fault per 4 KiB page of them again. Page faults are dear in a
-virtual machine (benchmarks/README.md has the measurements).
+virtual machine (benchmarks/CROSSOVERS.md has the measurements).
 
 :func:`tune` raises both thresholds once, when lamina first computes. Memory a step
 frees is then reused by the next step; the peak RSS of training did not change in

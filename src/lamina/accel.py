@@ -11,7 +11,7 @@ differ):
   one scatter of each window's gradient to its winner instead of a compare and a multiply
   per offset.
 * the Adam (and AdamW) update: eleven NumPy passes over each variable and its two slots
-  become one. (Timings: benchmarks/README.md.)
+  become one. (Timings: benchmarks/CROSSOVERS.md.)
 * the transforms of Winograd's F(2x2, 3x3) and F(4x4, 3x3), the inference paths of 3x3
   convolutions (``_conv_inference``): 8-56 NumPy passes over a chunk of tiles become one
   each way.

@@ -289,7 +289,7 @@ def _parallel_for(fn, n: int, min_per_thread: int = 1, share: float | None = Non
     (:func:`caller_share`, for :func:`matmul`), else even parts.
 
     A worker thread starts some tens of microseconds after the hand-off, so on short work an
-    even split leaves the caller waiting for the worker (benchmarks/README.md). The share
+    even split leaves the caller waiting for the worker (benchmarks/CROSSOVERS.md). The share
     comes from the sizes, not from timing, so results do not depend on timing (a product's
     rounding depends on where its rows are cut).
     """

@@ -13,8 +13,8 @@ last, linear layer (``blend``, e.g. the inpainter's correction of the classical 
 factor in [0, 1] that scores best on held-out crops of the *training* photographs.
 
 The recipes (:data:`RECIPES`) are what the shipped weights were trained with; their times on
-the 2-core machine we measure on are in ``benchmarks/README.md`` ("Image-to-image models
-(issue 16)").
+the 2-core machine we measure on are in ``benchmarks/HISTORY-convnets.md`` ("Training the
+shipped networks").
 """
 
 from __future__ import annotations
