@@ -5,12 +5,14 @@
 2. ``compute_output_shape`` agrees with it (batch axis None);
 3. the number of trainable and non-trainable weights;
 4. config round trip: ``from_config(get_config())`` with the same weights gives the same output;
-5. save/load round trip inside a model gives the same predictions;
+   then, for float inputs, the dtype policy (a float64 layer computes in float64 on float32
+   inputs, with the same numbers) and float64 input gradients against central differences;
+5. save/load round trip inside a model gives the same predictions, in every model file
+   format (``.lamina``, ``.keras``, ``.h5``);
 6. one training step (SGD on MSE through the layer) lowers the loss.
 
 ``run_multi_input_layer_test`` does the same for layers called on a list of inputs (the
-merge layers), and adds their numbers, the dtype policy, float64 gradients against central
-differences, and every model file format.
+merge layers), and adds their numbers.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import numpy as np
 from lamina.layers import Dense, Flatten, Input
 from lamina.models import Sequential, load_model
 from lamina.optimizers import SGD
+
+SAVE_FORMATS = (".lamina", ".keras", ".h5")  # every model file format lamina writes
 
 
 def run_layer_test(layer_cls, init_kwargs, input_shape, expected_output_shape,
@@ -48,17 +52,21 @@ def run_layer_test(layer_cls, init_kwargs, input_shape, expected_output_shape,
                                rtol=rtol, atol=1e-6)
     assert clone.get_config() == {**config, "name": config["name"] + "_clone"}
 
+    # 4b: dtype policy and float64 gradients (float inputs only)
+    if np.issubdtype(np.asarray(x).dtype, np.floating):
+        _dtype_and_gradients(layer_cls, init_kwargs, layer, x, rtol)
+
     model = Sequential([Input(shape=input_shape[1:]), layer_cls(**init_kwargs), Flatten(),
                         Dense(3, kernel_initializer="glorot_uniform")])
     model.compile(optimizer=SGD(learning_rate=0.01), loss="mse")
 
     # 5: save/load round trip
-    if tmp_path is not None:
-        path = tmp_path / f"{layer.name}.lamina"
+    for suffix in SAVE_FORMATS if tmp_path is not None else ():
+        path = tmp_path / f"{layer.name}{suffix}"
         model.save(path)
         loaded = load_model(path)
         np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
-                                   rtol=rtol, atol=1e-6)
+                                   rtol=rtol, atol=1e-6, err_msg=suffix)
 
     # 6: one training step lowers the loss
     if train:
@@ -70,7 +78,21 @@ def run_layer_test(layer_cls, init_kwargs, input_shape, expected_output_shape,
     return layer
 
 
-SAVE_FORMATS = (".lamina", ".keras", ".h5")  # every model file format lamina writes
+def _dtype_and_gradients(layer_cls, init_kwargs, layer, x, rtol):
+    """A float64 layer computes in float64 on float32 inputs with the float32 layer's numbers;
+    its gradients (inputs, in inference mode) match central differences."""
+    from tests.gradcheck import check_grad
+
+    wide = layer_cls(**init_kwargs, dtype="float64")
+    wide(x, training=False)
+    wide.set_weights([w.astype(np.float64) if np.issubdtype(w.dtype, np.floating) else w
+                      for w in layer.get_weights()])
+    out64 = wide(x, training=False)
+    assert out64.dtype == np.float64, out64.dtype
+    # the float32 layer's rounding: ~1e-7 relative per operation, sums of up to a few hundred
+    # terms in these small layers: ~1e-5, so 1e-4 is loose but far below any real mismatch
+    np.testing.assert_allclose(out64.data, layer(x, training=False).data, rtol=1e-4, atol=1e-5)
+    check_grad(lambda t: wide(t, training=False), x)
 
 
 def run_multi_input_layer_test(layer_cls, init_kwargs, input_shapes, expected_output_shape,
