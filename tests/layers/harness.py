@@ -110,7 +110,8 @@ def run_multi_input_layer_test(layer_cls, init_kwargs, input_shapes, expected_ou
        in float32 on float64 ones, with the same numbers;
     5. float64 gradients of every input against central differences;
     6. inside a functional model (a Dense per input before the layer, so the gradient must
-       cross it): save/load through every format in ``formats`` gives the same predictions;
+       cross it): its predictions against the same sums by hand (with ``reference``), and
+       save/load through every format in ``formats`` gives the same predictions;
     7. one training step lowers the loss and moves every input branch's kernel.
     """
     from lamina.layers import Input
@@ -167,6 +168,12 @@ def run_multi_input_layer_test(layer_cls, init_kwargs, input_shapes, expected_ou
     model.compile(optimizer=SGD(learning_rate=0.01), loss="mse")
     predicted = model.predict(xs, verbose=0)
     assert predicted.shape == (len(xs[0]), 3)
+    if reference is not None:  # the graph's numbers, by hand through the same weights
+        pre = [x.astype(np.float64) @ model.get_layer(f"pre_{i}").kernel.data
+               + model.get_layer(f"pre_{i}").bias.data for i, x in enumerate(xs)]
+        head = model.get_layer("head")
+        by_hand = reference(pre).reshape(len(xs[0]), -1) @ head.kernel.data + head.bias.data
+        np.testing.assert_allclose(predicted, by_hand, rtol=1e-4, atol=1e-5)
     for suffix in formats if tmp_path is not None else ():
         path = tmp_path / f"{layer.name}{suffix}"
         model.save(path)
