@@ -35,6 +35,10 @@ class Function:
     xp = None
     #: the public name used in error messages (e.g. ``"conv2d"``)
     name = "op"
+    #: set by the engine before ``backward`` when a leaf input has a gradient buffer
+    #: (:func:`set_gradient_buffers`): one array or None per input; an op may write that
+    #: input's gradient into it and return it (e.g. ``matmul(..., out=)``), or ignore it
+    grad_out = None
 
     def forward(self, *arrays, **params):  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__}.forward")
@@ -101,6 +105,43 @@ def _grad_inputs(tensor):
     return [p for p in getattr(fn, "inputs", ()) if p.requires_grad]
 
 
+#: id(leaf) -> (leaf, array): where the engine asks ops to write that leaf's gradient
+_GRAD_BUFFERS: dict = {}
+
+
+def set_gradient_buffers(pairs) -> None:
+    """``pairs``: ``(leaf, array)`` with ``array`` shaped and typed as the leaf's data: from
+    now on a backward pass asks the op that makes the leaf's first gradient (when its
+    ``grad`` is None) to write it into ``array`` (``Function.grad_out``), as PyTorch DDP's
+    ``gradient_as_bucket_view``: lamina.distributed's fused reduction buffer then holds the
+    gradient without a copy. The leaf's ``grad`` is then a view of that buffer, overwritten
+    by the next backward. An empty ``pairs`` (or :func:`clear_gradient_buffers`) ends it."""
+    _GRAD_BUFFERS.clear()
+    for leaf, array in pairs:
+        if array.shape != leaf.data.shape or array.dtype != leaf.data.dtype:
+            raise ValueError(f"set_gradient_buffers: the buffer for {getattr(leaf, 'path', '')!r}"
+                             f" has shape {array.shape} and dtype {array.dtype}; expected the "
+                             f"data's {leaf.data.shape} and {leaf.data.dtype}")
+        _GRAD_BUFFERS[id(leaf)] = (leaf, array)
+
+
+def clear_gradient_buffers() -> None:
+    _GRAD_BUFFERS.clear()
+
+
+def _grad_out(inputs, grads):
+    """The buffers of ``inputs`` that are leaves whose gradient has not started yet."""
+    outs, found = [], False
+    for inp in inputs:
+        entry = _GRAD_BUFFERS.get(id(inp))
+        if entry is not None and entry[0] is inp and inp.grad is None and id(inp) not in grads:
+            outs.append(entry[1])
+            found = True
+        else:
+            outs.append(None)
+    return tuple(outs) if found else None
+
+
 def backward(root, grad, retain_graph: bool = False) -> None:
     """Propagate ``grad`` (d root / d root) to every leaf that requires a gradient.
 
@@ -131,6 +172,8 @@ def _run_backward(root, grad, retain_graph):
                 "earlier backward(); call backward(retain_graph=True) the first time to "
                 "go through it twice"
             )
+        if _GRAD_BUFFERS:  # lamina.distributed's fit: gradients into its reduction buffer
+            fn.grad_out = _grad_out(inputs, grads)
         input_grads = fn.backward(g)
         if not isinstance(input_grads, tuple):
             input_grads = (input_grads,)

@@ -7,12 +7,13 @@ themselves (MPI-3 shared windows, ``MPI_Win_allocate_shared``):
 
 * the **weights** live in one shared buffer, mapped by every rank: each variable's ``data``
   is a view of it, the same memory on every rank;
-* each rank writes its gradient (divided by n), its "present" flags and its extras (the
-  loss) into its own row of a shared **gradient** buffer, except its own chunk r, which
-  no other rank reads: that goes into a private array, the start of its sum;
-* a barrier; then rank r adds chunk r of every other row to that private array (its
-  averaged gradients), sums the rows' flags and extras, and updates chunk r of the weights
-  in place: the other ranks see it, nothing is gathered;
+* each rank's gradient lies in its own row of a shared **gradient** buffer, laid out as the
+  weights: the backward pass writes the big ones there itself (the Dense kernel's product,
+  through lamina.autograd.function.set_gradient_buffers: no copy), the others are copied;
+  its "present" flags and its extras (the loss) follow;
+* a barrier; then rank r sums chunk r of every row into a private array and divides it by
+  n (its averaged gradients), sums the rows' flags and extras, and updates chunk r of the
+  weights in place: the other ranks see it, nothing is gathered;
 * a barrier: every rank has updated its chunk, and no one reads a gradient row any more.
 
 Between the two barriers a rank writes only its own chunk of the weights and reads no
@@ -84,17 +85,20 @@ class NodeExchange:
             window.Sync()
 
     def reduce(self, received, what):
-        """After every rank wrote its row, and its own chunk into ``received[:chunk]``:
-        add the other rows' chunk r to it, in rank order, then sum the rows' tails (flags,
-        extras) into ``received[chunk:]``."""
+        """After every rank wrote its row: ``received[:chunk]`` = the mean of the rows'
+        chunk r (its own row's first, then the others' in rank order, then divided by n:
+        for n a power of two the same bits as dividing each row first), then the rows'
+        tails (flags, extras) summed into ``received[chunk:]``."""
         rows, chunk, r = self.rows, self.chunk, _world.WORLD.rank
         n = rows.shape[0]
         self.barrier(what, ((n - 1) * chunk + self.tail) * rows.itemsize)
         lo = r * chunk
         mine = received[:chunk]
-        for i in range(n):
-            if i != r:
-                mine += rows[i, lo:lo + chunk]
+        others = [i for i in range(n) if i != r]
+        numpy.add(rows[r, lo:lo + chunk], rows[others[0], lo:lo + chunk], out=mine)
+        for i in others[1:]:
+            mine += rows[i, lo:lo + chunk]
+        mine *= 1.0 / n
         tails = rows[:, rows.shape[1] - self.tail:]
         received[chunk:] = tails[0]
         for row in tails[1:]:

@@ -35,6 +35,7 @@ import traceback
 
 import numpy
 
+from lamina.autograd.function import clear_gradient_buffers
 from lamina.distributed import _world
 from lamina.distributed.broadcast import broadcast_weights, common_seed
 from lamina.distributed.fused import FusedAllreduce
@@ -289,3 +290,4 @@ def fit_distributed(model, x=None, y=None, batch_size=None, epochs=1, verbose="a
         raise
     finally:
         model._distribution = None
+        clear_gradient_buffers()  # (released at the end of training; also after an error)

@@ -6,7 +6,8 @@ buffer (each variable's ``data`` is a view of it), cut into n equal chunks; per 
 
 1. each rank writes its gradients, divided by n, into a flat send buffer laid out the same
    way (plus, in every chunk, one "present" flag per variable and the extras: the loss;
-   in shared memory, lamina.distributed._node, its own chunk into its private sum);
+   in shared memory, lamina.distributed._node, the backward writes the big gradients into
+   the rank's shared row itself, and the sum divides by n);
 2. ``Reduce_scatter_block``: rank r receives the sum over the ranks of chunk r only;
 3. rank r runs the optimizer on chunk r: every variable's slice that falls in the chunk is
    updated as a variable of its own, with the matching slices of the optimizer's slots
@@ -34,6 +35,7 @@ import warnings
 
 import numpy
 
+from lamina.autograd.function import clear_gradient_buffers, set_gradient_buffers
 from lamina.distributed import _world
 from lamina.distributed._node import NodeExchange, fits, on_one_machine
 
@@ -60,6 +62,15 @@ def shardable(optimizer, variables) -> bool:
     return len({v.data.dtype for v in variables}) == 1
 
 
+def _checked(g, v):
+    """The gradient ``g`` of variable ``v`` as an array of its shape."""
+    g = numpy.asarray(g.data if hasattr(g, "requires_grad") else g)
+    if g.shape != v.data.shape:
+        raise ValueError(f"fit(distributed=True): the gradient of variable {v.path!r} has "
+                         f"shape {g.shape}; expected {v.data.shape}")
+    return g
+
+
 class ShardedUpdate:
     """One step = reduce-scatter of the gradients, the update of this rank's chunk, an
     all-gather of the weights (module docstring)."""
@@ -69,6 +80,8 @@ class ShardedUpdate:
         self._variables = None   # the variables of the layout, in order
         self._views = ()         # their data: views of self._weights
         self._exchange = None    # a NodeExchange when all ranks share this machine's memory
+        self._grad_views = []    # in shared memory: each variable's gradient in the row
+        self._moved = {}         # id(a gradient view of freed rows): its copy (release)
         self._warned = False
         # what _register gave the optimizer: its index table, the shards, their indices
         self._registered, self._registered_layout = None, None
@@ -117,25 +130,25 @@ class ShardedUpdate:
             offsets.append(lo)
             lo += size
         self._weights, self._views, self._offsets = weights, tuple(views), offsets
-        received = self._received = numpy.empty(self._stride, dtype=dtype)
-        # where each piece of a variable's flat gradient goes, one piece per chunk: (lo, hi,
-        # destination). Through MPI: the chunk's block of the send buffer. In shared memory:
-        # the rank's row, except its own chunk, which no other rank reads: that part goes
-        # straight into its private sum (half the shared row's writes and reads on 2 ranks)
-        self._copies = []
-        for off, size in zip(offsets, sizes):
+        self._received = numpy.empty(self._stride, dtype=dtype)
+        # In shared memory each variable's gradient has its place in the rank's row, laid
+        # out as the weights: the backward writes it there itself where the op can
+        # (lamina.autograd.function.set_gradient_buffers), the others are copied; the sum
+        # divides by n (NodeExchange.reduce). Through MPI: where each piece of a variable's
+        # flat gradient goes, one piece per chunk, divided by n on the way: (lo, hi, the
+        # chunk's block of the send buffer)
+        self._grad_views, self._copies = [], []
+        if self._exchange is not None:
+            self._grad_views = [row[off:off + size].reshape(v.data.shape)
+                                for v, off, size in zip(variables, offsets, sizes)]
+            set_gradient_buffers(zip(variables, self._grad_views))
+        for off, size in zip(offsets, sizes) if self._exchange is None else ():
             pieces, start = [], off
             while start < off + size:
                 owner = start // chunk
                 end = min(off + size, (owner + 1) * chunk)
-                if self._exchange is None:
-                    at = owner * self._stride + start % chunk
-                    destination = row[at:at + end - start]
-                elif owner == r:
-                    destination = received[start - r * chunk:end - r * chunk]
-                else:
-                    destination = row[start:end]
-                pieces.append((start - off, end - off, destination))
+                at = owner * self._stride + start % chunk
+                pieces.append((start - off, end - off, row[at:at + end - start]))
                 start = end
             self._copies.append(pieces)
         self._row = row
@@ -152,6 +165,11 @@ class ShardedUpdate:
 
     def release(self):
         """Back to each rank's own weight arrays (from shared memory, if they were there)."""
+        clear_gradient_buffers()  # before the shared rows are freed
+        for v, view in zip(self._variables or (), self._grad_views):
+            if v.grad is view:  # a view of the row: its own copy, as any gradient
+                v.grad = self._moved[id(view)] = view.copy()
+        self._grad_views = []
         if self._exchange is not None:
             self._exchange.release(self._variables)
             self._exchange, self._variables, self._views = None, None, ()
@@ -248,23 +266,27 @@ class ShardedUpdate:
         grads = [g for g, _ in grads_and_vars]
         variables = [v for _, v in grads_and_vars]
         self._ensure_layout(variables, len(extras))
-        scale = 1.0 / _world.size()
+        if self._moved:  # laid out anew: the old rows are freed, their gradients copied
+            grads = [self._moved.get(id(g), g) for g in grads]
+            self._moved = {}
         chunk, k = self._chunk, len(variables)
-        present = []
-        for g, v, pieces in zip(grads, variables, self._copies):
-            if g is None:
-                for _, _, destination in pieces:
-                    destination.fill(0)
-                present.append(0.0)
-                continue
-            flat = numpy.asarray(g.data if hasattr(g, "requires_grad") else g)
-            if flat.shape != v.data.shape:
-                raise ValueError(f"fit(distributed=True): the gradient of variable "
-                                 f"{v.path!r} has shape {flat.shape}; expected {v.data.shape}")
-            flat = flat.reshape(-1)
-            for lo, hi, destination in pieces:
-                numpy.multiply(flat[lo:hi], scale, out=destination)
-            present.append(1.0)
+        present = [0.0 if g is None else 1.0 for g in grads]
+        if self._exchange is not None:
+            for g, v, view in zip(grads, variables, self._grad_views):
+                if g is None:
+                    view.fill(0)
+                elif g is not view:  # not written there by the backward: copied
+                    view[...] = _checked(g, v)
+        else:
+            scale = 1.0 / _world.size()
+            for g, v, pieces in zip(grads, variables, self._copies):
+                if g is None:
+                    for _, _, destination in pieces:
+                        destination.fill(0)
+                    continue
+                flat = _checked(g, v).reshape(-1)
+                for lo, hi, destination in pieces:
+                    numpy.multiply(flat[lo:hi], scale, out=destination)
         for tail in self._tails:
             tail[:k] = present
             tail[k:] = extras

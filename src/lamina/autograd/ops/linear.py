@@ -83,8 +83,11 @@ class Linear(Function):
             grads[0] = matmul(xp, g2, kernel.T).reshape(self.x_shape)
 
         def weight_grads():
-            if need[1]:
-                grads[1] = matmul(xp, x2.T, g2)
+            if need[1]:  # into the engine's buffer for the kernel, if it gives one
+                out = self.grad_out[1] if self.grad_out else None
+                if out is not None and out.dtype != xp.result_type(x2, g2):
+                    out = None
+                grads[1] = matmul(xp, x2.T, g2, out=out)
             if len(need) == 3 and need[2]:
                 grads[2] = xp.ones(g2.shape[0], dtype=g2.dtype) @ g2
 
