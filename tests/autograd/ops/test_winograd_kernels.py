@@ -113,3 +113,80 @@ def test_an_output_kernel_that_fails_on_a_clipped_map_hands_over_to_numpy(monkey
     with pytest.warns(RuntimeWarning, match="failed to compile .*NumPy path"):
         out = _forward(x, kernel, None, ((1, 1), (1, 1)), True, "winograd_4x4")
     np.testing.assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("size", [2, 4])
+@pytest.mark.parametrize("shape,top,left", [((2, 14, 14, 9), 1, 1), ((1, 7, 5, 8), 2, 0),
+                                            ((2, 6, 9, 3), 0, 2), ((1, 16, 8, 4), 0, 0)])
+def test_the_padded_input_kernels_read_zeros_as_the_padded_array_holds_them(
+        shape, top, left, size, dtype):
+    """input_MxM_padded on the input itself against input_MxM on the input padded onto the
+    tiles' grid (zeros before by top/left, after up to the grid): the same bits."""
+    from lamina.autograd.ops import _winograd_kernels as kernels
+    from lamina.autograd.ops._conv_cpu_kernels import pad_input
+
+    n, h, w, c = shape
+    th, tw = -(-(h + top - 2 + 1) // size), -(-(w + left - 2 + 1) // size)
+    grid = (size * th + 2, size * tw + 2)
+    x = rng_padded.standard_normal(shape).astype(dtype)
+    xpad = pad_input(np, x, ((top, 0), (left, 0)), shape=grid)
+    consts = () if size == 2 else kernels.constants(dtype, 4)[:1]
+    t = size + 2
+    for n0, nn, h0, hh in [(0, n, 0, th), (n - 1, 1, th - 1, 1)]:
+        v0 = np.full((t, t, nn * hh * tw, c), 7.0, dtype=dtype)
+        v1 = v0.copy()
+        getattr(kernels, f"input_{size}x{size}")(xpad, n0, h0, nn, hh, tw, v0, *consts)
+        getattr(kernels, f"input_{size}x{size}_padded")(x, top, left, n0, h0, nn, hh, tw, v1,
+                                                        *consts)
+        assert v1.tobytes() == v0.tobytes()
+
+
+rng_padded = np.random.default_rng(11)
+
+
+@pytest.mark.parametrize("chunk", [None, 1])
+@pytest.mark.parametrize("numba", [True, False])
+@pytest.mark.parametrize("size", [2, 4])
+def test_winograd_forward_of_the_unpadded_input_is_that_of_the_padded_one(size, numba, chunk,
+                                                                          monkeypatch):
+    """winograd_forward(pads=(top, left)) on the input (the numba kernels read the padding,
+    the NumPy path writes it) against winograd_forward on the padded input: the same bits,
+    in one chunk and in chunks of one row of tiles."""
+    if chunk is not None:
+        monkeypatch.setattr(plans, "WINOGRAD_TILES", chunk)
+        monkeypatch.setattr(plans, "WINOGRAD_BYTES", chunk)
+    from lamina.autograd.ops._conv_cpu_kernels import pad_input
+    from lamina.autograd.ops._conv_inference import winograd_forward, winograd_kernel
+
+    x = rng_padded.standard_normal((3, 14, 13, 16)).astype(np.float32)
+    u = winograd_kernel(np, rng_padded.standard_normal((3, 3, 16, 5)).astype(np.float32), size)
+    for top, left in [(1, 1), (2, 0), (0, 2)]:
+        out_hw = (14 + top - 2 + 1, 13 + left - 2 + 1)  # one zero row / column after
+        with accel.using(numba):
+            a = winograd_forward(np, pad_input(np, x, ((top, 1), (left, 1))), u,
+                                 np.empty((3, *out_hw, 5), np.float32), size)
+            b = winograd_forward(np, x[:, :, ::-1][:, :, ::-1], u,  # not contiguous
+                                 np.empty((3, *out_hw, 5), np.float32), size, pads=(top, left))
+        assert a.tobytes() == b.tobytes()
+
+
+def test_a_padded_input_kernel_that_fails_to_compile_hands_over_to_numpy(monkeypatch):
+    from numba.core.errors import TypingError
+
+    from lamina.autograd.ops import _winograd_kernels
+    from lamina.autograd.ops._conv_inference import winograd_forward, winograd_kernel
+
+    def broken(*args):
+        raise TypingError("cannot compile on this machine")
+
+    x = rng_padded.standard_normal((2, 7, 7, 16)).astype(np.float32)
+    u = winograd_kernel(np, rng_padded.standard_normal((3, 3, 16, 4)).astype(np.float32), 4)
+    with accel.using(False):
+        expected = winograd_forward(np, x, u, np.empty((2, 7, 7, 4), np.float32), 4,
+                                    pads=(1, 1))
+    monkeypatch.setattr(_winograd_kernels, "input_4x4_padded", broken)
+    monkeypatch.setitem(accel._modules, WINOGRAD, _winograd_kernels)
+    with accel.using(True), pytest.warns(RuntimeWarning, match="failed to compile"):
+        out = winograd_forward(np, x, u, np.empty((2, 7, 7, 4), np.float32), 4, pads=(1, 1))
+    np.testing.assert_array_equal(out, expected)

@@ -38,7 +38,7 @@ from __future__ import annotations
 from lamina import accel
 from lamina.autograd.ops import plans
 from lamina.autograd.ops._chunk_products import chunk_products
-from lamina.autograd.ops._conv_cpu_kernels import _chunks, _patches
+from lamina.autograd.ops._conv_cpu_kernels import _chunks, _patches, pad_input
 from lamina.parallel import matmul, parallel_for
 
 #: the numba kernels of the Winograd transforms (lamina[fast], see lamina.accel)
@@ -112,33 +112,42 @@ def winograd_kernel(xp, kernel, size=2):
     return flat.reshape((size + 2) ** 2, c, o)
 
 
-def winograd_forward(xp, xpad, u, out, size=2, finish=None):
+def winograd_forward(xp, xpad, u, out, size=2, finish=None, pads=None):
     """The 3x3 stride-1 correlation of ``xpad`` (N, Hp, Wp, C) with the kernel whose
     :func:`winograd_kernel` is ``u``, into ``out`` (N, Hp - 2, Wp - 2, O), by output tiles of
     ``size`` x ``size``; ``finish(result, start)`` runs on each chunk of output rows as
     :func:`conv_forward`'s does. With numba (``lamina.accel``), the transforms run as one
-    compiled pass each (``_winograd_kernels``, the same bits)."""
+    compiled pass each (``_winograd_kernels``, the same bits).
+
+    ``pads`` (top, left): ``xpad`` is the input itself, to be read as padded by that many
+    rows and columns of zeros before it (and zeros after it, as far as the tiles reach);
+    the numba kernels read it so, without writing the padded array, and the NumPy path pads
+    it first (``pad_input``)."""
     fast = accel.kernels(xp, KERNELS, xpad)
     consts = () if fast is None or size == 2 else fast.constants(xpad.dtype, size)
     bt, _, at = TRANSFORMS[size]
     t = size + 2
-    n, hp, wp, c = xpad.shape
+    n, c = xpad.shape[0], xpad.shape[3]
     _, ho, wo, o = out.shape
     th, tw = -(-ho // size), -(-wo // size)
-    if (hp, wp) != (size * th + 2, size * tw + 2):  # whole tiles: more zero rows / columns
-        grown = xp.zeros((n, size * th + 2, size * tw + 2, c), dtype=xpad.dtype)
-        grown[:, :hp, :wp] = xpad[:, :size * th + 2, :size * tw + 2]
-        xpad = grown
-    s0, s1, s2, s3 = xpad.strides
-    tiles = xp.lib.stride_tricks.as_strided(
-        xpad, (n, th, tw, t, t, c), (s0, size * s1, size * s2, s1, s2, s3), writeable=False)
+    grid = (size * th + 2, size * tw + 2)
+    x, (above, before) = xpad, pads or (0, 0)  # zero rows above, columns before
+    tiles = None
+    if pads is not None:  # the padded array only for the NumPy path, when it runs
+        xpad = None
+        if fast is not None:
+            x = xp.ascontiguousarray(x)
+    elif xpad.shape[1:3] != grid:  # whole tiles: more zero rows / columns
+        xpad = x = pad_input(xp, xpad, ((0, 0), (0, 0)), shape=grid)
+    if xpad is not None:
+        tiles = _tiles(xp, xpad, size)
     even = (ho, wo) == (size * th, size * tw)
     out2 = out.reshape(n * ho * wo, o)
-    wide = t * t * max(c, o) * xpad.itemsize  # bytes per tile of the transformed arrays
+    wide = t * t * max(c, o) * x.itemsize  # bytes per tile of the transformed arrays
     chunks = _chunks(n, th, tw * wide, max(plans.WINOGRAD_BYTES, plans.WINOGRAD_TILES * wide))
     most = max((n1 - n0) * (h1 - h0) for n0, n1, h0, h1 in chunks) * tw
-    rows_in = xp.empty((t, most, t, c), dtype=xpad.dtype)
-    v = xp.empty((t, t, most, c), dtype=xpad.dtype)
+    rows_in = None  # the NumPy path's buffer for B^T along the rows
+    v = xp.empty((t, t, most, c), dtype=x.dtype)
     m = xp.empty((t * t, most, o), dtype=out.dtype)
     rows_out = xp.empty((size, t, most, o), dtype=out.dtype)
     scratch = xp.empty(t * most * max(c, o), dtype=out.dtype)
@@ -148,10 +157,18 @@ def winograd_forward(xp, xpad, u, out, size=2, finish=None):
         k = nn * hh * tw
         # V = B^T d B: along the tile's rows, then its columns
         vk = v[:, :, :k]
-        if fast is not None:
+        if fast is not None and pads is None:
             fast = _compiled(fast, f"input_{size}x{size}", xpad, n0, h0, nn, hh, tw, vk,
                              *consts[:1])
+        elif fast is not None:
+            fast = _compiled(fast, f"input_{size}x{size}_padded", x, above, before, n0, h0,
+                             nn, hh, tw, vk, *consts[:1])
         if fast is None:
+            if tiles is None:
+                xpad = pad_input(xp, x, ((above, 0), (before, 0)), shape=grid)
+                tiles = _tiles(xp, xpad, size)
+            if rows_in is None:
+                rows_in = xp.empty((t, most, t, c), dtype=x.dtype)
             input_transform(xp, bt, tiles[n0:n1, h0:h1], rows_in, vk, scratch)
         xp.matmul(vk.reshape(t * t, k, c), u, out=m[:, :k])
         # Y = A^T M A into the output rows of the chunk
@@ -177,6 +194,16 @@ def winograd_forward(xp, xpad, u, out, size=2, finish=None):
         if finish is not None:
             finish(out2[start:start + nn * (bottom - top) * wo], start)
     return out
+
+
+def _tiles(xp, xpad, size):
+    """The t x t tiles (N, th, tw, t, t, C) of ``xpad`` (N, Hp, Wp, C) on the tiles' grid,
+    overlapping by 2: a read-only view."""
+    n, hp, wp, c = xpad.shape
+    s0, s1, s2, s3 = xpad.strides
+    return xp.lib.stride_tricks.as_strided(
+        xpad, (n, (hp - 2) // size, (wp - 2) // size, size + 2, size + 2, c),
+        (s0, size * s1, size * s2, s1, s2, s3), writeable=False)
 
 
 def _compiled(kernels, name, *args):

@@ -6,7 +6,8 @@ operations in the same order (so the same bits), in one pass each way instead of
 eight whole-array passes over a chunk of tiles (2.3 ms instead of ~20 for the input
 transform of 2 images of 56x56x256, one core):
 
-* input: ``V = B^T d B`` of each tile ``d`` (rows first, then columns);
+* input: ``V = B^T d B`` of each tile ``d`` (rows first, then columns), from the padded
+  input or (``*_padded``) from the input itself, the padding read as zeros, not written;
 * output: ``Y = A^T M A`` of each tile's sums (rows first), written straight into the
   output: the blocks are clipped to the map, so a map that is not a multiple of the tile
   (14x14 and 7x7 with 4x4 blocks) needs no padded buffer and copy,
@@ -29,20 +30,35 @@ _JIT = {"nogil": True, "cache": True, "error_model": "numpy"}
 @njit(**_JIT)
 def input_2x2(xpad, n0, h0, nn, hh, tw, v):
     """``v`` (4, 4, nn*hh*tw, C): the transformed tiles of images ``n0:n0+nn``, tile rows
-    ``h0:h0+hh`` of ``xpad`` (N, Hp, Wp, C), tiles in (image, row, column) order.
+    ``h0:h0+hh`` of ``xpad`` (N, Hp, Wp, C), tiles in (image, row, column) order: as
+    :func:`input_2x2_padded` with no padding to add (``xpad`` holds the tiles' grid)."""
+    input_2x2_padded(xpad, 0, 0, n0, h0, nn, hh, tw, v)
+
+
+@njit(**_JIT)
+def input_2x2_padded(x, top, left, n0, h0, nn, hh, tw, v):
+    """:func:`input_2x2` of ``x`` (N, H, W, C) padded by ``top`` rows and ``left`` columns
+    of zeros, and by zeros below and right up to the tiles' grid, without writing the
+    padded array: a cell outside ``x`` is read from a row of zeros (the same values as the
+    padded array's, so the same bits).
 
     For each row of tiles, B^T runs along the rows on the 4 padded image rows at once (each
     cell once, into ``rows``), then along the columns tile by tile; every loop is over the
     channels of contiguous rows, so it vectorizes."""
-    c = xpad.shape[3]
-    rows = np.empty((4, 2 * tw + 2, c), dtype=xpad.dtype)
+    h, w, c = x.shape[1], x.shape[2], x.shape[3]
+    rows = np.empty((4, 2 * tw + 2, c), dtype=x.dtype)
+    zero = np.zeros(c, dtype=x.dtype)
     k = 0
     for b in range(n0, n0 + nn):
         for ty in range(h0, h0 + hh):
-            x0, x1 = xpad[b, 2 * ty], xpad[b, 2 * ty + 1]
-            x2, x3 = xpad[b, 2 * ty + 2], xpad[b, 2 * ty + 3]
+            r = 2 * ty - top
             for col in range(2 * tw + 2):
-                d0, d1, d2, d3 = x0[col], x1[col], x2[col], x3[col]
+                xc = col - left
+                inside = 0 <= xc < w
+                d0 = x[b, r, xc] if inside and 0 <= r < h else zero
+                d1 = x[b, r + 1, xc] if inside and 0 <= r + 1 < h else zero
+                d2 = x[b, r + 2, xc] if inside and 0 <= r + 2 < h else zero
+                d3 = x[b, r + 3, xc] if inside and 0 <= r + 3 < h else zero
                 r0, r1, r2, r3 = rows[0, col], rows[1, col], rows[2, col], rows[3, col]
                 for q in range(c):
                     r0[q] = d0[q] - d2[q]
@@ -103,20 +119,34 @@ def output_2x2(m, nn, hh, tw, dest):
 
 @njit(**_JIT)
 def input_4x4(xpad, n0, h0, nn, hh, tw, v, k):
-    """``v`` (6, 6, nn*hh*tw, C): F(4x4, 3x3)'s transformed tiles, as :func:`input_2x2`;
-    ``k`` holds the constants 4, 5, -4, -2, 2 in the arrays' dtype. Each row of B^T is
-    applied as the NumPy path applies it (``_combine``: left to right, a coefficient other
-    than +-1 as a multiply first), so the bits are the same."""
-    c = xpad.shape[3]
-    rows = np.empty((6, 4 * tw + 2, c), dtype=xpad.dtype)
+    """``v`` (6, 6, nn*hh*tw, C): F(4x4, 3x3)'s transformed tiles, as :func:`input_2x2`
+    (:func:`input_4x4_padded` with no padding to add); ``k`` holds the constants 4, 5, -4,
+    -2, 2 in the arrays' dtype."""
+    input_4x4_padded(xpad, 0, 0, n0, h0, nn, hh, tw, v, k)
+
+
+@njit(**_JIT)
+def input_4x4_padded(x, top, left, n0, h0, nn, hh, tw, v, k):
+    """:func:`input_4x4` of ``x`` padded with zeros as :func:`input_2x2_padded` pads it.
+    Each row of B^T is applied as the NumPy path applies it (``_combine``: left to right, a
+    coefficient other than +-1 as a multiply first), so the bits are the same."""
+    h, w, c = x.shape[1], x.shape[2], x.shape[3]
+    rows = np.empty((6, 4 * tw + 2, c), dtype=x.dtype)
+    zero = np.zeros(c, dtype=x.dtype)
     k4, k5, km4, km2, k2 = k[0], k[1], k[2], k[3], k[4]
     t = 0
     for b in range(n0, n0 + nn):
         for ty in range(h0, h0 + hh):
-            r = 4 * ty
+            r = 4 * ty - top
             for col in range(4 * tw + 2):
-                d0, d1, d2 = xpad[b, r, col], xpad[b, r + 1, col], xpad[b, r + 2, col]
-                d3, d4, d5 = xpad[b, r + 3, col], xpad[b, r + 4, col], xpad[b, r + 5, col]
+                xc = col - left
+                inside = 0 <= xc < w
+                d0 = x[b, r, xc] if inside and 0 <= r < h else zero
+                d1 = x[b, r + 1, xc] if inside and 0 <= r + 1 < h else zero
+                d2 = x[b, r + 2, xc] if inside and 0 <= r + 2 < h else zero
+                d3 = x[b, r + 3, xc] if inside and 0 <= r + 3 < h else zero
+                d4 = x[b, r + 4, xc] if inside and 0 <= r + 4 < h else zero
+                d5 = x[b, r + 5, xc] if inside and 0 <= r + 5 < h else zero
                 o = rows[0, col]
                 for q in range(c):
                     o[q] = d0[q] * k4 - d2[q] * k5 + d4[q]
@@ -226,4 +256,7 @@ def warm(dtype):
     output_2x2(v[:4, :4], 1, 1, 1, np.empty((1, 2, 2, 1), dtype=dtype))
     into, out = constants(dtype, 4)
     input_4x4(xpad, 0, 0, 1, 1, 1, v, into)
+    x = np.zeros((1, 5, 5, 1), dtype=dtype)
+    input_2x2_padded(x, 1, 1, 0, 0, 1, 1, 1, v[:4, :4])
+    input_4x4_padded(x, 1, 1, 0, 0, 1, 1, 1, v, into)
     output_4x4(v, 1, 1, 1, np.empty((1, 4, 4, 1), dtype=dtype), out)
