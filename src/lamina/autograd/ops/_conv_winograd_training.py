@@ -76,12 +76,10 @@ def input_grad(xp, grad, kernel, pads, x_hw, size):
     n, c = grad.shape[0], kernel.shape[2]
     flipped = xp.ascontiguousarray(kernel[::-1, ::-1].transpose(0, 1, 3, 2))
     u = winograd_kernel(xp, flipped, size)
-    hg, wg = grid(x_hw, size)
     dx = xp.empty((n, *x_hw, c), dtype=grad.dtype)
 
-    def work(lo, hi):
-        gpad = pad_input(xp, grad[lo:hi], ((2 - top, 0), (2 - left, 0)), shape=(hg, wg))
-        winograd_forward(xp, gpad, u, dx[lo:hi], size)
+    def work(lo, hi):  # the gradient read as padded (by the numba kernels: not written)
+        winograd_forward(xp, grad[lo:hi], u, dx[lo:hi], size, pads=(2 - top, 2 - left))
 
     parallel_for(work, n)
     return dx
