@@ -104,17 +104,19 @@ def test_a_forward_grid_goes_to_every_backward_path(path):
             assert_sums_close(a, b, terms=x.size, scale=6400 * PRODUCT, dtype="float64")
 
 
+@pytest.mark.parametrize("op", [ops.conv2d, ops.conv2d_relu])
 @pytest.mark.parametrize("padding", ["same", "valid"])
-def test_gradient_check_through_the_op(padding, monkeypatch):
+def test_gradient_check_through_the_op(padding, op, monkeypatch):
     """The op's analytic gradients on its Winograd path against central differences (16
-    channels keep the check small: the plan is lowered to take them)."""
+    channels keep the check small: the plan is lowered to take them); conv2d_relu's masks
+    the gradient inside the transforms."""
     monkeypatch.setattr(plans, "WINOGRAD_TRAIN_MIN_C", 16)
     rng = np.random.default_rng(3)
     x = rng.standard_normal((2, 5, 6, 16))
     kernel, bias = rng.standard_normal((3, 3, 16, 16)) * 0.2, rng.standard_normal(16)
     assert plans.conv2d_winograd(16, 16, (3, 3), (1, 1), (1, 1), ((1, 1), (1, 1)),
                                  (5, 6)) is not None
-    check_grad(lambda *t: ops.conv2d(*t, padding=padding), x, kernel, bias)
+    check_grad(lambda *t: op(*t, padding=padding), x, kernel, bias)
 
 
 def test_the_plan_depends_on_the_shape_only():
@@ -134,24 +136,54 @@ def test_the_plan_depends_on_the_shape_only():
                                  (8, 8)) is None
 
 
+@pytest.mark.parametrize("relu", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("path", plans.CONV_TRAINING_WINOGRAD)
-def test_numba_gradient_transform_gives_the_numpy_bits(path, dtype, monkeypatch):
+def test_numba_gradient_transforms_give_the_numpy_bits(path, dtype, relu, monkeypatch):
+    """The numba transforms of the gradient (masked by ReLU's output on the way, the input
+    gradient's read unpadded) against the NumPy path, which masks and pads copies first."""
     pytest.importorskip("numba")
     monkeypatch.setattr(plans, "WINOGRAD_GRAD_TILES", 2)  # several chunks per image
     monkeypatch.setattr(plans, "WINOGRAD_BYTES", 1)
+    monkeypatch.setattr(plans, "WINOGRAD_TILES", 1)
     x, kernel, bias, grad, pads, out_hw = _case(5, dtype)
     results = []
     for numba in (True, False):
         with accel.using(numba):
-            _, xpad = _conv_cpu.conv2d_forward(np, x, kernel, bias, pads, (1, 1), (1, 1),
-                                               out_hw, path=path)
+            out, xpad = _conv_cpu.conv2d_forward(np, x, kernel, bias, pads, (1, 1), (1, 1),
+                                                 out_hw, relu=relu, path=path)
             results.append(_conv_cpu.conv2d_backward(
                 np, grad, xpad, kernel, kernel.shape, x.shape, pads, (1, 1), (1, 1),
-                (True, True, True), path=path))
+                (True, True, True), relu_out=out if relu else None, path=path))
     assert "lamina.autograd.ops._winograd_grad_kernels" in accel.loaded()
+    assert 0 < (out > 0).mean() < 1 if relu else True  # the mask zeroes part of the gradient
     for a, b in zip(*results):
         assert a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("numba", [True, False])
+@pytest.mark.parametrize("path", plans.CONV_TRAINING_WINOGRAD)
+def test_each_gradient_alone_gives_the_same_bits(path, numba):
+    """The backward asked for one or two of (dx, dkernel, dbias) computes those as it does
+    all three (the bias sum comes from the kernel gradient's transform, even alone)."""
+    if numba:
+        pytest.importorskip("numba")
+    x, kernel, bias, grad, pads, out_hw = _case(6, "float32")
+    with accel.using(numba):
+        out, xpad = _conv_cpu.conv2d_forward(np, x, kernel, bias, pads, (1, 1), (1, 1),
+                                             out_hw, relu=True, path=path)
+
+        def backward(need):
+            return _conv_cpu.conv2d_backward(np, grad, xpad, kernel, kernel.shape, x.shape,
+                                             pads, (1, 1), (1, 1), need, relu_out=out,
+                                             path=path)
+
+        full = backward((True, True, True))
+        for need in [(True, False, False), (False, True, False), (False, False, True),
+                     (False, True, True), (False, False, False)]:
+            got = backward(need)
+            for wanted, a, b in zip(need, got, full):
+                assert (a is None) if not wanted else a.tobytes() == b.tobytes()
 
 
 def test_training_takes_the_winograd_path_for_a_layer_shape(monkeypatch):
@@ -160,7 +192,7 @@ def test_training_takes_the_winograd_path_for_a_layer_shape(monkeypatch):
     equal the reference's."""
     monkeypatch.setattr(plans, "WINOGRAD_TRAIN_MIN_C", 16)
     ran = []
-    for name in ("forward", "input_grad", "kernel_grad"):
+    for name in ("forward", "backward"):
         real = getattr(_conv_cpu.winograd_training, name)
         monkeypatch.setattr(_conv_cpu.winograd_training, name,
                             lambda *a, _real=real, _name=name, **k: (ran.append(_name),
@@ -171,7 +203,7 @@ def test_training_takes_the_winograd_path_for_a_layer_shape(monkeypatch):
     out = ops.conv2d(x, kernel, padding="same")
     grad = rng.standard_normal(out.shape)
     (out * Tensor(grad)).sum().backward()
-    assert sorted(ran) == ["forward", "input_grad", "kernel_grad"]
+    assert sorted(ran) == ["backward", "forward"]
     want = _conv_reference.conv2d_backward(np, grad, x.data, kernel.data, ((1, 1), (1, 1)),
                                            (1, 1), (1, 1))
     assert_sums_close(x.grad, want[0], terms=25 * 16, scale=6400 * PRODUCT, dtype="float64")

@@ -167,9 +167,5 @@ def conv2d_backward(xp, grad, xpad, kernel, k_shape, x_shape, pads, strides, dil
 
 def _winograd_backward(xp, grad, xpad, kernel, x_shape, pads, need, relu_out, size):
     """:func:`conv2d_backward` on a path of ``plans.CONV_TRAINING_WINOGRAD``."""
-    need_x, need_k, need_b = need
-    g = grad if relu_out is None else relu_grad(xp, grad, relu_out)
-    gx = winograd_training.input_grad(xp, g, kernel, pads, x_shape[1:3], size) \
-        if need_x else None
-    gk = winograd_training.kernel_grad(xp, xpad, g, size) if need_k else None
-    return gx, gk, bias_grad(xp, g) if need_b else None
+    return winograd_training.backward(xp, grad, relu_out, xpad, kernel, pads, x_shape[1:3],
+                                      need, size)
