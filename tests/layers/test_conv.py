@@ -367,3 +367,43 @@ def test_grouped_convolution_layer(cls, shape, out, tmp_path):
     a, b = layer(x).data, layer(y).data
     np.testing.assert_array_equal(a[..., :3], b[..., :3])
     assert np.abs(a[..., 3:] - b[..., 3:]).max() > 0.1
+
+
+def test_compile_loads_every_kernel_the_first_training_step_uses():
+    """Model.compile loads the numba kernels of the conv layers' paths (lamina.accel), so the
+    first training step loads none: its time is then the step's own (compare.py times the
+    first epoch). Strided, 3x3 stride-1 (Winograd, forward and gradients), fused ReLU and
+    transposed convolutions, in a fresh process where nothing is loaded yet."""
+    import json
+    import subprocess
+    import sys
+
+    from lamina import accel
+
+    if not accel.available():
+        pytest.skip("numba (lamina[fast]) is not installed")
+    program = """if True:
+        import json
+        import numpy as np
+        from lamina import accel, layers, models
+        x = layers.Input((16, 16, 32))
+        y = layers.Conv2D(32, 3, padding="same", activation="relu", use_bias=False)(x)
+        y = layers.Conv2D(64, 3, strides=2, padding="same")(y)
+        y = layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu")(y)
+        y = layers.Conv2DTranspose(32, 3, padding="same")(y)
+        model = models.Model(x, layers.Conv2D(1, 1)(y))
+        model.compile(optimizer="sgd", loss="mse")
+        before = accel.loaded()
+        rng = np.random.default_rng(0)
+        model.train_on_batch(rng.random((8, 16, 16, 32), dtype="float32"),
+                             rng.random((8, 16, 16, 1), dtype="float32"))
+        print(json.dumps([before, accel.loaded()]))
+    """
+    from tests.examples import child_env
+
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                         env=child_env(), timeout=600, check=True).stdout
+    before, after = json.loads(out.splitlines()[-1])
+    assert "lamina.autograd.ops._winograd_kernels" in before
+    assert "lamina.autograd.ops._col2im_kernels" in before
+    assert after == before

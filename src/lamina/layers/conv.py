@@ -19,6 +19,9 @@ import numbers
 from lamina import activations, constraints, initializers, regularizers
 from lamina.autograd import ops as F
 from lamina.autograd.ops._conv_cpu_kernels import COL2IM_KERNELS
+from lamina.autograd.ops._conv_epilogue import KERNELS as EPILOGUE_KERNELS
+from lamina.autograd.ops._conv_inference import KERNELS as WINOGRAD_KERNELS
+from lamina.autograd.ops._conv_winograd_training import GRAD_KERNELS as WINOGRAD_GRAD_KERNELS
 from lamina.autograd.ops._spatial import (
     check_strides_and_dilation,
     normalize_tuple,
@@ -226,6 +229,20 @@ class Conv1D(BaseConv):
                   dilation_rate=self.dilation_rate[0], groups=self.groups)
 
 
+def _conv2d_kernels(kernel_size, strides, dilation_rate, transposed=False) -> tuple:
+    """The kernel modules a 2-D convolution's paths may call: the epilogue of a fused ReLU or
+    batch norm (``_conv_epilogue``); a strided convolution's input gradient and every
+    transposed convolution's forward run col2im's gather; a 3x3 stride-1 convolution (and
+    the backward of a 3x3 stride-1 transposed one, a convolution) may take the Winograd
+    paths, forward and gradient transforms (``plans.conv2d_winograd``)."""
+    names = [EPILOGUE_KERNELS]
+    if transposed or max(strides) > 1:
+        names.append(COL2IM_KERNELS)
+    if tuple(kernel_size) == (3, 3) and max(strides) == 1 and max(dilation_rate) == 1:
+        names.extend((WINOGRAD_KERNELS, WINOGRAD_GRAD_KERNELS))
+    return tuple(names)
+
+
 class Conv2D(BaseConv):
     """2-D convolution over images ``(batch, height, width, channels)``.
 
@@ -251,9 +268,10 @@ class Conv2D(BaseConv):
 
     @property
     def accel_kernels(self):
-        """The numba kernels Model.compile loads (lamina.accel): a strided conv's input
-        gradient runs col2im's gather (``_conv_cpu_kernels.COL2IM_KERNELS``)."""
-        return (COL2IM_KERNELS,) if max(self.strides) > 1 else ()
+        """The numba kernels Model.compile loads (lamina.accel), so that their one-time cost
+        (compiling, or loading numba's disk cache) is not paid inside the first training
+        step: see :func:`_conv2d_kernels`."""
+        return _conv2d_kernels(self.kernel_size, self.strides, self.dilation_rate)
 
     def _fused_relu_op(self):
         return F.conv2d_relu
@@ -302,6 +320,12 @@ class Conv2DTranspose(BaseConv):
                 raise ValueError(f"{type(self).__name__}: strides must be greater than "
                                  f"output_padding; received strides={self.strides}, "
                                  f"output_padding={self.output_padding}")
+
+    @property
+    def accel_kernels(self):
+        """The numba kernels Model.compile loads (lamina.accel): :func:`_conv2d_kernels`."""
+        return _conv2d_kernels(self.kernel_size, self.strides, self.dilation_rate,
+                               transposed=True)
 
     def _kernel_shape(self, in_channels):
         return (*self.kernel_size, self.filters, in_channels)

@@ -118,6 +118,7 @@ def test_compile_loads_the_gather_for_a_strided_conv(monkeypatch):
     monkeypatch.setattr(accel, "_load", lambda name: type("M", (), {
         "warm": staticmethod(lambda dtype: warmed.append(name))}))
     for strides in (1, 2):
+        warmed.clear()
         Sequential([Input((8, 8, 2)), Conv2D(3, 3, strides=strides)]).compile(
             optimizer="sgd", loss="mse")
-    assert warmed == [COL2IM_KERNELS]
+        assert (COL2IM_KERNELS in warmed) == (strides == 2)
