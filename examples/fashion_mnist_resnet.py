@@ -50,11 +50,13 @@ So 20-22 epochs fit in 30 minutes now and land at 94.4%, 0.1 point short of 94.5
 network saturates there with this recipe; more learning per epoch (e.g. stronger
 augmentation) is what is left to try. Earlier, three more epochs (12 -> 15) had bought
 0.1 point.
-Random erasing (``--erasing``, off by default) is that next try and is not yet measured
-on the full data: a one-thread 12-epoch proxy run on the loaded machine of 2026-12-08 did
-one epoch in 30 minutes and was stopped. With p=0.5 it erases 10% of the pixels of an
-image on average (a fifth of the image, half of the time), about what Page's 8x8 cutout
-takes from a 32x32 CIFAR image (6%) in his 24-epoch recipe.
+Random erasing (``--erasing``, off by default) was that next try, and it did not help:
+``--epochs 26 --validation-freq 26 --erasing 0.5`` (2026-12-08, a 2-core AMD EPYC VM, on
+dd463a7) reached 0.9444 with the mirror average (0.9431 without), the same as 20 epochs
+without erasing; 3,543 CPU s (~136 per epoch; 63 s per epoch wall for the first two, then
+76-85 s with nothing else running, and 150-160 s while CI shared the cores: 3,047 s wall, so
+over the 30 minutes in any case). With p=0.5 it erases 10% of the pixels of an image on
+average, about what Page's 8x8 cutout takes from a 32x32 CIFAR image (6%).
 """
 
 from __future__ import annotations
