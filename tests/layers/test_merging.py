@@ -56,7 +56,9 @@ SHARED = [  # (class, kwargs, input shapes, output shape, reference)
 def test_shared_layer_test(cls, kwargs, shapes, out_shape, reference, tmp_path):
     """Every merge layer through the shared multi-input layer test (tests/layers/harness.py):
     numbers, shapes, config, dtype policy, float64 gradients, .lamina/.keras/.h5, training."""
-    run_multi_input_layer_test(cls, kwargs, shapes, out_shape, reference, tmp_path=tmp_path)
+    layer = run_multi_input_layer_test(cls, kwargs, shapes, out_shape, reference,
+                                       tmp_path=tmp_path)
+    assert layer.count_params() == 0 and layer.compute_output_shape(shapes) == out_shape
 
 
 @pytest.mark.parametrize("cls", [Add, Multiply, Average, Maximum, Minimum])
