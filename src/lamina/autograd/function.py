@@ -174,6 +174,8 @@ def _run_backward(root, grad, retain_graph):
             )
         if _GRAD_BUFFERS:  # lamina.distributed's fit: gradients into its reduction buffer
             fn.grad_out = _grad_out(inputs, grads)
+        elif fn.grad_out is not None:  # a graph kept from a fit whose buffers are gone
+            fn.grad_out = None
         input_grads = fn.backward(g)
         if not isinstance(input_grads, tuple):
             input_grads = (input_grads,)
